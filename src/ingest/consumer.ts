@@ -1,0 +1,149 @@
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
+import type { Config } from "../config/index.js";
+import type { Logger } from "../log.js";
+import type { BoundedQueue } from "../pipeline/boundedQueue.js";
+import type { PartitionOffset } from "../pipeline/offsets.js";
+import { decodeRecord, type RawRecord } from "./decode.js";
+import type { IngestRow } from "./rows.js";
+import type { SchemaCheck } from "./schemaCheck.js";
+import { topicDescriptions, type TopicDescription } from "./topics.js";
+
+export interface ConsumerStatus {
+  joined: boolean;
+  paused: boolean;
+  assigned: Record<string, number[]>;
+  consumed: Record<string, number>;
+}
+
+export interface IngestConsumer {
+  start(): Promise<void>;
+  /** Stops fetching (backpressure or shutdown); records already fetched stay unresolved and are fetched again. */
+  pause(): void;
+  resume(): void;
+  commit(offsets: PartitionOffset[]): Promise<PartitionOffset[]>;
+  /** Stops handing records to the queue; in-flight batches finish first. */
+  stopFeeding(): Promise<void>;
+  disconnect(): Promise<void>;
+  readonly status: ConsumerStatus;
+}
+
+function kafkaLogger(logger: Logger) {
+  return () =>
+    ({ level, label, log: entry }: LogEntry) => {
+      const { message, ...fields } = entry;
+      const target = level <= KafkaLogLevel.ERROR ? logger.error : level === KafkaLogLevel.WARN ? logger.warn : logger.debug;
+      target(message, { component: "kafkajs", kafkaLevel: label, ...fields });
+    };
+}
+
+/**
+ * One consumer group over all five topics. Each fetched record is decoded (or quarantined) and put
+ * on the bounded queue; its offset is resolved only once it is queued. When the queue is full every
+ * partition is paused; the writer resumes them once the queue has drained below its low-water mark.
+ */
+export function createIngestConsumer(config: Config, queue: BoundedQueue<IngestRow>, schemas: SchemaCheck, logger: Logger): IngestConsumer {
+  const byTopic = new Map<string, TopicDescription>(topicDescriptions.map((d) => [config.kafka.topics[d.key], d]));
+  const topics = [...byTopic.keys()];
+  const kafka = new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: config.kafka.brokers,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: kafkaLogger(logger.child({ component: "kafka" })),
+    retry: { initialRetryTime: 300, retries: 10 },
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.kafka.groupId,
+    maxWaitTimeInMs: config.kafka.fetchMaxWaitMs,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    rebalanceTimeout: 60_000,
+  });
+  const status: ConsumerStatus = { joined: false, paused: false, assigned: {}, consumed: {} };
+  let feeding = true;
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    status.joined = true;
+    status.assigned = event.payload.memberAssignment;
+    logger.info("joined consumer group", { groupId: config.kafka.groupId, assignment: event.payload.memberAssignment });
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    status.joined = false;
+    logger.error("kafka consumer crashed", { err: event.payload.error, restart: event.payload.restart });
+  });
+  consumer.on(consumer.events.STOP, () => (status.joined = false));
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const description = byTopic.get(batch.topic)!;
+    inFlight++;
+    try {
+      for (const message of batch.messages) {
+        if (!feeding || !isRunning() || isStale()) break;
+        if (!queue.hasRoom()) {
+          pause();
+          break;
+        }
+        const record: RawRecord = {
+          kafkaTopic: batch.topic,
+          kafkaPartition: batch.partition,
+          kafkaOffset: BigInt(message.offset),
+          kafkaTimestamp: new Date(Number(message.timestamp)),
+          key: message.key,
+          value: message.value,
+        };
+        queue.push(await decodeRecord(record, description, schemas));
+        resolveOffset(message.offset);
+        status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
+      }
+      await heartbeat();
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    }
+  }
+
+  function pause(): void {
+    if (status.paused) return;
+    status.paused = true;
+    consumer.pause(topics.map((topic) => ({ topic })));
+    logger.info("queue full: paused all partitions", { queued: queue.size, capacity: queue.capacity });
+  }
+
+  function resume(): void {
+    if (!status.paused || !feeding) return;
+    status.paused = false;
+    consumer.resume(topics.map((topic) => ({ topic })));
+    logger.info("queue drained: resumed all partitions", { queued: queue.size });
+  }
+
+  return {
+    status,
+    pause,
+    resume,
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+        eachBatch,
+      });
+    },
+    async commit(offsets) {
+      const owned = offsets.filter((o) => status.assigned[o.topic]?.includes(o.partition));
+      if (owned.length > 0) await consumer.commitOffsets(owned);
+      return owned;
+    },
+    async stopFeeding() {
+      feeding = false;
+      consumer.pause(topics.map((topic) => ({ topic })));
+      status.paused = true;
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+    },
+    async disconnect() {
+      await consumer.disconnect();
+    },
+  };
+}

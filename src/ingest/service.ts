@@ -1,0 +1,70 @@
+import type { Config } from "../config/index.js";
+import type { Logger } from "../log.js";
+import { BoundedQueue } from "../pipeline/boundedQueue.js";
+import { BatchWriter } from "../pipeline/writer.js";
+import { createPool } from "../store/pool.js";
+import { startRetention } from "../store/retention.js";
+import type { BatchCounts } from "../store/writeBatch.js";
+import { createIngestConsumer } from "./consumer.js";
+import type { IngestRow } from "./rows.js";
+import { registrySchemaCheck, trustTopicTypes } from "./schemaCheck.js";
+
+export interface IngestService {
+  start(): Promise<void>;
+  /** Stop fetching, flush the queue, commit, leave the group. Resolves within the configured bound. */
+  stop(): Promise<"flushed" | "abandoned">;
+  readonly queue: BoundedQueue<IngestRow>;
+  readonly writer: BatchWriter;
+  readonly consumerStatus: import("./consumer.js").ConsumerStatus;
+  onStored(listener: (counts: BatchCounts, batch: readonly IngestRow[]) => void): void;
+}
+
+/** ingest → pipeline → store, wired from the configuration. */
+export function createIngestService(config: Config, logger: Logger): IngestService {
+  const pool = createPool(config.databaseUrl);
+  const queue = new BoundedQueue<IngestRow>(config.pipeline.queueCapacity);
+  const schemas = config.schemaRegistryUrl ? registrySchemaCheck(config.schemaRegistryUrl, logger) : trustTopicTypes;
+  const consumer = createIngestConsumer(config, queue, schemas, logger);
+  const listeners: Array<(counts: BatchCounts, batch: readonly IngestRow[]) => void> = [];
+  const writer = new BatchWriter(
+    pool,
+    queue,
+    {
+      batchSize: config.pipeline.batchSize,
+      batchPollMs: config.pipeline.batchPollMs,
+      lowWater: config.pipeline.queueLowWater,
+      retryInitialMs: config.pipeline.retryInitialMs,
+      retryMaxMs: config.pipeline.retryMaxMs,
+      snapshotRule: { threshold: config.queueMetrics.aggregationThreshold, minIntervalMinutes: config.queueMetrics.minIntervalMinutes },
+    },
+    {
+      onRoom: () => consumer.resume(),
+      commit: (offsets) => consumer.commit(offsets),
+      onStored: (counts, batch) => listeners.forEach((l) => l(counts, batch)),
+    },
+    logger.child({ component: "writer" }),
+  );
+  let stopRetention = () => {};
+
+  return {
+    queue,
+    writer,
+    consumerStatus: consumer.status,
+    onStored: (listener) => listeners.push(listener),
+    async start() {
+      writer.start();
+      stopRetention = startRetention(pool, config.retention, logger.child({ component: "retention" }));
+      await consumer.start();
+    },
+    async stop() {
+      const deadline = Date.now() + config.pipeline.shutdownTimeoutMs;
+      stopRetention();
+      await consumer.stopFeeding();
+      // Leave a few seconds of the bound for leaving the group.
+      const outcome = await writer.flushAndStop(Math.max(1000, deadline - Date.now() - 3000));
+      await consumer.disconnect().catch((err) => logger.warn("leaving the consumer group failed", { err }));
+      await pool.end().catch(() => undefined);
+      return outcome;
+    },
+  };
+}

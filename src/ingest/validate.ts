@@ -1,0 +1,100 @@
+/**
+ * Field checks shared by the topic descriptions. Each throws a RecordRejected whose message says
+ * which field failed and why; the record is then quarantined, never dropped.
+ */
+export class RecordRejected extends Error {
+  constructor(
+    readonly kind: "validation" | "decode" | "framing" | "schema",
+    message: string,
+  ) {
+    super(message);
+    this.name = "RecordRejected";
+  }
+}
+
+export const stages = ["RECEIVED", "VALIDATED", "ENRICHED", "COMMITTED"] as const;
+export type Stage = (typeof stages)[number];
+
+export const eventTypes = [
+  "TRADE_RECEIVED",
+  "TRADE_VALIDATED",
+  "TRADE_ENRICHED",
+  "TRADE_COMMITTED",
+  "TRADE_REJECTED",
+  "TRADE_FAILED",
+  "TRADE_SENT_TO_DLQ",
+] as const;
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Earliest and latest accepted event times: 2000-01-01 and one day ahead of the local clock. */
+const earliestEventMs = Date.UTC(2000, 0, 1);
+const maxFutureSkewMs = 24 * 3600 * 1000;
+
+function fail(message: string): never {
+  throw new RecordRejected("validation", message);
+}
+
+export function uuid(field: string, value: string): string {
+  if (!uuidPattern.test(value)) fail(`${field} ${JSON.stringify(truncate(value))} is not a UUID`);
+  return value.toLowerCase();
+}
+
+export function optionalUuid(field: string, value: string): string | null {
+  return value === "" ? null : uuid(field, value);
+}
+
+export function stage(field: string, value: string): Stage {
+  if (!(stages as readonly string[]).includes(value)) {
+    fail(`${field} ${JSON.stringify(truncate(value))} is not one of ${stages.join(", ")}`);
+  }
+  return value as Stage;
+}
+
+export function eventType(field: string, value: string): string {
+  if (!(eventTypes as readonly string[]).includes(value)) {
+    fail(`${field} ${JSON.stringify(truncate(value))} is not one of ${eventTypes.join(", ")}`);
+  }
+  return value;
+}
+
+export function text(field: string, value: string, maxLength: number, required = false): string {
+  if (required && value === "") fail(`${field} is empty`);
+  if (value.length > maxLength) fail(`${field} is ${value.length} characters long, at most ${maxLength} allowed`);
+  if (value.includes("\u0000")) fail(`${field} contains a NUL character`);
+  return value;
+}
+
+export function epochMs(field: string, value: bigint, nowMs = Date.now()): Date {
+  if (value === 0n) fail(`${field} is missing (0)`);
+  if (value < BigInt(earliestEventMs) || value > BigInt(nowMs + maxFutureSkewMs)) {
+    fail(`${field} ${value} is outside the accepted range (2000-01-01 to one day ahead of now)`);
+  }
+  return new Date(Number(value));
+}
+
+export function int32(field: string, value: number): number {
+  if (!Number.isInteger(value)) fail(`${field} ${value} is not an integer`);
+  return value;
+}
+
+/** PostgreSQL bigint range; the protobuf int64 already fits, this documents the column's bound. */
+export function int64(field: string, value: bigint): bigint {
+  if (value < -(2n ** 63n) || value >= 2n ** 63n) fail(`${field} ${value} does not fit a bigint`);
+  return value;
+}
+
+function truncate(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 80)}…` : value;
+}
+
+/** A google.protobuf.Timestamp as a Date; any instant PostgreSQL and JavaScript can both hold. */
+export function protoTimestamp(field: string, seconds: bigint, nanos: number): Date {
+  const maxSeconds = 8_640_000_000_000n; // JavaScript Date's limit, ±275,760 years
+  if (seconds > maxSeconds || seconds < -maxSeconds || nanos < 0 || nanos > 999_999_999) {
+    fail(`${field} (${seconds} s, ${nanos} ns) is not a representable timestamp`);
+  }
+  const date = new Date(Number(seconds) * 1000 + Math.floor(nanos / 1_000_000));
+  if (date.getUTCFullYear() < -4712 || date.getUTCFullYear() > 294_275) fail(`${field} ${date.toISOString()} is outside PostgreSQL's range`);
+  return date;
+}

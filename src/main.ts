@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from "./config/index.js";
+import { createIngestService } from "./ingest/service.js";
+import { log } from "./log.js";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      log.error("invalid configuration; not starting", { problems: err.problems });
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const service = createIngestService(config, log);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    const hardStop = setTimeout(() => {
+      log.error("shutdown bound exceeded; exiting", { boundMs: config.pipeline.shutdownTimeoutMs });
+      process.exit(1);
+    }, config.pipeline.shutdownTimeoutMs + 2000);
+    hardStop.unref();
+    const outcome = await service.stop();
+    log.info("stopped", { outcome });
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  await service.start();
+  log.info("rttm started", { topics: config.kafka.topics, groupId: config.kafka.groupId, brokers: config.kafka.brokers });
+}
+
+main().catch((err) => {
+  log.error("fatal error", { err });
+  process.exit(1);
+});
