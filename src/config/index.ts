@@ -93,7 +93,6 @@ export function loadConfig(env: Env = process.env): Config {
       minuteRollupHours: read.int("RTTM_MINUTE_ROLLUP_RETENTION_HOURS", 2160, 1, 87_600),
     },
   };
-  if (brokers.length === 0) read.problems.push('KAFKA_BOOTSTRAP_SERVERS="" is not allowed: expected at least one host:port');
   const distinctTopics = new Set(Object.values(topics));
   if (distinctTopics.size !== topicKeys.length) {
     read.problems.push(`KAFKA_TOPIC_*: each of the five topics needs its own name, got ${Object.values(topics).join(", ")}`);

@@ -82,17 +82,17 @@ export class EnvReader {
   /** Comma-separated host:port pairs. */
   hostPorts(name: string, fallback: string): Array<{ host: string; port: number }> {
     const value = this.raw(name) ?? fallback;
-    if (value === "") return [];
+    const allowed = "comma-separated host:port pairs, e.g. kafka-1:9092,kafka-2:9092";
     const result: Array<{ host: string; port: number }> = [];
     for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
       const match = /^(.+):(\d{1,5})$/.exec(entry);
       const port = match ? Number(match[2]) : NaN;
       if (!match || port < 1 || port > 65535) {
-        return this.fail(name, value, "comma-separated host:port pairs, e.g. kafka-1:9092,kafka-2:9092", []);
+        return this.fail(name, value, allowed, []);
       }
       result.push({ host: match[1]!, port });
     }
-    return result;
+    return result.length > 0 ? result : this.fail(name, value, allowed, []);
   }
 
   /** Throws one ConfigError naming every bad variable. */

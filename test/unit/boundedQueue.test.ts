@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { BoundedQueue } from "../../src/pipeline/boundedQueue.js";
+import { backoffDelayMs } from "../../src/pipeline/retry.js";
+import { CommittableOffsets } from "../../src/pipeline/offsets.js";
+
+test("a full batch is handed out at once, without waiting for the poll interval", async () => {
+  const queue = new BoundedQueue<number>(10);
+  for (let i = 0; i < 4; i++) queue.push(i);
+  const started = Date.now();
+  assert.deepEqual(await queue.nextBatch(3, 60_000), [0, 1, 2]);
+  assert.ok(Date.now() - started < 1000);
+  assert.equal(queue.size, 1);
+});
+
+test("a partial batch is handed out once its oldest item has waited the poll interval", async () => {
+  const queue = new BoundedQueue<number>(10);
+  queue.push(1);
+  const started = Date.now();
+  assert.deepEqual(await queue.nextBatch(100, 150), [1]);
+  assert.ok(Date.now() - started >= 140);
+});
+
+test("capacity is a hard bound", () => {
+  const queue = new BoundedQueue<number>(2);
+  queue.push(1);
+  queue.push(2);
+  assert.equal(queue.hasRoom(), false);
+  assert.throws(() => queue.push(3), /queue is full/);
+});
+
+test("closing hands out what is left, then an empty batch", async () => {
+  const queue = new BoundedQueue<number>(10);
+  queue.push(1);
+  const waiting = queue.nextBatch(100, 60_000);
+  queue.close();
+  assert.deepEqual(await waiting, [1]);
+  assert.deepEqual(await queue.nextBatch(100, 60_000), []);
+});
+
+test("backoff grows exponentially up to the cap", () => {
+  const top = () => 1;
+  assert.equal(backoffDelayMs(0, 100, 10_000, top), 100);
+  assert.equal(backoffDelayMs(3, 100, 10_000, top), 800);
+  assert.equal(backoffDelayMs(20, 100, 10_000, top), 10_000);
+  assert.equal(backoffDelayMs(5, 100, 10_000, () => 0), 100);
+});
+
+test("committable offsets are the highest stored offset + 1 per partition", () => {
+  const offsets = new CommittableOffsets();
+  offsets.stored([
+    { kafkaTopic: "a", kafkaPartition: 0, kafkaOffset: 5n },
+    { kafkaTopic: "a", kafkaPartition: 0, kafkaOffset: 6n },
+    { kafkaTopic: "a", kafkaPartition: 1, kafkaOffset: 2n },
+  ]);
+  const drained = offsets.drain();
+  assert.deepEqual(drained, [
+    { topic: "a", partition: 0, offset: "7" },
+    { topic: "a", partition: 1, offset: "3" },
+  ]);
+  offsets.stored([{ kafkaTopic: "a", kafkaPartition: 0, kafkaOffset: 9n }]);
+  offsets.restore(drained);
+  assert.deepEqual(offsets.drain(), [
+    { topic: "a", partition: 0, offset: "10" },
+    { topic: "a", partition: 1, offset: "3" },
+  ]);
+});
