@@ -1,0 +1,56 @@
+/**
+ * Registers the platform's .proto files (schema/proto) with a Confluent-compatible Schema Registry
+ * under TopicNameStrategy subjects (`<topic>-value`), as the platform's producers do, and returns
+ * the schema id per topic. Used by test producers, the benchmark and the simulator.
+ */
+import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { TopicKey } from "../../src/config/index.js";
+
+const protoDir = fileURLToPath(new URL("../../schema/proto/", import.meta.url));
+
+export const protoFiles: Record<TopicKey, string> = {
+  tradeEvents: "rttm/rttm_trade_event.proto",
+  errorEvents: "rttm/rttm_error_event.proto",
+  queueMetrics: "rttm/rttm_queue_metric.proto",
+  dlqEvents: "rttm/rttm_dlq_event.proto",
+  invalidTrades: "validation/invalid_trade_event.proto",
+};
+
+const timestampProto = `syntax = "proto3";
+package google.protobuf;
+option java_package = "com.google.protobuf";
+message Timestamp {
+  int64 seconds = 1;
+  int32 nanos = 2;
+}
+`;
+const timestampImport = "google/protobuf/timestamp.proto";
+
+export async function registerTopicSchemas(registryUrl: string, topics: Record<TopicKey, string>): Promise<Record<TopicKey, number>> {
+  const registry = new SchemaRegistry({ host: registryUrl, clientId: "rttm-tools" });
+  let timestampRegistered = false;
+  const ids = {} as Record<TopicKey, number>;
+  for (const [key, file] of Object.entries(protoFiles) as Array<[TopicKey, string]>) {
+    const schema = await readFile(protoDir + file, "utf8");
+    const references = [];
+    if (schema.includes(`import "${timestampImport}"`)) {
+      if (!timestampRegistered) {
+        await registry.register({ type: SchemaType.PROTOBUF, schema: timestampProto }, { subject: timestampImport });
+        timestampRegistered = true;
+      }
+      const version = (await registry.getLatestSchemaId(timestampImport)) && (await latestVersion(registryUrl, timestampImport));
+      references.push({ name: timestampImport, subject: timestampImport, version });
+    }
+    const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema, references }, { subject: `${topics[key]}-value` });
+    ids[key] = id;
+  }
+  return ids;
+}
+
+async function latestVersion(registryUrl: string, subject: string): Promise<number> {
+  const response = await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}/versions/latest`);
+  if (!response.ok) throw new Error(`registry: latest version of ${subject}: HTTP ${response.status}`);
+  return ((await response.json()) as { version: number }).version;
+}

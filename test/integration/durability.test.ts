@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Producer } from "kafkajs";
+import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
+import { connectProducer, createEncoder, createTopics, kafka, uniqueTopics, type Encoder } from "../support/kafka.js";
+import { serviceEnv, startChild, startInProcess } from "../support/service.js";
+import { produceTrades } from "../support/traffic.js";
+
+async function committedTotal(groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every stored trade event is unique, and the derived data counts each exactly once. */
+async function assertExactlyOnce(db: TestDatabase, tradeIds: string[], eventsPerTrade = 4): Promise<void> {
+  const expected = tradeIds.length * eventsPerTrade;
+  assert.equal(await count(db.pool, "SELECT count(*) FROM rttm_trade_events"), expected, "stored events");
+  assert.equal(await count(db.pool, "SELECT count(DISTINCT (trade_id, event_stage)) FROM rttm_trade_events WHERE trade_id = ANY($1)", [tradeIds]), expected, "stored set equals produced set");
+  assert.equal(await count(db.pool, "SELECT coalesce(sum(event_count), 0) FROM rttm_stage_count_second"), expected, "per-second rollup");
+  assert.equal(await count(db.pool, "SELECT coalesce(sum(event_count), 0) FROM rttm_stage_count_minute"), expected, "per-minute rollup");
+  assert.equal(await count(db.pool, "SELECT count(*) FROM rttm_stage_latency"), tradeIds.length * 4, "one latency row per (trade, stage) and end to end");
+  assert.equal(await count(db.pool, "SELECT coalesce(sum(sample_count), 0) FROM rttm_latency_histogram_minute"), tradeIds.length * 4, "histogram samples");
+}
+
+describe("durability against real Kafka and PostgreSQL", () => {
+  let db: TestDatabase;
+  let producer: Producer;
+
+  before(async () => {
+    producer = await connectProducer();
+  });
+  after(async () => {
+    await producer?.disconnect();
+  });
+
+  test("kill -9 mid-stream, then restart: the stored set equals the produced set exactly", async () => {
+    db = await createTestDatabase();
+    const { topics, env } = uniqueTopics();
+    await createTopics(topics, 3);
+    const encoder = await createEncoder(topics);
+    const serviceConfig = serviceEnv(db.url, env, { RTTM_BATCH_SIZE: "200", RTTM_BATCH_POLL_MS: "50" });
+    const first = startChild(serviceConfig);
+    try {
+      const firstHalf = produceTrades(producer, encoder, topics.tradeEvents, 3000, 400);
+      await waitFor("some rows stored", async () => (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) > 1000, 60_000);
+      first.process.kill("SIGKILL");
+      assert.equal(await first.exited, null, "killed by signal");
+      const stored = await count(db.pool, "SELECT count(*) FROM rttm_trade_events");
+      const { tradeIds: a } = await firstHalf;
+      const { tradeIds: b } = await produceTrades(producer, encoder, topics.tradeEvents, 1000, 400);
+      assert.ok(stored < (a.length + b.length) * 4, "the kill happened mid-stream");
+      const second = startChild(serviceConfig);
+      try {
+        await waitFor("everything stored after restart", async () => (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) >= (a.length + b.length) * 4, 120_000, 250);
+        await waitFor("offsets committed to the end", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === (a.length + b.length) * 4, 30_000);
+        await assertExactlyOnce(db, [...a, ...b]);
+      } finally {
+        second.process.kill("SIGTERM");
+        await second.exited;
+      }
+    } finally {
+      first.process.kill("SIGKILL");
+      await db.drop();
+    }
+  });
+
+  test("redelivery (group offsets reset to the start) stores nothing twice", async () => {
+    db = await createTestDatabase();
+    const { topics, env } = uniqueTopics();
+    await createTopics(topics);
+    const encoder = await createEncoder(topics);
+    const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 500);
+    let service = await startInProcess(serviceEnv(db.url, env));
+    try {
+      await waitFor("all stored", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events, 60_000);
+      await service.stop();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.resetOffsets({ groupId: env.KAFKA_CONSUMER_GROUP_ID!, topic: topics.tradeEvents, earliest: true });
+      assert.equal(await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents), 0);
+      await admin.disconnect();
+      service = await startInProcess(serviceEnv(db.url, env));
+      await waitFor("everything consumed again", async () => (service.consumerStatus.consumed[topics.tradeEvents] ?? 0) >= events, 60_000);
+      await waitFor("offsets committed again", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events, 60_000);
+      await assertExactlyOnce(db, tradeIds);
+    } finally {
+      await service.stop();
+      await db.drop();
+    }
+  });
+
+  test("PostgreSQL unavailable: the consumer pauses, memory stays bounded, nothing is lost, ingestion resumes by itself", async () => {
+    db = await createTestDatabase();
+    const { topics, env } = uniqueTopics();
+    await createTopics(topics);
+    const encoder = await createEncoder(topics);
+    const capacity = 600;
+    const service = await startInProcess(
+      serviceEnv(db.url, env, { RTTM_QUEUE_CAPACITY: String(capacity), RTTM_BATCH_SIZE: "100", RTTM_DB_RETRY_MAX_MS: "500" }),
+    );
+    try {
+      await db.cutOff();
+      const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 1000);
+      await waitFor("consumer paused on a full queue", async () => service.consumerStatus.paused, 30_000);
+      let maxQueued = 0;
+      for (let i = 0; i < 20; i++) {
+        maxQueued = Math.max(maxQueued, service.queue.size);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(maxQueued <= capacity, `queue stayed within its capacity (${maxQueued} ≤ ${capacity})`);
+      assert.ok(service.writer.status.failingSince, "writer reports the outage");
+      assert.ok((service.consumerStatus.consumed[topics.tradeEvents] ?? 0) < events, "the consumer stopped reading while paused");
+      assert.equal(await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents), 0, "nothing committed while nothing is stored");
+      await db.restore();
+      await waitFor("all stored after recovery", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events, 90_000, 250);
+      assert.equal(service.writer.status.failingSince, null);
+      await assertExactlyOnce(db, tradeIds);
+    } finally {
+      await db.restore();
+      await service.stop();
+      await db.drop();
+    }
+  });
+
+  test("SIGTERM: stops fetching, flushes the queue, commits, leaves the group and exits within the bound", async () => {
+    db = await createTestDatabase();
+    const { topics, env } = uniqueTopics();
+    await createTopics(topics);
+    const encoder = await createEncoder(topics);
+    // A long poll interval and huge batches keep everything in the queue until shutdown flushes it.
+    const child = startChild(serviceEnv(db.url, env, { RTTM_BATCH_SIZE: "50000", RTTM_BATCH_POLL_MS: "600000", RTTM_SHUTDOWN_TIMEOUT_MS: "15000" }));
+    try {
+      const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 500);
+      await waitFor("the group joined", async () => child.output().includes("joined consumer group"), 30_000);
+      await new Promise((r) => setTimeout(r, 3000)); // time to fetch everything into the queue
+      assert.equal(await count(db.pool, "SELECT count(*) FROM rttm_trade_events"), 0, "nothing written before shutdown");
+      const started = Date.now();
+      child.process.kill("SIGTERM");
+      assert.equal(await child.exited, 0, child.output());
+      assert.ok(Date.now() - started < 17_000, "exited within the shutdown bound");
+      await assertExactlyOnce(db, tradeIds);
+      assert.equal(await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents), events);
+    } finally {
+      child.process.kill("SIGKILL");
+      await db.drop();
+    }
+  });
+});

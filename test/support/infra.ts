@@ -1,0 +1,91 @@
+/** Where the test suite finds the real services that scripts/test.sh started. */
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+
+export const kafkaBrokers = (process.env.TEST_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+export const schemaRegistryUrl = process.env.TEST_SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
+const adminUrl = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+/** Migrated once per run by scripts/test.sh; each test file copies it. */
+const templateDatabase = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomUUID().slice(0, 8)}`;
+}
+
+export function databaseUrl(name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+  /** Blocks new connections and ends existing ones: a database outage as the service sees it. */
+  cutOff(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = uniqueName("rttm_test");
+  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase}`));
+  const url = databaseUrl(name);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on("error", () => undefined);
+  const terminate = (c: pg.Client) =>
+    c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+  return {
+    name,
+    url,
+    pool,
+    async drop() {
+      await pool.end().catch(() => undefined);
+      await admin(async (c) => {
+        await terminate(c);
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      });
+    },
+    async cutOff() {
+      await admin(async (c) => {
+        await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+        await terminate(c);
+      });
+    },
+    async restore() {
+      await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export async function count(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await pool.query(sql, params);
+  return Number(Object.values(rows[0] as object)[0]);
+}

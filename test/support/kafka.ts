@@ -1,0 +1,54 @@
+/** Producing test traffic to the real broker, in the Confluent wire format through the real registry. */
+import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+import { topicKeys, type TopicKey } from "../../src/config/index.js";
+import { frameValue } from "../../src/ingest/wireFormat.js";
+import { registerTopicSchemas } from "../../scripts/lib/registerSchemas.js";
+import { kafkaBrokers, schemaRegistryUrl, uniqueName } from "./infra.js";
+
+export const kafka = new Kafka({ clientId: "rttm-test", brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+
+/** Fresh topic names for one test (env variable → name) and a fresh consumer group. */
+export function uniqueTopics(): { topics: Record<TopicKey, string>; env: Record<string, string> } {
+  const suffix = uniqueName("t");
+  const topics = Object.fromEntries(topicKeys.map((k) => [k, `test.${k}.${suffix}`])) as Record<TopicKey, string>;
+  const env: Record<string, string> = {
+    KAFKA_TOPIC_TRADE_EVENTS: topics.tradeEvents,
+    KAFKA_TOPIC_ERROR_EVENTS: topics.errorEvents,
+    KAFKA_TOPIC_QUEUE_METRICS: topics.queueMetrics,
+    KAFKA_TOPIC_DLQ_EVENTS: topics.dlqEvents,
+    KAFKA_TOPIC_INVALID_TRADES: topics.invalidTrades,
+    KAFKA_CONSUMER_GROUP_ID: uniqueName("rttm-test-group"),
+  };
+  return { topics, env };
+}
+
+export async function createTopics(topics: Record<TopicKey, string>, numPartitions = 2): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function connectProducer(): Promise<Producer> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+export interface Encoder {
+  schemaIds: Record<TopicKey, number>;
+  encode<S extends DescMessage>(topic: TopicKey, schema: S, init: MessageInitShape<S>): Buffer;
+}
+
+/** Registers the five schemas under `<topic>-value` subjects and frames payloads with their ids. */
+export async function createEncoder(topics: Record<TopicKey, string>): Promise<Encoder> {
+  const schemaIds = await registerTopicSchemas(schemaRegistryUrl, topics);
+  return {
+    schemaIds,
+    encode: (topic, schema, init) => frameValue(schemaIds[topic], toBinary(schema, create(schema, init))),
+  };
+}
