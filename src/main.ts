@@ -14,9 +14,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const service = createIngestService(config, log);
+  const service = createIngestService(config, log, (err) => {
+    log.error("kafka consumer stopped for good; shutting down so the orchestrator restarts the service", { err });
+    void shutdown("consumer-failure", 1);
+  });
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
@@ -27,10 +30,14 @@ async function main(): Promise<void> {
     hardStop.unref();
     const outcome = await service.stop();
     log.info("stopped", { outcome });
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("unhandledRejection", (err) => {
+    log.error("unhandled rejection; shutting down", { err });
+    void shutdown("unhandled-rejection", 1);
+  });
   await service.start();
   log.info("rttm started", { topics: config.kafka.topics, groupId: config.kafka.groupId, brokers: config.kafka.brokers });
 }

@@ -185,7 +185,9 @@ async function fullPipeline(databaseUrl: string, total: number): Promise<{ rate:
     KAFKA_TOPIC_INVALID_TRADES: topics.invalidTrades,
     LOG_LEVEL: "info",
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "inherit", "pipe"] });
+  // BENCH_SERVICE_NODE_ARGS adds Node flags to the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "inherit", "pipe"] });
   // The clock starts when the consumer has joined its group: process start-up is not ingestion.
   const joined = new Promise<number>((resolve) => {
     let buffered = "";

@@ -8,6 +8,9 @@ import type { IngestRow } from "./rows.js";
 import type { SchemaCheck } from "./schemaCheck.js";
 import { topicDescriptions, type TopicDescription } from "./topics.js";
 
+/** How long a fetched batch waits for queue room before the consumer pauses instead. */
+const roomWaitMs = 2000;
+
 export interface ConsumerStatus {
   joined: boolean;
   paused: boolean;
@@ -41,7 +44,13 @@ function kafkaLogger(logger: Logger) {
  * on the bounded queue; its offset is resolved only once it is queued. When the queue is full every
  * partition is paused; the writer resumes them once the queue has drained below its low-water mark.
  */
-export function createIngestConsumer(config: Config, queue: BoundedQueue<IngestRow>, schemas: SchemaCheck, logger: Logger): IngestConsumer {
+export function createIngestConsumer(
+  config: Config,
+  queue: BoundedQueue<IngestRow>,
+  schemas: SchemaCheck,
+  logger: Logger,
+  onFatal: (err: Error) => void,
+): IngestConsumer {
   const byTopic = new Map<string, TopicDescription>(topicDescriptions.map((d) => [config.kafka.topics[d.key], d]));
   const topics = [...byTopic.keys()];
   const kafka = new Kafka({
@@ -71,6 +80,7 @@ export function createIngestConsumer(config: Config, queue: BoundedQueue<IngestR
   consumer.on(consumer.events.CRASH, (event) => {
     status.joined = false;
     logger.error("kafka consumer crashed", { err: event.payload.error, restart: event.payload.restart });
+    if (!event.payload.restart) onFatal(event.payload.error);
   });
   consumer.on(consumer.events.STOP, () => (status.joined = false));
 
@@ -80,10 +90,6 @@ export function createIngestConsumer(config: Config, queue: BoundedQueue<IngestR
     try {
       for (const message of batch.messages) {
         if (!feeding || !isRunning() || isStale()) break;
-        if (!queue.hasRoom()) {
-          pause();
-          break;
-        }
         const record: RawRecord = {
           kafkaTopic: batch.topic,
           kafkaPartition: batch.partition,
@@ -92,7 +98,16 @@ export function createIngestConsumer(config: Config, queue: BoundedQueue<IngestR
           key: message.key,
           value: message.value,
         };
-        queue.push(await decodeRecord(record, description, schemas));
+        const row = await decodeRecord(record, description, schemas);
+        // A full queue normally drains within milliseconds: wait for room briefly (flow control).
+        // Only when the writer is stuck (database down or slow) pause every partition; the record
+        // stays unresolved and is fetched again after the resume.
+        if (!queue.hasRoom() && !(await waitForRoomWithHeartbeat(heartbeat))) {
+          if (feeding) pause();
+          break;
+        }
+        if (!feeding) break;
+        queue.push(row);
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
       }
@@ -101,6 +116,15 @@ export function createIngestConsumer(config: Config, queue: BoundedQueue<IngestR
       inFlight--;
       if (inFlight === 0) idle?.();
     }
+  }
+
+  async function waitForRoomWithHeartbeat(heartbeat: () => Promise<void>): Promise<boolean> {
+    const deadline = Date.now() + roomWaitMs;
+    while (Date.now() < deadline) {
+      if (await queue.waitForRoom(Math.min(1000, deadline - Date.now()))) return true;
+      await heartbeat();
+    }
+    return queue.hasRoom();
   }
 
   function pause(): void {

@@ -20,11 +20,12 @@ export interface IngestService {
 }
 
 /** ingest → pipeline → store, wired from the configuration. */
-export function createIngestService(config: Config, logger: Logger): IngestService {
+/** `onFatal` is called when the consumer gave up for good (kafkajs will not restart it). */
+export function createIngestService(config: Config, logger: Logger, onFatal: (err: Error) => void = () => {}): IngestService {
   const pool = createPool(config.databaseUrl);
   const queue = new BoundedQueue<IngestRow>(config.pipeline.queueCapacity);
   const schemas = config.schemaRegistryUrl ? registrySchemaCheck(config.schemaRegistryUrl, logger) : trustTopicTypes;
-  const consumer = createIngestConsumer(config, queue, schemas, logger);
+  const consumer = createIngestConsumer(config, queue, schemas, logger, onFatal);
   const listeners: Array<(counts: BatchCounts, batch: readonly IngestRow[]) => void> = [];
   const writer = new BatchWriter(
     pool,

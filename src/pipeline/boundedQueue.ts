@@ -8,6 +8,7 @@ export class BoundedQueue<T> {
   private head = 0;
   private enqueuedAt: number[] = [];
   private wake: (() => void) | null = null;
+  private roomWaiters: Array<() => void> = [];
   private closed = false;
 
   constructor(readonly capacity: number) {}
@@ -25,6 +26,22 @@ export class BoundedQueue<T> {
     this.items.push(item);
     this.enqueuedAt.push(Date.now());
     this.signal();
+  }
+
+  /** Resolves true as soon as there is room, or false after `timeoutMs` without room. */
+  async waitForRoom(timeoutMs: number): Promise<boolean> {
+    if (this.hasRoom()) return true;
+    let timer: NodeJS.Timeout | undefined;
+    let notify: () => void = () => {};
+    const room = new Promise<boolean>((resolve) => {
+      notify = () => resolve(true);
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      this.roomWaiters.push(notify);
+    });
+    const result = await room;
+    clearTimeout(timer);
+    this.roomWaiters = this.roomWaiters.filter((w) => w !== notify);
+    return result || this.hasRoom();
   }
 
   /** Stop waiting for more: the next batches are handed out at once until the queue is empty. */
@@ -60,6 +77,9 @@ export class BoundedQueue<T> {
     const end = Math.min(this.items.length, this.head + maxBatch);
     const batch = this.items.slice(this.head, end);
     this.head = end;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    waiters.forEach((notify) => notify());
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.enqueuedAt = this.enqueuedAt.slice(this.head);

@@ -3,18 +3,20 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 
 /** Each pruned table, the column its age is read from, and the setting that bounds it. */
-const prunedTables: Array<{ table: string; column: string; hours: (r: Config["retention"]) => number }> = [
-  { table: "rttm_trade_events", column: "event_time", hours: (r) => r.eventsHours },
-  { table: "rttm_error_events", column: "event_time", hours: (r) => r.eventsHours },
-  { table: "rttm_dlq_events", column: "event_time", hours: (r) => r.eventsHours },
-  { table: "rttm_invalid_trades", column: "event_time", hours: (r) => r.eventsHours },
-  { table: "rttm_stage_latency", column: "event_time", hours: (r) => r.eventsHours },
-  { table: "rttm_trade_progress", column: "updated_at", hours: (r) => r.eventsHours },
-  { table: "rttm_queue_metrics", column: "snapshot_time", hours: (r) => r.queueMetricsHours },
-  { table: "rttm_quarantine", column: "created_at", hours: (r) => r.quarantineHours },
-  { table: "rttm_stage_count_second", column: "bucket", hours: (r) => r.secondRollupHours },
-  { table: "rttm_stage_count_minute", column: "bucket", hours: (r) => r.minuteRollupHours },
-  { table: "rttm_latency_histogram_minute", column: "bucket", hours: (r) => r.minuteRollupHours },
+/** `key` identifies a row for chunked deletes (ctid where the table has no single-column key). */
+const prunedTables: Array<{ table: string; column: string; key: string; scope?: string; hours: (r: Config["retention"]) => number }> = [
+  { table: "rttm_trade_events", column: "event_time", key: "id", hours: (r) => r.eventsHours },
+  { table: "rttm_error_events", column: "event_time", key: "id", hours: (r) => r.eventsHours },
+  { table: "rttm_dlq_events", column: "event_time", key: "id", hours: (r) => r.eventsHours },
+  { table: "rttm_invalid_trades", column: "event_time", key: "id", hours: (r) => r.eventsHours },
+  // Scoped by stage so the (stage_name, event_time) index serves the scan.
+  { table: "rttm_stage_latency", column: "event_time", key: "ctid", scope: "stage_name IN ('VALIDATED', 'ENRICHED', 'COMMITTED', 'END_TO_END') AND", hours: (r) => r.eventsHours },
+  { table: "rttm_trade_progress", column: "updated_at", key: "trade_id", hours: (r) => r.eventsHours },
+  { table: "rttm_queue_metrics", column: "snapshot_time", key: "id", hours: (r) => r.queueMetricsHours },
+  { table: "rttm_quarantine", column: "created_at", key: "id", hours: (r) => r.quarantineHours },
+  { table: "rttm_stage_count_second", column: "bucket", key: "ctid", hours: (r) => r.secondRollupHours },
+  { table: "rttm_stage_count_minute", column: "bucket", key: "ctid", hours: (r) => r.minuteRollupHours },
+  { table: "rttm_latency_histogram_minute", column: "bucket", key: "ctid", hours: (r) => r.minuteRollupHours },
 ];
 
 const deleteChunk = 10_000;
@@ -32,13 +34,12 @@ export async function pruneOnce(pool: Pool, retention: Config["retention"], now 
     if (!rows[0]!.locked) return null;
     try {
       const deleted: Record<string, number> = {};
-      for (const { table, column, hours } of prunedTables) {
+      for (const { table, column, key, scope = "", hours } of prunedTables) {
         const cutoff = new Date(now.getTime() - hours(retention) * 3_600_000);
-        const key = table.startsWith("rttm_stage_count") || table.startsWith("rttm_latency_histogram") ? "ctid" : table === "rttm_trade_progress" ? "trade_id" : "id";
         let total = 0;
         for (;;) {
           const result = await client.query(
-            `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${column} < $1 LIMIT ${deleteChunk})`,
+            `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${scope} ${column} < $1 LIMIT ${deleteChunk})`,
             [cutoff],
           );
           total += result.rowCount ?? 0;

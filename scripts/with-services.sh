@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs a command with the local services up (PostgreSQL, Redis, Kafka, Schema Registry) and a
+# freshly migrated template database (rttm_template) that tests and benchmarks copy; stops on exit
+# whatever it started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export PGHOST=${PGHOST:-127.0.0.1} PGUSER=${PGUSER:-postgres}
+bash scripts/infra/up.sh
+trap 'bash scripts/infra/down.sh' EXIT
+
+echo "[services] generating Prisma client and migrating the template database" >&2
+npx prisma generate >/dev/null
+template=${TEST_PG_TEMPLATE:-rttm_template}
+psql -q -d postgres -c "DROP DATABASE IF EXISTS $template WITH (FORCE)" -c "CREATE DATABASE $template"
+# Databases left by an interrupted run.
+for db in $(psql -Atq -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'rttm_test_%' OR datname LIKE 'rttm_bench_%'"); do
+  psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+done
+DATABASE_URL="postgresql://$PGUSER@$PGHOST:5432/$template" npx prisma migrate deploy >/dev/null
+
+"$@"
