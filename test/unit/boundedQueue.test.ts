@@ -65,3 +65,15 @@ test("committable offsets are the highest stored offset + 1 per partition", () =
     { topic: "a", partition: 1, offset: "3" },
   ]);
 });
+
+test("waitForRoom resolves as soon as the writer takes a batch, or false after the timeout", async () => {
+  const queue = new BoundedQueue<number>(2);
+  queue.push(1);
+  queue.push(2);
+  assert.equal(await queue.waitForRoom(50), false);
+  const waiting = queue.waitForRoom(10_000);
+  const started = Date.now();
+  await queue.nextBatch(1, 0);
+  assert.equal(await waiting, true);
+  assert.ok(Date.now() - started < 1000);
+});
