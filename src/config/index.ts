@@ -31,6 +31,8 @@ export interface Config {
     batchSize: number;
     batchPollMs: number;
     queueCapacity: number;
+    /** Concurrent batch writers, each with its own database connection and queue shard. */
+    writers: number;
     /** Partitions resume once the queue drains to this many events. */
     queueLowWater: number;
     retryInitialMs: number;
@@ -75,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize,
       batchPollMs: read.int("RTTM_BATCH_POLL_MS", 2000, 1, 600_000),
       queueCapacity,
+      writers: read.int("RTTM_WRITERS", 2, 1, 32),
       queueLowWater: read.int("RTTM_QUEUE_LOW_WATER", Math.floor(queueCapacity / 2), 0, queueCapacity),
       retryInitialMs: read.int("RTTM_DB_RETRY_INITIAL_MS", 100, 1, 60_000),
       retryMaxMs: read.int("RTTM_DB_RETRY_MAX_MS", 10_000, 1, 600_000),

@@ -2,6 +2,8 @@ import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload,
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { BoundedQueue } from "../pipeline/boundedQueue.js";
+import type { OffsetLedger } from "../pipeline/offsets.js";
+import type { ShardedQueue } from "../pipeline/shardedQueue.js";
 import type { PartitionOffset } from "../pipeline/offsets.js";
 import { decodeRecord, type RawRecord } from "./decode.js";
 import type { IngestRow } from "./rows.js";
@@ -46,7 +48,8 @@ function kafkaLogger(logger: Logger) {
  */
 export function createIngestConsumer(
   config: Config,
-  queue: BoundedQueue<IngestRow>,
+  queue: ShardedQueue,
+  ledger: OffsetLedger,
   schemas: SchemaCheck,
   logger: Logger,
   onFatal: (err: Error) => void,
@@ -102,12 +105,14 @@ export function createIngestConsumer(
         // A full queue normally drains within milliseconds: wait for room briefly (flow control).
         // Only when the writer is stuck (database down or slow) pause every partition; the record
         // stays unresolved and is fetched again after the resume.
-        if (!queue.hasRoom() && !(await waitForRoomWithHeartbeat(heartbeat))) {
+        const shard = queue.shardOf(row);
+        if (!shard.hasRoom() && !(await waitForRoomWithHeartbeat(shard, heartbeat))) {
           if (feeding) pause();
           break;
         }
         if (!feeding) break;
-        queue.push(row);
+        ledger.queued(row.row);
+        shard.push(row);
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
       }
@@ -118,13 +123,13 @@ export function createIngestConsumer(
     }
   }
 
-  async function waitForRoomWithHeartbeat(heartbeat: () => Promise<void>): Promise<boolean> {
+  async function waitForRoomWithHeartbeat(shard: BoundedQueue<IngestRow>, heartbeat: () => Promise<void>): Promise<boolean> {
     const deadline = Date.now() + roomWaitMs;
     while (Date.now() < deadline) {
-      if (await queue.waitForRoom(Math.min(1000, deadline - Date.now()))) return true;
+      if (await shard.waitForRoom(Math.min(1000, deadline - Date.now()))) return true;
       await heartbeat();
     }
-    return queue.hasRoom();
+    return shard.hasRoom();
   }
 
   function pause(): void {
@@ -162,7 +167,11 @@ export function createIngestConsumer(
     },
     async stopFeeding() {
       feeding = false;
-      consumer.pause(topics.map((topic) => ({ topic })));
+      try {
+        consumer.pause(topics.map((topic) => ({ topic })));
+      } catch {
+        // Not running yet (still connecting): there is nothing to pause.
+      }
       status.paused = true;
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
     },

@@ -1,7 +1,8 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
-import { BoundedQueue } from "../pipeline/boundedQueue.js";
-import { BatchWriter } from "../pipeline/writer.js";
+import { OffsetLedger } from "../pipeline/offsets.js";
+import { ShardedQueue } from "../pipeline/shardedQueue.js";
+import { WriterPool } from "../pipeline/writer.js";
 import { createPool } from "../store/pool.js";
 import { startRetention } from "../store/retention.js";
 import type { BatchCounts } from "../store/writeBatch.js";
@@ -13,8 +14,8 @@ export interface IngestService {
   start(): Promise<void>;
   /** Stop fetching, flush the queue, commit, leave the group. Resolves within the configured bound. */
   stop(): Promise<"flushed" | "abandoned">;
-  readonly queue: BoundedQueue<IngestRow>;
-  readonly writer: BatchWriter;
+  readonly queue: ShardedQueue;
+  readonly writer: WriterPool;
   readonly consumerStatus: import("./consumer.js").ConsumerStatus;
   onStored(listener: (counts: BatchCounts, batch: readonly IngestRow[]) => void): void;
 }
@@ -22,18 +23,21 @@ export interface IngestService {
 /** ingest → pipeline → store, wired from the configuration. */
 /** `onFatal` is called when the consumer gave up for good (kafkajs will not restart it). */
 export function createIngestService(config: Config, logger: Logger, onFatal: (err: Error) => void = () => {}): IngestService {
-  const pool = createPool(config.databaseUrl);
-  const queue = new BoundedQueue<IngestRow>(config.pipeline.queueCapacity);
+  // One connection per writer, one for retention.
+  const pool = createPool(config.databaseUrl, config.pipeline.writers + 1);
+  const queue = new ShardedQueue(config.pipeline.queueCapacity, config.pipeline.writers);
   const schemas = config.schemaRegistryUrl ? registrySchemaCheck(config.schemaRegistryUrl, logger) : trustTopicTypes;
-  const consumer = createIngestConsumer(config, queue, schemas, logger, onFatal);
+  const ledger = new OffsetLedger();
+  const consumer = createIngestConsumer(config, queue, ledger, schemas, logger, onFatal);
   const listeners: Array<(counts: BatchCounts, batch: readonly IngestRow[]) => void> = [];
-  const writer = new BatchWriter(
+  const writer = new WriterPool(
     pool,
     queue,
+    ledger,
     {
       batchSize: config.pipeline.batchSize,
       batchPollMs: config.pipeline.batchPollMs,
-      lowWater: config.pipeline.queueLowWater,
+      lowWaterFraction: config.pipeline.queueLowWater / config.pipeline.queueCapacity,
       retryInitialMs: config.pipeline.retryInitialMs,
       retryMaxMs: config.pipeline.retryMaxMs,
       snapshotRule: { threshold: config.queueMetrics.aggregationThreshold, minIntervalMinutes: config.queueMetrics.minIntervalMinutes },

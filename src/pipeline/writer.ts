@@ -4,13 +4,15 @@ import type { Logger } from "../log.js";
 import type { SnapshotRule } from "../metrics/queueSnapshot.js";
 import { groupByTable, writeBatch, type BatchCounts } from "../store/writeBatch.js";
 import type { BoundedQueue } from "./boundedQueue.js";
-import { CommittableOffsets, type PartitionOffset } from "./offsets.js";
+import { OffsetLedger, type PartitionOffset } from "./offsets.js";
 import { retryUntilSuccess } from "./retry.js";
+import type { ShardedQueue } from "./shardedQueue.js";
 
 export interface WriterOptions {
   batchSize: number;
   batchPollMs: number;
-  lowWater: number;
+  /** Paused partitions resume once every shard holds at most this fraction of its capacity. */
+  lowWaterFraction: number;
   retryInitialMs: number;
   retryMaxMs: number;
   snapshotRule: SnapshotRule;
@@ -35,27 +37,28 @@ export interface WriterStatus {
 }
 
 /**
- * Drains the queue in batches, writes each batch in one transaction (retrying forever on failure),
- * then commits the Kafka offsets the batch made safe. Offsets are committed in the background so a
- * slow commit never stalls writing; a failed commit is retried with the next batch's offsets.
+ * One writer per queue shard, each on its own connection: drains its shard in batches and writes
+ * each batch in one transaction, retrying forever on failure. After every stored batch the
+ * offsets the ledger allows are committed to Kafka in the background (a failed commit is retried
+ * with the next one), so a slow commit never stalls writing.
  */
-export class BatchWriter {
+export class WriterPool {
   readonly status: WriterStatus = { batches: 0, rows: {}, failingSince: null, lastError: null, lastBatchMs: 0 };
-  private readonly offsets = new CommittableOffsets();
   private committing: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
-  private loop: Promise<void> | null = null;
+  private loops: Array<Promise<void>> = [];
 
   constructor(
     private readonly pool: Pool,
-    private readonly queue: BoundedQueue<IngestRow>,
+    private readonly queue: ShardedQueue,
+    readonly ledger: OffsetLedger,
     private readonly options: WriterOptions,
     private readonly hooks: WriterHooks,
     private readonly logger: Logger,
   ) {}
 
   start(): void {
-    this.loop ??= this.run();
+    if (this.loops.length === 0) this.loops = this.queue.shards.map((shard) => this.run(shard));
   }
 
   /** Writes what is queued, commits, and resolves; `abandonAfterMs` bounds the wait on a failing database. */
@@ -63,7 +66,7 @@ export class BatchWriter {
     this.queue.close();
     const timer = setTimeout(() => this.abort.abort(), abandonAfterMs);
     try {
-      await this.loop;
+      await Promise.all(this.loops);
       await this.committing;
       await this.commitNow();
       return this.abort.signal.aborted ? "abandoned" : "flushed";
@@ -72,11 +75,15 @@ export class BatchWriter {
     }
   }
 
-  private async run(): Promise<void> {
+  private drainedToLowWater(): boolean {
+    return this.queue.shards.every((shard) => shard.size <= shard.capacity * this.options.lowWaterFraction);
+  }
+
+  private async run(shard: BoundedQueue<IngestRow>): Promise<void> {
     for (;;) {
-      const batch = await this.queue.nextBatch(this.options.batchSize, this.options.batchPollMs);
+      const batch = await shard.nextBatch(this.options.batchSize, this.options.batchPollMs);
       if (batch.length === 0) return;
-      if (this.queue.size <= this.options.lowWater) this.hooks.onRoom();
+      if (this.drainedToLowWater()) this.hooks.onRoom();
       try {
         await this.write(batch);
       } catch (err) {
@@ -110,18 +117,18 @@ export class BatchWriter {
     this.status.batches++;
     this.status.lastBatchMs = performance.now() - started;
     for (const [table, n] of Object.entries(counts)) this.status.rows[table] = (this.status.rows[table] ?? 0) + n;
-    this.offsets.stored(batch.map((r) => r.row));
+    this.ledger.stored(batch.map((r) => r.row));
     this.hooks.onStored?.(counts, batch);
     this.committing = this.committing.then(() => this.commitNow());
   }
 
   private async commitNow(): Promise<void> {
-    if (this.offsets.size === 0) return;
-    const offsets = this.offsets.drain();
+    const offsets = this.ledger.committable();
+    if (offsets.length === 0) return;
     try {
       await this.hooks.commit(offsets);
     } catch (err) {
-      this.offsets.restore(offsets);
+      this.ledger.commitFailed(offsets);
       this.logger.warn("offset commit failed; will retry with the next batch", { offsets, err });
     }
   }

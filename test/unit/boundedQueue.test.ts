@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BoundedQueue } from "../../src/pipeline/boundedQueue.js";
 import { backoffDelayMs } from "../../src/pipeline/retry.js";
-import { CommittableOffsets } from "../../src/pipeline/offsets.js";
+import { OffsetLedger } from "../../src/pipeline/offsets.js";
 
 test("a full batch is handed out at once, without waiting for the poll interval", async () => {
   const queue = new BoundedQueue<number>(10);
@@ -46,24 +46,33 @@ test("backoff grows exponentially up to the cap", () => {
   assert.equal(backoffDelayMs(5, 100, 10_000, () => 0), 100);
 });
 
-test("committable offsets are the highest stored offset + 1 per partition", () => {
-  const offsets = new CommittableOffsets();
-  offsets.stored([
-    { kafkaTopic: "a", kafkaPartition: 0, kafkaOffset: 5n },
-    { kafkaTopic: "a", kafkaPartition: 0, kafkaOffset: 6n },
-    { kafkaTopic: "a", kafkaPartition: 1, kafkaOffset: 2n },
-  ]);
-  const drained = offsets.drain();
-  assert.deepEqual(drained, [
-    { topic: "a", partition: 0, offset: "7" },
+const at = (kafkaOffset: bigint, kafkaPartition = 0) => ({ kafkaTopic: "a", kafkaPartition, kafkaOffset });
+
+test("the committable offset stops below the lowest record still queued", () => {
+  const ledger = new OffsetLedger();
+  [5n, 6n, 7n].forEach((o) => ledger.queued(at(o)));
+  ledger.queued(at(2n, 1));
+  ledger.stored([at(6n), at(7n)]); // a later batch finished first
+  assert.deepEqual(ledger.committable(), [{ topic: "a", partition: 0, offset: "5" }]);
+  ledger.stored([at(5n), at(2n, 1)]);
+  assert.deepEqual(ledger.committable(), [
+    { topic: "a", partition: 0, offset: "8" },
     { topic: "a", partition: 1, offset: "3" },
   ]);
-  offsets.stored([{ kafkaTopic: "a", kafkaPartition: 0, kafkaOffset: 9n }]);
-  offsets.restore(drained);
-  assert.deepEqual(offsets.drain(), [
-    { topic: "a", partition: 0, offset: "10" },
-    { topic: "a", partition: 1, offset: "3" },
-  ]);
+  assert.deepEqual(ledger.committable(), [], "nothing new to commit");
+});
+
+test("a record fetched twice (rebalance) holds the offset until both copies are stored; failed commits are offered again", () => {
+  const ledger = new OffsetLedger();
+  ledger.queued(at(3n));
+  ledger.queued(at(3n));
+  ledger.stored([at(3n)]);
+  assert.deepEqual(ledger.committable(), [{ topic: "a", partition: 0, offset: "3" }], "3 itself is not yet committable");
+  ledger.stored([at(3n)]);
+  const offsets = ledger.committable();
+  assert.deepEqual(offsets, [{ topic: "a", partition: 0, offset: "4" }]);
+  ledger.commitFailed(offsets);
+  assert.deepEqual(ledger.committable(), offsets);
 });
 
 test("waitForRoom resolves as soon as the writer takes a batch, or false after the timeout", async () => {

@@ -1,0 +1,49 @@
+import type { IngestRow } from "../ingest/rows.js";
+import { BoundedQueue } from "./boundedQueue.js";
+
+/**
+ * The bounded queue, split into one FIFO per writer. A row's shard depends on what it updates, so
+ * rows that touch the same derived state are written by the same writer in arrival order: trade
+ * events by trade id (progress, latencies), queue snapshots by (topic, partition, group). Other
+ * rows go by Kafka partition. The capacity is shared out evenly; the total never exceeds it.
+ */
+export class ShardedQueue {
+  readonly shards: Array<BoundedQueue<IngestRow>>;
+
+  constructor(
+    readonly capacity: number,
+    shardCount: number,
+  ) {
+    const perShard = Math.max(1, Math.floor(capacity / shardCount));
+    this.shards = Array.from({ length: shardCount }, () => new BoundedQueue<IngestRow>(perShard));
+  }
+
+  get size(): number {
+    return this.shards.reduce((sum, shard) => sum + shard.size, 0);
+  }
+
+  shardOf(item: IngestRow): BoundedQueue<IngestRow> {
+    return this.shards[routingKey(item) % this.shards.length]!;
+  }
+
+  close(): void {
+    this.shards.forEach((shard) => shard.close());
+  }
+}
+
+function stringHash(value: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+function routingKey({ table, row }: IngestRow): number {
+  switch (table) {
+    case "tradeEvents":
+      return stringHash(row.tradeId);
+    case "queueMetrics":
+      return stringHash(`${row.topicName}\u0000${row.partitionId}\u0000${row.consumerGroup}`);
+    default:
+      return row.kafkaPartition;
+  }
+}
