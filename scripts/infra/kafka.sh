@@ -154,10 +154,4 @@ status() {
   echo "kafka: running (pid $pid, 127.0.0.1:$KAFKA_PORT)"
 }
 
-case ${1:-} in
-  fetch) fetch ;;
-  start) locked "$RTTM_RUN_DIR/kafka.lock" start ;;
-  stop) locked "$RTTM_RUN_DIR/kafka.lock" stop "${2:-}" ;;
-  status) status ;;
-  *) echo "usage: $0 fetch | start | stop [--wipe] | status" >&2; exit 2 ;;
-esac
+service_main kafka "$@"

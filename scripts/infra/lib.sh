@@ -120,3 +120,17 @@ find_java() {
   done
   return 1
 }
+
+# service_main NAME ARGS...: the command line shared by kafka.sh and registry.sh, which define
+# fetch, start, stop and status.
+service_main() {
+  local name=$1
+  shift
+  case ${1:-} in
+    fetch) fetch ;;
+    start) locked "$RTTM_RUN_DIR/$name.lock" start ;;
+    stop) locked "$RTTM_RUN_DIR/$name.lock" stop "${2:-}" ;;
+    status) status ;;
+    *) echo "usage: $0 fetch | start | stop [--wipe] | status" >&2; exit 2 ;;
+  esac
+}

@@ -90,10 +90,4 @@ status() {
   echo "registry: running (pid $pid, $URL)"
 }
 
-case ${1:-} in
-  fetch) fetch ;;
-  start) locked "$RTTM_RUN_DIR/registry.lock" start ;;
-  stop) locked "$RTTM_RUN_DIR/registry.lock" stop "${2:-}" ;;
-  status) status ;;
-  *) echo "usage: $0 fetch | start | stop [--wipe] | status" >&2; exit 2 ;;
-esac
+service_main registry "$@"

@@ -23,7 +23,7 @@ const upsertLatestSql = `
 INSERT INTO rttm_queue_metric_latest AS l (topic_name, partition_id, consumer_group, service_name,
   produced_offset, consumed_offset, snapshot_time, stored_lag, stored_snapshot_time, updated_at)
 SELECT *, now() FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-  $7::timestamptz[], $8::bigint[], $9::timestamptz[])
+  $7::timestamptz[], $8::bigint[], $9::timestamptz[]) ORDER BY 1, 2, 3
 ON CONFLICT (topic_name, partition_id, consumer_group) DO UPDATE SET
   service_name = excluded.service_name, produced_offset = excluded.produced_offset,
   consumed_offset = excluded.consumed_offset, snapshot_time = excluded.snapshot_time,

@@ -8,6 +8,10 @@ import { tradeEventsTable } from "./tables.js";
 const lower = (stage: Stage) => stage.toLowerCase();
 
 /**
+ * Every multi-row upsert below takes its row locks in sorted order, so concurrent writers (other
+ * shards, other replicas) wait for each other instead of deadlocking; a deadlock that still
+ * happens is retried like any failed batch.
+ *
  * Inserts trade events and, from the rows actually inserted (a redelivered record inserts
  * nothing), in the same statement: per-second and per-minute counts per stage, and each touched
  * trade's earliest time per stage. Returns each touched trade's stage times before and after.
@@ -16,7 +20,7 @@ const insertTradeEventsSql = (() => {
   const names = tradeEventsTable.columns.map((c) => c.name).join(", ");
   const countRollup = (table: string, unit: string) => `
   INSERT INTO ${table} (bucket, stage, event_count)
-  SELECT date_trunc('${unit}', event_time), event_stage, count(*) FROM ins GROUP BY 1, 2
+  SELECT date_trunc('${unit}', event_time), event_stage, count(*) FROM ins GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (bucket, stage) DO UPDATE SET event_count = ${table}.event_count + excluded.event_count`;
   const perStage = stages
     .map((s) => `min(at) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_at, min(service) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_service`)
@@ -49,7 +53,7 @@ WITH ins AS (
   SELECT p.* FROM rttm_trade_progress p JOIN incoming USING (trade_id)
 ), merged AS (
   INSERT INTO rttm_trade_progress AS p (trade_id, ${progressColumns}, updated_at)
-  SELECT trade_id, ${progressColumns}, now() FROM incoming
+  SELECT trade_id, ${progressColumns}, now() FROM incoming ORDER BY trade_id
   ON CONFLICT (trade_id) DO UPDATE SET
     ${merge},
     updated_at = now()
@@ -76,7 +80,7 @@ function stageTimes(row: ProgressRow, prefix: string): StageTimes | null {
 const upsertLatencySql = `
 WITH latencies AS (
   INSERT INTO rttm_stage_latency AS l (trade_id, service_name, stage_name, latency_ms, event_time)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) ORDER BY 1, 3
   ON CONFLICT (trade_id, stage_name) DO UPDATE SET
     service_name = excluded.service_name, latency_ms = excluded.latency_ms,
     event_time = excluded.event_time, updated_at = now()
@@ -84,7 +88,7 @@ WITH latencies AS (
 INSERT INTO rttm_latency_histogram_minute AS h (bucket, stage, bin, sample_count, latency_sum_ms)
 SELECT bucket, stage, bin, sum(n), sum(total)
 FROM unnest($6::timestamptz[], $7::text[], $8::int[], $9::bigint[], $10::bigint[]) AS d(bucket, stage, bin, n, total)
-GROUP BY 1, 2, 3
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 ON CONFLICT (bucket, stage, bin) DO UPDATE SET
   sample_count = h.sample_count + excluded.sample_count,
   latency_sum_ms = h.latency_sum_ms + excluded.latency_sum_ms`;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Producer } from "kafkajs";
 import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { connectProducer, createEncoder, createTopics, kafka, uniqueTopics, type Encoder } from "../support/kafka.js";
+import { connectProducer, freshTopics, kafka } from "../support/kafka.js";
 import { serviceEnv, startChild, startInProcess } from "../support/service.js";
 import { produceTrades } from "../support/traffic.js";
 
@@ -41,9 +41,7 @@ describe("durability against real Kafka and PostgreSQL", () => {
 
   test("kill -9 mid-stream, then restart: the stored set equals the produced set exactly", async () => {
     db = await createTestDatabase();
-    const { topics, env } = uniqueTopics();
-    await createTopics(topics, 3);
-    const encoder = await createEncoder(topics);
+    const { topics, env, encoder } = await freshTopics(3);
     const serviceConfig = serviceEnv(db.url, env, { RTTM_BATCH_SIZE: "200", RTTM_BATCH_POLL_MS: "50" });
     const first = startChild(serviceConfig);
     try {
@@ -72,9 +70,7 @@ describe("durability against real Kafka and PostgreSQL", () => {
 
   test("redelivery (group offsets reset to the start) stores nothing twice", async () => {
     db = await createTestDatabase();
-    const { topics, env } = uniqueTopics();
-    await createTopics(topics);
-    const encoder = await createEncoder(topics);
+    const { topics, env, encoder } = await freshTopics();
     const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 500);
     let service = await startInProcess(serviceEnv(db.url, env));
     try {
@@ -97,9 +93,7 @@ describe("durability against real Kafka and PostgreSQL", () => {
 
   test("PostgreSQL unavailable: the consumer pauses, memory stays bounded, nothing is lost, ingestion resumes by itself", async () => {
     db = await createTestDatabase();
-    const { topics, env } = uniqueTopics();
-    await createTopics(topics);
-    const encoder = await createEncoder(topics);
+    const { topics, env, encoder } = await freshTopics();
     const capacity = 600;
     const service = await startInProcess(
       serviceEnv(db.url, env, { RTTM_QUEUE_CAPACITY: String(capacity), RTTM_BATCH_SIZE: "100", RTTM_DB_RETRY_MAX_MS: "500" }),
@@ -130,9 +124,7 @@ describe("durability against real Kafka and PostgreSQL", () => {
 
   test("SIGTERM: stops fetching, flushes the queue, commits, leaves the group and exits within the bound", async () => {
     db = await createTestDatabase();
-    const { topics, env } = uniqueTopics();
-    await createTopics(topics);
-    const encoder = await createEncoder(topics);
+    const { topics, env, encoder } = await freshTopics();
     // A long poll interval and huge batches keep everything in the queue until shutdown flushes it.
     const child = startChild(serviceEnv(db.url, env, { RTTM_BATCH_SIZE: "50000", RTTM_BATCH_POLL_MS: "600000", RTTM_SHUTDOWN_TIMEOUT_MS: "15000" }));
     try {

@@ -4,7 +4,7 @@ import type { Producer } from "kafkajs";
 import { loadConfig } from "../../src/config/index.js";
 import { pruneOnce } from "../../src/store/retention.js";
 import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { connectProducer, createEncoder, createTopics, uniqueTopics } from "../support/kafka.js";
+import { connectProducer, freshTopics } from "../support/kafka.js";
 import * as m from "../support/messages.js";
 import { serviceEnv, startChild, startInProcess } from "../support/service.js";
 
@@ -22,9 +22,7 @@ describe("operations", () => {
   });
 
   test("Schema Registry unreachable: records are still decoded by their topic's type and stored", async () => {
-    const { topics, env } = uniqueTopics();
-    await createTopics(topics);
-    const encoder = await createEncoder(topics);
+    const { topics, env, encoder } = await freshTopics();
     const service = await startInProcess(serviceEnv(db.url, env, { SCHEMA_REGISTRY_URL: "http://127.0.0.1:9/apis/ccompat/v7" }));
     try {
       const tradeId = m.newTradeId();
@@ -37,9 +35,7 @@ describe("operations", () => {
   });
 
   test("queue metrics: latest snapshot per (topic, partition, group); history thinned by store-if-changed", async () => {
-    const { topics, env } = uniqueTopics();
-    await createTopics(topics);
-    const encoder = await createEncoder(topics);
+    const { topics, env, encoder } = await freshTopics();
     const service = await startInProcess(serviceEnv(db.url, env));
     const t0 = Date.now() - 600_000;
     const metric = (lag: bigint, seconds: number) => ({ value: encoder.encode("queueMetrics", m.RttmQueueMetricSchema, m.queueMetric("payments", 0, 1000n + lag, 1000n, t0 + seconds * 1000)), partition: 0 });

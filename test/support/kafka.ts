@@ -52,3 +52,10 @@ export async function createEncoder(topics: Record<TopicKey, string>): Promise<E
     encode: (topic, schema, init) => frameValue(schemaIds[topic], toBinary(schema, create(schema, init))),
   };
 }
+
+/** Fresh topics (created), a fresh consumer group, and an encoder registered for them. */
+export async function freshTopics(partitions = 2): Promise<{ topics: Record<TopicKey, string>; env: Record<string, string>; encoder: Encoder }> {
+  const { topics, env } = uniqueTopics();
+  await createTopics(topics, partitions);
+  return { topics, env, encoder: await createEncoder(topics) };
+}
