@@ -15,8 +15,27 @@ export const topicEnv: Record<TopicKey, { variable: string; defaultTopic: string
   invalidTrades: { variable: "KAFKA_TOPIC_INVALID_TRADES", defaultTopic: "invalid-trades-topic" },
 };
 
+/** Warning and critical thresholds of one overview card: above warning → warning, above critical → critical. */
+export interface StatusThresholds {
+  warning: number;
+  critical: number;
+}
+
+export type RedisConfig =
+  | { kind: "none" }
+  | { kind: "url"; url: string; commandTimeoutMs: number }
+  | {
+      kind: "sentinel";
+      masterName: string;
+      sentinels: Array<{ host: string; port: number }>;
+      password: string | undefined;
+      sentinelPassword: string | undefined;
+      commandTimeoutMs: number;
+    };
+
 export interface Config {
   serverPort: number;
+  production: boolean;
   databaseUrl: string;
   kafka: {
     brokers: string[];
@@ -43,6 +62,30 @@ export interface Config {
     aggregationThreshold: number;
     minIntervalMinutes: number;
   };
+  redis: RedisConfig;
+  live: {
+    /** Snapshots are recomputed at most once per tick, and only when a change notice arrived. */
+    tickMs: number;
+  };
+  cards: {
+    tps: StatusThresholds;
+    latencyMs: StatusThresholds;
+    dlq: StatusThresholds;
+    invalidTrades: StatusThresholds;
+    errors: StatusThresholds;
+  };
+  http: {
+    allowedOrigins: string[];
+    maxDocumentBytes: number;
+    maxDepth: number;
+    maxCost: number;
+    wsMaxConnections: number;
+    wsMaxMessageBytes: number;
+    wsInitTimeoutMs: number;
+    /** Readiness turns DOWN when the queue has been full this long. */
+    queueSaturatedMs: number;
+    readinessChecks: Array<"database" | "kafka" | "queue">;
+  };
   retention: {
     intervalMs: number;
     eventsHours: number;
@@ -61,8 +104,13 @@ export function loadConfig(env: Env = process.env): Config {
   ) as Record<TopicKey, string>;
   const batchSize = read.int("RTTM_BATCH_SIZE", 1000, 1, 50_000);
   const queueCapacity = read.int("RTTM_QUEUE_CAPACITY", 10_000, 1, 10_000_000);
+  const thresholds = (name: string, warning: number, critical: number): StatusThresholds => ({
+    warning: read.number(`RTTM_CARD_${name}_WARNING`, warning, 0),
+    critical: read.number(`RTTM_CARD_${name}_CRITICAL`, critical, 0),
+  });
   const config: Config = {
     serverPort: read.int("SERVER_PORT", 8087, 1, 65535),
+    production: read.oneOf("NODE_ENV", "development", ["development", "production", "test"]) === "production",
     databaseUrl: databaseUrlFromEnv(env),
     kafka: {
       brokers: brokers.map(({ host, port }) => `${host}:${port}`),
@@ -75,7 +123,9 @@ export function loadConfig(env: Env = process.env): Config {
     schemaRegistryUrl: read.url("SCHEMA_REGISTRY_URL", ["http:", "https:"]),
     pipeline: {
       batchSize,
-      batchPollMs: read.int("RTTM_BATCH_POLL_MS", 2000, 1, 600_000),
+      // The old 2000 ms was a fixed delay between drains; here it bounds how long the first event of a
+      // partial batch waits, so dashboards stay fresh at low rates.
+      batchPollMs: read.int("RTTM_BATCH_POLL_MS", 250, 1, 600_000),
       queueCapacity,
       writers: read.int("RTTM_WRITERS", 2, 1, 32),
       queueLowWater: read.int("RTTM_QUEUE_LOW_WATER", Math.floor(queueCapacity / 2), 0, queueCapacity),
@@ -86,6 +136,27 @@ export function loadConfig(env: Env = process.env): Config {
     queueMetrics: {
       aggregationThreshold: read.number("RTTM_QUEUE_METRICS_AGG_THRESHOLD", 0.1, 0),
       minIntervalMinutes: read.int("RTTM_QUEUE_METRICS_MIN_INTERVAL", 5, 0, 10_080),
+    },
+    redis: redisConfig(read),
+    live: { tickMs: read.int("RTTM_LIVE_TICK_MS", 250, 10, 60_000) },
+    cards: {
+      // The old service's hard-coded card rules, now configurable.
+      tps: thresholds("TPS", 50, 100),
+      latencyMs: thresholds("LATENCY_MS", 30_000, 60_000),
+      dlq: thresholds("DLQ", 30, 100),
+      invalidTrades: thresholds("INVALID_TRADES", 1000, 5000),
+      errors: thresholds("ERRORS", 30, 100),
+    },
+    http: {
+      allowedOrigins: read.list("RTTM_ALLOWED_ORIGINS", []),
+      maxDocumentBytes: read.int("RTTM_GRAPHQL_MAX_DOCUMENT_BYTES", 16_384, 256, 10_000_000),
+      maxDepth: read.int("RTTM_GRAPHQL_MAX_DEPTH", 8, 2, 100),
+      maxCost: read.int("RTTM_GRAPHQL_MAX_COST", 5_000, 10, 10_000_000),
+      wsMaxConnections: read.int("RTTM_WS_MAX_CONNECTIONS", 20_000, 1, 1_000_000),
+      wsMaxMessageBytes: read.int("RTTM_WS_MAX_MESSAGE_BYTES", 65_536, 256, 100_000_000),
+      wsInitTimeoutMs: read.int("RTTM_WS_INIT_TIMEOUT_MS", 5_000, 100, 600_000),
+      queueSaturatedMs: read.int("RTTM_READINESS_QUEUE_SATURATED_MS", 60_000, 1000, 3_600_000),
+      readinessChecks: read.listOf("RTTM_READINESS_CHECKS", ["database", "kafka", "queue"], ["database", "kafka", "queue"] as const),
     },
     retention: {
       intervalMs: read.int("RTTM_RETENTION_INTERVAL_MS", 600_000, 1000, 86_400_000),
@@ -105,4 +176,21 @@ export function loadConfig(env: Env = process.env): Config {
   }
   read.done();
   return config;
+}
+
+function redisConfig(read: EnvReader): RedisConfig {
+  const commandTimeoutMs = read.durationMs("REDIS_TIMEOUT", 2000);
+  const url = read.url("REDIS_URL", ["redis:", "rediss:"]);
+  const sentinels = read.hostPorts("REDIS_SENTINEL_NODES", "", true);
+  if (url && sentinels.length > 0) read.problems.push("REDIS_URL and REDIS_SENTINEL_NODES are both set: use one");
+  if (url) return { kind: "url", url, commandTimeoutMs };
+  if (sentinels.length === 0) return { kind: "none" };
+  return {
+    kind: "sentinel",
+    masterName: read.string("REDIS_SENTINEL_MASTER", "mymaster"),
+    sentinels,
+    password: read.optionalString("REDIS_PASSWORD"),
+    sentinelPassword: read.optionalString("REDIS_SENTINEL_PASSWORD"),
+    commandTimeoutMs,
+  };
 }

@@ -79,9 +79,10 @@ export class EnvReader {
     }
   }
 
-  /** Comma-separated host:port pairs. */
-  hostPorts(name: string, fallback: string): Array<{ host: string; port: number }> {
+  /** Comma-separated host:port pairs; `optional` allows none. */
+  hostPorts(name: string, fallback: string, optional = false): Array<{ host: string; port: number }> {
     const value = this.raw(name) ?? fallback;
+    if (optional && value === "") return [];
     const allowed = "comma-separated host:port pairs, e.g. kafka-1:9092,kafka-2:9092";
     const result: Array<{ host: string; port: number }> = [];
     for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
@@ -93,6 +94,20 @@ export class EnvReader {
       result.push({ host: match[1]!, port });
     }
     return result.length > 0 ? result : this.fail(name, value, allowed, []);
+  }
+
+  /** Comma-separated values, blanks dropped. */
+  list(name: string, fallback: string[]): string[] {
+    const value = this.raw(name);
+    return value === undefined ? fallback : value.split(",").map((v) => v.trim()).filter(Boolean);
+  }
+
+  /** Comma-separated values, each one of `allowed`. */
+  listOf<T extends string>(name: string, fallback: T[], allowed: readonly T[]): T[] {
+    const values = this.list(name, fallback);
+    const bad = values.filter((v) => !(allowed as readonly string[]).includes(v));
+    if (bad.length > 0) return this.fail(name, values.join(","), `a comma-separated list of ${allowed.join(", ")}`, fallback);
+    return values as T[];
   }
 
   /** Throws one ConfigError naming every bad variable. */

@@ -14,7 +14,9 @@ test("defaults match the old service's contract", () => {
     invalidTrades: "invalid-trades-topic",
   });
   assert.equal(config.pipeline.queueCapacity, 10_000);
-  assert.equal(config.pipeline.batchPollMs, 2000);
+  assert.equal(config.pipeline.batchPollMs, 250);
+  assert.deepEqual(config.redis, { kind: "none" });
+  assert.deepEqual(config.cards.tps, { warning: 50, critical: 100 });
   assert.equal(config.databaseUrl, "postgresql://postgres@localhost:5432/pmsdb");
 });
 
@@ -43,4 +45,16 @@ test("every bad variable is named with its value and what is allowed, in one err
 
 test("two topics with the same name are refused", () => {
   assert.throws(() => loadConfig({ KAFKA_TOPIC_DLQ_EVENTS: "rttm.trade.events" }), /each of the five topics needs its own name/);
+});
+
+test("Redis: a plain URL, or Sentinel nodes with the old service's variables", () => {
+  assert.deepEqual(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).redis, { kind: "url", url: "redis://127.0.0.1:6379", commandTimeoutMs: 2000 });
+  assert.deepEqual(
+    loadConfig({ REDIS_SENTINEL_NODES: "s1:26379,s2:26380", REDIS_SENTINEL_MASTER: "pms", REDIS_PASSWORD: "pw", REDIS_TIMEOUT: "500ms" }).redis,
+    { kind: "sentinel", masterName: "pms", sentinels: [{ host: "s1", port: 26379 }, { host: "s2", port: 26380 }], password: "pw", sentinelPassword: undefined, commandTimeoutMs: 500 },
+  );
+  assert.throws(() => loadConfig({ REDIS_SENTINEL_NODES: "s1" }), /REDIS_SENTINEL_NODES="s1" is not allowed/);
+  assert.throws(() => loadConfig({ REDIS_TIMEOUT: "soon" }), /REDIS_TIMEOUT="soon" is not allowed: expected a duration/);
+  assert.throws(() => loadConfig({ REDIS_URL: "redis://x", REDIS_SENTINEL_NODES: "s1:1" }), /both set/);
+  assert.throws(() => loadConfig({ RTTM_READINESS_CHECKS: "database,disk" }), /RTTM_READINESS_CHECKS="database,disk" is not allowed/);
 });
