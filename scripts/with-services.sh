@@ -6,6 +6,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export PGHOST=${PGHOST:-127.0.0.1} PGUSER=${PGUSER:-postgres}
+# One run at a time on a machine: runs share the broker, the registry and the template database.
+lock_dir=${RTTM_RUN_DIR:-${RTTM_CACHE_DIR:-$HOME/.cache/rttm}/run}
+mkdir -p "$lock_dir"
+exec 9>"$lock_dir/with-services.lock"
+if ! flock -n 9; then
+  echo "[services] another test or benchmark run holds the services; waiting for it" >&2
+  flock 9
+fi
 bash scripts/infra/up.sh
 trap 'bash scripts/infra/down.sh' EXIT
 
