@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 npx buf generate
-git add -N src/ingest/proto
-if ! git diff --exit-code --stat -- src/ingest/proto; then
+node --import tsx scripts/emit-schema.ts
+git add -N src/ingest/proto schema/schema.graphql
+if ! git diff --exit-code --stat -- src/ingest/proto schema/schema.graphql; then
   echo "Generated protobuf code is stale: run 'npm run generate' and commit the result." >&2
   exit 1
 fi

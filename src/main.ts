@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./config/index.js";
-import { createIngestService } from "./ingest/service.js";
+import { startApp, type App } from "./app.js";
 import { log } from "./log.js";
 
 async function main(): Promise<void> {
@@ -14,10 +14,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const service = createIngestService(config, log, (err) => {
-    log.error("kafka consumer stopped for good; shutting down so the orchestrator restarts the service", { err });
-    void shutdown("consumer-failure", 1);
-  });
+  let app: App | undefined;
   let stopping = false;
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return;
@@ -28,7 +25,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.pipeline.shutdownTimeoutMs + 2000);
     hardStop.unref();
-    const outcome = await service.stop();
+    const outcome = app ? await app.stop() : "not started";
     log.info("stopped", { outcome });
     process.exit(exitCode);
   };
@@ -38,8 +35,10 @@ async function main(): Promise<void> {
     log.error("unhandled rejection; shutting down", { err });
     void shutdown("unhandled-rejection", 1);
   });
-  await service.start();
-  log.info("rttm started", { topics: config.kafka.topics, groupId: config.kafka.groupId, brokers: config.kafka.brokers });
+  app = await startApp(config, log, (err) => {
+    log.error("kafka consumer stopped for good; shutting down so the orchestrator restarts the service", { err });
+    void shutdown("consumer-failure", 1);
+  });
 }
 
 main().catch((err) => {

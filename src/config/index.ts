@@ -75,6 +75,10 @@ export interface Config {
     errors: StatusThresholds;
   };
   http: {
+    /** Interface to listen on; unset = all. */
+    host: string | undefined;
+    /** Connections for dashboard queries, separate from the writers'. */
+    readPoolSize: number;
     allowedOrigins: string[];
     maxDocumentBytes: number;
     maxDepth: number;
@@ -109,7 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     critical: read.number(`RTTM_CARD_${name}_CRITICAL`, critical, 0),
   });
   const config: Config = {
-    serverPort: read.int("SERVER_PORT", 8087, 1, 65535),
+    serverPort: read.int("SERVER_PORT", 8087, 0, 65535), // 0: any free port (tests)
     production: read.oneOf("NODE_ENV", "development", ["development", "production", "test"]) === "production",
     databaseUrl: databaseUrlFromEnv(env),
     kafka: {
@@ -148,6 +152,8 @@ export function loadConfig(env: Env = process.env): Config {
       errors: thresholds("ERRORS", 30, 100),
     },
     http: {
+      host: read.optionalString("SERVER_HOST"),
+      readPoolSize: read.int("RTTM_DB_READ_POOL_SIZE", 8, 1, 200),
       allowedOrigins: read.list("RTTM_ALLOWED_ORIGINS", []),
       maxDocumentBytes: read.int("RTTM_GRAPHQL_MAX_DOCUMENT_BYTES", 16_384, 256, 10_000_000),
       maxDepth: read.int("RTTM_GRAPHQL_MAX_DEPTH", 8, 2, 100),

@@ -16,6 +16,8 @@ const roomWaitMs = 2000;
 export interface ConsumerStatus {
   joined: boolean;
   paused: boolean;
+  /** When the queue last filled up and partitions were paused; null while consuming. */
+  pausedSince: Date | null;
   assigned: Record<string, number[]>;
   consumed: Record<string, number>;
 }
@@ -70,7 +72,7 @@ export function createIngestConsumer(
     heartbeatInterval: 3_000,
     rebalanceTimeout: 60_000,
   });
-  const status: ConsumerStatus = { joined: false, paused: false, assigned: {}, consumed: {} };
+  const status: ConsumerStatus = { joined: false, paused: false, pausedSince: null, assigned: {}, consumed: {} };
   let feeding = true;
   let inFlight = 0;
   let idle: (() => void) | null = null;
@@ -135,6 +137,7 @@ export function createIngestConsumer(
   function pause(): void {
     if (status.paused) return;
     status.paused = true;
+    status.pausedSince = new Date();
     consumer.pause(topics.map((topic) => ({ topic })));
     logger.info("queue full: paused all partitions", { queued: queue.size, capacity: queue.capacity });
   }
@@ -142,6 +145,7 @@ export function createIngestConsumer(
   function resume(): void {
     if (!status.paused || !feeding) return;
     status.paused = false;
+    status.pausedSince = null;
     consumer.resume(topics.map((topic) => ({ topic })));
     logger.info("queue drained: resumed all partitions", { queued: queue.size });
   }

@@ -6,7 +6,8 @@ import { WriterPool } from "../pipeline/writer.js";
 import { createPool } from "../store/pool.js";
 import { startRetention } from "../store/retention.js";
 import type { BatchCounts } from "../store/writeBatch.js";
-import { createIngestConsumer } from "./consumer.js";
+import type { Pool } from "pg";
+import { createIngestConsumer, type ConsumerStatus } from "./consumer.js";
 import type { IngestRow } from "./rows.js";
 import { registrySchemaCheck, trustTopicTypes } from "./schemaCheck.js";
 
@@ -16,9 +17,13 @@ export interface IngestService {
   stop(): Promise<"flushed" | "abandoned">;
   readonly queue: ShardedQueue;
   readonly writer: WriterPool;
-  readonly consumerStatus: import("./consumer.js").ConsumerStatus;
-  onStored(listener: (counts: BatchCounts, batch: readonly IngestRow[]) => void): void;
+  readonly consumerStatus: ConsumerStatus;
+  readonly ledger: OffsetLedger;
+  readonly pool: Pool;
+  onStored(listener: StoredListener): void;
 }
+
+export type StoredListener = (counts: BatchCounts, batch: readonly IngestRow[], durationMs: number) => void;
 
 /** ingest → pipeline → store, wired from the configuration. */
 /** `onFatal` is called when the consumer gave up for good (kafkajs will not restart it). */
@@ -29,7 +34,7 @@ export function createIngestService(config: Config, logger: Logger, onFatal: (er
   const schemas = config.schemaRegistryUrl ? registrySchemaCheck(config.schemaRegistryUrl, logger) : trustTopicTypes;
   const ledger = new OffsetLedger();
   const consumer = createIngestConsumer(config, queue, ledger, schemas, logger, onFatal);
-  const listeners: Array<(counts: BatchCounts, batch: readonly IngestRow[]) => void> = [];
+  const listeners: StoredListener[] = [];
   const writer = new WriterPool(
     pool,
     queue,
@@ -45,7 +50,7 @@ export function createIngestService(config: Config, logger: Logger, onFatal: (er
     {
       onRoom: () => consumer.resume(),
       commit: (offsets) => consumer.commit(offsets),
-      onStored: (counts, batch) => listeners.forEach((l) => l(counts, batch)),
+      onStored: (counts, batch, durationMs) => listeners.forEach((l) => l(counts, batch, durationMs)),
     },
     logger.child({ component: "writer" }),
   );
@@ -54,6 +59,8 @@ export function createIngestService(config: Config, logger: Logger, onFatal: (er
   return {
     queue,
     writer,
+    ledger,
+    pool,
     consumerStatus: consumer.status,
     onStored: (listener) => listeners.push(listener),
     async start() {

@@ -23,8 +23,8 @@ export interface WriterHooks {
   onRoom(): void;
   /** Commits offsets to Kafka; returns those it committed. */
   commit(offsets: PartitionOffset[]): Promise<PartitionOffset[]>;
-  /** Called after each committed batch with what it wrote. */
-  onStored?(counts: BatchCounts, batch: readonly IngestRow[]): void;
+  /** Called after each committed batch with what it wrote and how long the write took. */
+  onStored?(counts: BatchCounts, batch: readonly IngestRow[], durationMs: number): void;
 }
 
 export interface WriterStatus {
@@ -118,7 +118,7 @@ export class WriterPool {
     this.status.lastBatchMs = performance.now() - started;
     for (const [table, n] of Object.entries(counts)) this.status.rows[table] = (this.status.rows[table] ?? 0) + n;
     this.ledger.stored(batch.map((r) => r.row));
-    this.hooks.onStored?.(counts, batch);
+    this.hooks.onStored?.(counts, batch, this.status.lastBatchMs);
     this.committing = this.committing.then(() => this.commitNow());
   }
 

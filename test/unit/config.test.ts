@@ -37,7 +37,7 @@ test("every bad variable is named with its value and what is allowed, in one err
   }
   assert.ok(error instanceof ConfigError);
   assert.equal(error.problems.length, 4);
-  assert.match(error.message, /SERVER_PORT="80a" is not allowed: expected a whole number from 1 to 65535/);
+  assert.match(error.message, /SERVER_PORT="80a" is not allowed: expected a whole number from 0 to 65535/);
   assert.match(error.message, /RTTM_QUEUE_CAPACITY="0" is not allowed: expected a whole number from 1 to 10000000/);
   assert.match(error.message, /KAFKA_BOOTSTRAP_SERVERS="kafka" is not allowed: expected comma-separated host:port pairs/);
   assert.match(error.message, /SCHEMA_REGISTRY_URL="ftp:\/\/x" is not allowed: expected a URL with protocol http: or https:/);

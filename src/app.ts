@@ -1,0 +1,63 @@
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import type { Config } from "./config/index.js";
+import { Health } from "./http/health.js";
+import { createMetrics } from "./http/prometheus.js";
+import { createIngestService } from "./ingest/service.js";
+import { LiveHub } from "./live/hub.js";
+import { noticeForBatch } from "./live/notices.js";
+import { inProcessBus, redisBus } from "./live/pubsub.js";
+import { snapshotSources } from "./live/views.js";
+import type { Logger } from "./log.js";
+import { schema } from "./graphql/schema.js";
+import { createHttpServer } from "./server.js";
+import { createPool } from "./store/pool.js";
+
+/**
+ * The whole service in one process: ingest → pipeline → store, change notices → live hub, and the
+ * HTTP/WebSocket API over the same database.
+ */
+export async function startApp(config: Config, logger: Logger, onFatal: (err: Error) => void = () => {}) {
+  const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+  const ingest = createIngestService(config, logger, onFatal);
+  // Dashboards read through their own connections so a burst of queries never delays the writers.
+  const readPool = createPool(config.databaseUrl, config.http.readPoolSize);
+  const bus = config.redis.kind === "none" ? inProcessBus(logger.child({ component: "changeBus" })) : redisBus(config.redis, logger.child({ component: "changeBus" }));
+  ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
+  const hub = new LiveHub(bus, config.live.tickMs, logger.child({ component: "live" }));
+  const sources = snapshotSources(readPool, config, ingest, bus, replica);
+  const health = new Health(readPool, ingest, bus, config);
+  const sockets = { open: 0, rejected: 0 };
+  const metrics = createMetrics(ingest, hub, sockets);
+  const http = createHttpServer({
+    config,
+    schema,
+    context: () => ({ db: readPool, hub, sources, bus, config, ingest, replica, now: () => new Date() }),
+    health,
+    metrics,
+    sockets,
+    logger: logger.child({ component: "http" }),
+  });
+  const port = await http.listen(config.serverPort, config.http.host);
+  await ingest.start();
+  logger.info("rttm started", { port, replica, topics: config.kafka.topics, groupId: config.kafka.groupId, redis: config.redis.kind });
+
+  return {
+    port,
+    replica,
+    ingest,
+    hub,
+    bus,
+    /** Close sockets (clients reconnect elsewhere), flush and commit, then release everything. */
+    async stop(): Promise<"flushed" | "abandoned"> {
+      await http.close();
+      hub.close();
+      const outcome = await ingest.stop();
+      await bus.close();
+      await readPool.end().catch(() => undefined);
+      return outcome;
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof startApp>>;

@@ -1,0 +1,18 @@
+import type { Pool } from "pg";
+import type { Config } from "../config/index.js";
+import type { IngestService } from "../ingest/service.js";
+import type { LiveHub } from "../live/hub.js";
+import type { ChangeBus } from "../live/pubsub.js";
+import type { SnapshotSources } from "../live/views.js";
+
+/** What every resolver can reach. `now()` is the one clock of a request. */
+export interface GraphQLContext {
+  db: Pool;
+  hub: LiveHub;
+  sources: SnapshotSources;
+  bus: ChangeBus;
+  config: Config;
+  ingest: IngestService;
+  replica: string;
+  now(): Date;
+}

@@ -1,0 +1,104 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { GraphQLError, type execute, type ExecutionArgs, type GraphQLSchema, type subscribe } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { YogaServerInstance } from "graphql-yoga";
+import type { Config } from "../config/index.js";
+import type { Logger } from "../log.js";
+import { originAllowed } from "./origins.js";
+import type { SocketCounts } from "./prometheus.js";
+
+type OperationResult = ReturnType<typeof execute> | ReturnType<typeof subscribe>;
+interface EnvelopedRoot {
+  execute(args: ExecutionArgs): OperationResult;
+  subscribe(args: ExecutionArgs): OperationResult;
+}
+
+/** graphql-ws is served on every path under /ws/rttm/ (old paths included) and on /graphql (GraphiQL). */
+export function isWebSocketPath(pathname: string): boolean {
+  return pathname === "/graphql" || /^\/ws\/rttm\/[A-Za-z0-9_-]+$/.test(pathname);
+}
+
+/**
+ * The WebSocket side of the API: graphql-ws over `ws`, executed through Yoga's envelop so the
+ * same plugins (depth and cost limits, masking, timing) apply as over HTTP.
+ */
+export function createWebSocketServer(
+  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>,
+  schema: GraphQLSchema,
+  config: Config,
+  counts: SocketCounts,
+  logger: Logger,
+) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.wsMaxMessageBytes });
+  const disposable = useServer(
+    {
+      schema,
+      connectionInitWaitTimeout: config.http.wsInitTimeoutMs,
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        if (params.query.length > config.http.maxDocumentBytes) {
+          return [new GraphQLError(`Document of ${params.query.length} bytes exceeds the limit of ${config.http.maxDocumentBytes}`, { extensions: { code: "DOCUMENT_TOO_LARGE" } })];
+        }
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (err) {
+          return [err as GraphQLError];
+        }
+        const args = {
+          schema: envelopedSchema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length > 0) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+  wss.on("connection", (socket) => {
+    counts.open++;
+    socket.once("close", () => counts.open--);
+  });
+
+  function reject(socket: Duplex, status: number, reason: string): void {
+    counts.rejected++;
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  }
+
+  return {
+    handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+      if (!isWebSocketPath(pathname)) return reject(socket, 404, "Not Found");
+      if (!originAllowed(request.headers.origin, config.http.allowedOrigins)) {
+        logger.warn("websocket refused: origin not allowed", { origin: request.headers.origin, path: pathname });
+        return reject(socket, 403, "Forbidden");
+      }
+      if (counts.open >= config.http.wsMaxConnections) {
+        logger.warn("websocket refused: connection cap reached", { open: counts.open, cap: config.http.wsMaxConnections });
+        return reject(socket, 503, "Service Unavailable");
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
+    },
+    /** Closes every socket with 1012 (service restart): clients reconnect to another replica. */
+    async close(): Promise<void> {
+      for (const client of wss.clients) client.close(1012, "service restart");
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

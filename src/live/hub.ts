@@ -1,0 +1,136 @@
+import type { Logger } from "../log.js";
+import { LatestValueIterator } from "./latestValue.js";
+import type { ChangeBus, ChangeNotice } from "./pubsub.js";
+
+/**
+ * A snapshot the hub serves: computed once per tick for all of its subscribers. `tables` says
+ * which change notices make it stale; `refreshMs` recomputes it anyway (time windows move).
+ */
+export interface SnapshotSource<T> {
+  key: string;
+  tables: readonly string[] | "all";
+  refreshMs?: number;
+  /** For per-trade snapshots: a notice naming this trade makes it stale. */
+  tradeId?: string;
+  compute(): Promise<T>;
+}
+
+interface ActiveSnapshot {
+  source: SnapshotSource<unknown>;
+  subscribers: Set<LatestValueIterator<unknown>>;
+  stale: boolean;
+  lastJson: string | null;
+  lastValue: unknown;
+  lastComputedAt: number;
+  computing: boolean;
+}
+
+export interface HubStats {
+  subscriptions: number;
+  snapshots: number;
+  computations: number;
+  computeFailures: number;
+  deliveries: number;
+  /** Updates replaced by a newer one before a slow subscriber took them. */
+  coalesced: number;
+}
+
+/**
+ * The live hub of one replica. Change notices (from this replica's writer or, through Redis, from
+ * any replica's) mark snapshots stale; each tick recomputes every stale snapshot that has
+ * subscribers exactly once and hands the result to the subscribers whose last payload differs.
+ * Cost therefore grows with the number of distinct snapshots, not with the number of subscribers.
+ */
+export class LiveHub {
+  readonly stats: HubStats = { subscriptions: 0, snapshots: 0, computations: 0, computeFailures: 0, deliveries: 0, coalesced: 0 };
+  private readonly active = new Map<string, ActiveSnapshot>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly unsubscribeBus: () => void;
+
+  constructor(
+    bus: ChangeBus,
+    private readonly tickMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.unsubscribeBus = bus.subscribe((notice) => this.onNotice(notice));
+    this.timer = setInterval(() => this.tick(), tickMs);
+    this.timer.unref();
+  }
+
+  subscribe<T>(source: SnapshotSource<T>): AsyncIterableIterator<T> {
+    let snapshot = this.active.get(source.key);
+    if (!snapshot) {
+      snapshot = { source: source as SnapshotSource<unknown>, subscribers: new Set(), stale: true, lastJson: null, lastValue: undefined, lastComputedAt: 0, computing: false };
+      this.active.set(source.key, snapshot);
+      this.stats.snapshots = this.active.size;
+    }
+    const active = snapshot;
+    const iterator: LatestValueIterator<unknown> = new LatestValueIterator(
+      () => {
+        active.subscribers.delete(iterator);
+        this.stats.subscriptions--;
+        if (active.subscribers.size === 0) {
+          this.active.delete(source.key);
+          this.stats.snapshots = this.active.size;
+        }
+      },
+      () => this.stats.coalesced++,
+    );
+    active.subscribers.add(iterator);
+    this.stats.subscriptions++;
+    // A new subscriber gets the current snapshot at once when there is one.
+    if (active.lastJson !== null) iterator.offer(active.lastValue);
+    else void this.compute(active);
+    return iterator as AsyncIterableIterator<T>;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.unsubscribeBus();
+    for (const snapshot of this.active.values()) for (const subscriber of snapshot.subscribers) subscriber.close();
+  }
+
+  private onNotice(notice: ChangeNotice): void {
+    for (const snapshot of this.active.values()) {
+      const { source } = snapshot;
+      if (source.tradeId !== undefined) {
+        if (notice.tradeIdsTruncated || notice.tradeIds.includes(source.tradeId)) snapshot.stale = true;
+      } else if (source.tables === "all" || notice.tables.some((t) => source.tables.includes(t))) {
+        snapshot.stale = true;
+      }
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const snapshot of this.active.values()) {
+      const due = snapshot.source.refreshMs !== undefined && now - snapshot.lastComputedAt >= snapshot.source.refreshMs;
+      if (snapshot.stale || due) void this.compute(snapshot);
+    }
+  }
+
+  private async compute(snapshot: ActiveSnapshot): Promise<void> {
+    if (snapshot.computing) return;
+    snapshot.computing = true;
+    snapshot.stale = false;
+    try {
+      const value = await snapshot.source.compute();
+      this.stats.computations++;
+      snapshot.lastComputedAt = Date.now();
+      const json = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+      if (json === snapshot.lastJson) return;
+      snapshot.lastJson = json;
+      snapshot.lastValue = value;
+      for (const subscriber of snapshot.subscribers) {
+        subscriber.offer(value);
+        this.stats.deliveries++;
+      }
+    } catch (err) {
+      this.stats.computeFailures++;
+      snapshot.stale = true; // try again next tick
+      this.logger.warn("live snapshot computation failed; retrying next tick", { snapshot: snapshot.source.key, err });
+    } finally {
+      snapshot.computing = false;
+    }
+  }
+}

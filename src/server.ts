@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
+import { GraphQLError, type DefinitionNode, type GraphQLSchema } from "graphql";
+import { createYoga, maskError, type Plugin } from "graphql-yoga";
+import { InvalidInputError } from "./store/read/index.js";
+import type { Config } from "./config/index.js";
+import type { Health, HealthReport } from "./http/health.js";
+import { originAllowed } from "./http/origins.js";
+import type { Metrics, SocketCounts } from "./http/prometheus.js";
+import { createWebSocketServer } from "./http/websocket.js";
+import type { Logger } from "./log.js";
+
+export interface ServerDeps {
+  config: Config;
+  schema: GraphQLSchema;
+  context: () => Record<string, unknown>;
+  health: Health;
+  metrics: Metrics;
+  sockets: SocketCounts;
+  logger: Logger;
+}
+
+function timingPlugin(metrics: Metrics): Plugin {
+  return {
+    onExecute({ args }) {
+      const started = performance.now();
+      const operation = args.document.definitions.find((d: DefinitionNode) => d.kind === "OperationDefinition");
+      const labels = {
+        operation_type: operation && "operation" in operation ? operation.operation : "unknown",
+        operation_name: (operation && "name" in operation && operation.name?.value) || "anonymous",
+      };
+      return { onExecuteDone: () => metrics.graphqlDuration.observe(labels, (performance.now() - started) / 1000) };
+    },
+  };
+}
+
+function documentSizePlugin(maxBytes: number): Plugin {
+  return {
+    onParams({ params }) {
+      if (typeof params.query === "string" && params.query.length > maxBytes) {
+        throw new GraphQLError(`Document of ${params.query.length} bytes exceeds the limit of ${maxBytes}`, {
+          extensions: { code: "DOCUMENT_TOO_LARGE", http: { status: 413 } },
+        });
+      }
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * One HTTP server on SERVER_PORT: GraphQL over HTTP at /graphql (GraphiQL outside production),
+ * graphql-ws under /ws/rttm/*, Spring-compatible health under /actuator/health, Prometheus at /metrics.
+ */
+export function createHttpServer(deps: ServerDeps) {
+  const { config, health, metrics, logger } = deps;
+  const yoga = createYoga<Record<string, unknown>>({
+    schema: deps.schema,
+    graphqlEndpoint: "/graphql",
+    graphiql: config.production ? false : { subscriptionsProtocol: "WS", title: "RTTM" },
+    landingPage: false,
+    maskedErrors: {
+      isDev: !config.production,
+      // A refused argument is the client's mistake: say what is wrong, even in production.
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof InvalidInputError) {
+          return new GraphQLError(original.message, { extensions: { code: "BAD_USER_INPUT", argument: original.argument } });
+        }
+        return maskError(error, message, isDev);
+      },
+    },
+    cors: config.http.allowedOrigins.length > 0 ? { origin: config.http.allowedOrigins, credentials: true } : undefined,
+    context: () => deps.context(),
+    logging: {
+      debug: (...args) => logger.debug("yoga", { args }),
+      info: (...args) => logger.debug("yoga", { args }),
+      warn: (...args) => logger.warn("yoga", { args }),
+      error: (...args) => logger.error("graphql error", { args: args.map((a) => (a instanceof Error ? a.message : a)) }),
+    },
+    plugins: [
+      documentSizePlugin(config.http.maxDocumentBytes),
+      maxDepthPlugin({ n: config.http.maxDepth, ignoreIntrospection: true }),
+      costLimitPlugin({ maxCost: config.http.maxCost }),
+      timingPlugin(metrics),
+    ],
+  });
+  const websocket = createWebSocketServer(yoga as never, deps.schema, config, deps.sockets, logger.child({ component: "websocket" }));
+
+  const probe = async (res: ServerResponse, report: Promise<HealthReport> | HealthReport) => {
+    const body = await report;
+    sendJson(res, body.status === "UP" ? 200 : 503, body);
+  };
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      switch (pathname) {
+        case "/actuator/health":
+          return await probe(res, health.health());
+        case "/actuator/health/liveness":
+          return await probe(res, health.liveness());
+        case "/actuator/health/readiness":
+          return await probe(res, health.readiness());
+        case "/metrics":
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          return res.end(await metrics.registry.metrics());
+        case "/graphql": {
+          if (!originAllowed(req.headers.origin, config.http.allowedOrigins)) {
+            return sendJson(res, 403, { errors: [{ message: `Origin ${req.headers.origin} is not allowed`, extensions: { code: "FORBIDDEN_ORIGIN" } }] });
+          }
+          const length = Number(req.headers["content-length"] ?? 0);
+          const bodyLimit = config.http.maxDocumentBytes + 65_536; // the document plus its variables
+          if (length > bodyLimit) {
+            return sendJson(res, 413, { errors: [{ message: `Request body of ${length} bytes exceeds the limit of ${bodyLimit}`, extensions: { code: "REQUEST_TOO_LARGE" } }] });
+          }
+          return await yoga(req, res);
+        }
+        default:
+          return sendJson(res, 404, { error: "Not Found", path: pathname });
+      }
+    } catch (err) {
+      logger.error("http request failed", { url: req.url, err });
+      if (!res.headersSent) sendJson(res, 500, { error: "Internal Server Error" });
+      else res.destroy();
+    }
+  });
+  server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
+
+  return {
+    server,
+    listen(port = config.serverPort, host?: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      });
+    },
+    async close(): Promise<void> {
+      await websocket.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
