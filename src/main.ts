@@ -2,6 +2,14 @@ import { ConfigError, loadConfig } from "./config/index.js";
 import { startApp, type App } from "./app.js";
 import { log } from "./log.js";
 
+// Process warnings go to the JSON log. kafkajs 2.2 schedules a negative timeout on Node ≥ 23
+// (TimeoutNegativeWarning, harmless: Node uses 1 ms), so that one is debug-level.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  const harmless = warning.name === "TimeoutNegativeWarning";
+  (harmless ? log.debug : log.warn)("process warning", { name: warning.name, warning: warning.message });
+});
+
 async function main(): Promise<void> {
   let config;
   try {

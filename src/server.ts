@@ -80,7 +80,11 @@ export function createHttpServer(deps: ServerDeps) {
       debug: (...args) => logger.debug("yoga", { args }),
       info: (...args) => logger.debug("yoga", { args }),
       warn: (...args) => logger.warn("yoga", { args }),
-      error: (...args) => logger.error("graphql error", { args: args.map((a) => (a instanceof Error ? a.message : a)) }),
+      error: (...args) => {
+        // A refused argument is the client's error, not the server's.
+        const clientError = args.some((a) => a instanceof InvalidInputError || (a instanceof GraphQLError && a.originalError instanceof InvalidInputError));
+        (clientError ? logger.debug : logger.error)("graphql error", { args: args.map((a) => (a instanceof Error ? a.message : a)) });
+      },
     },
     plugins: [
       documentSizePlugin(config.http.maxDocumentBytes),

@@ -156,7 +156,18 @@ export function createIngestConsumer(
     resume,
     async start() {
       await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
+      // A topic that does not exist yet (fresh broker, producers not started) is waited for, not fatal.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await consumer.subscribe({ topics, fromBeginning: true });
+          break;
+        } catch (err) {
+          if (!(err as { retriable?: boolean }).retriable || !feeding) throw err;
+          const level = attempt === 1 || attempt % 30 === 0 ? logger.warn : logger.debug;
+          level("topics not available yet; retrying", { topics, attempt, err: (err as Error).message });
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
