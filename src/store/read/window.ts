@@ -15,7 +15,7 @@ export interface MsRange {
 
 export function trailingWindow(now: Date, seconds: number): MsRange {
   const end = now.getTime();
-  return { fromMs: end - seconds * 1000, toMs: end + 1 };
+  return { fromMs: end - seconds * 1000 + 1, toMs: end + 1 };
 }
 
 export const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
