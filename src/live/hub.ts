@@ -12,6 +12,11 @@ export interface SnapshotSource<T> {
   refreshMs?: number;
   /** For per-trade snapshots: a notice naming this trade makes it stale. */
   tradeId?: string;
+  /**
+   * Keys that change on every computation without the data changing (default: asOf). They are
+   * left out when deciding whether the payload changed, so subscribers hear only real changes.
+   */
+  volatileKeys?: readonly string[];
   compute(): Promise<T>;
 }
 
@@ -117,7 +122,8 @@ export class LiveHub {
       const value = await snapshot.source.compute();
       this.stats.computations++;
       snapshot.lastComputedAt = Date.now();
-      const json = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+      const volatile = new Set(snapshot.source.volatileKeys ?? ["asOf"]);
+      const json = JSON.stringify(value, (k, v) => (volatile.has(k) ? undefined : typeof v === "bigint" ? v.toString() : v));
       if (json === snapshot.lastJson) return;
       snapshot.lastJson = json;
       snapshot.lastValue = value;

@@ -99,6 +99,7 @@ export function snapshotSources(db: Pool, config: Config, ingest: IngestService,
       key: "queueLag",
       tables: ["queueMetrics"],
       refreshMs: 5000,
+      volatileKeys: ["asOf", "ageSeconds"],
       compute: () => read.queueLag(db, { now: now() }),
     }),
     ingestionHealth: (): SnapshotSource<IngestionHealth> => ({
