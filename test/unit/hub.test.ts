@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { LiveHub, type SnapshotSource } from "../../src/live/hub.js";
+import { inProcessBus } from "../../src/live/pubsub.js";
+import { createLogger, setLogLevel } from "../../src/log.js";
+
+setLogLevel("silent");
+const logger = createLogger();
+const tick = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const notice = (tables: string[], tradeIds: string[] = []) => ({ origin: "test", at: Date.now(), tables, tradeIds });
+
+function counterSource(key: string, tables: string[], extra: Partial<SnapshotSource<{ n: number; asOf: number }>> = {}) {
+  const state = { value: 0, computations: 0 };
+  const source: SnapshotSource<{ n: number; asOf: number }> = {
+    key,
+    tables,
+    compute: async () => {
+      state.computations++;
+      return { n: state.value, asOf: Date.now() };
+    },
+    ...extra,
+  };
+  return { state, source };
+}
+
+test("many subscribers, one computation per change; each gets the current value first", async () => {
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, tick, logger);
+  const { state, source } = counterSource("count", ["tradeEvents"]);
+  const subscribers = Array.from({ length: 500 }, () => hub.subscribe(source));
+  const first = await Promise.all(subscribers.map((s) => s.next()));
+  assert.ok(first.every((r) => r.value?.n === 0));
+  assert.equal(state.computations, 1);
+  state.value = 1;
+  bus.publish(notice(["tradeEvents"]));
+  const second = await Promise.all(subscribers.map((s) => s.next()));
+  assert.ok(second.every((r) => r.value?.n === 1));
+  assert.equal(state.computations, 2, "recomputed once for 500 subscribers");
+  assert.equal(hub.stats.subscriptions, 500);
+  await Promise.all(subscribers.map((s) => s.return!()));
+  assert.equal(hub.stats.subscriptions, 0);
+  assert.equal(hub.stats.snapshots, 0, "a snapshot without subscribers is dropped");
+  hub.close();
+});
+
+test("only notices for the snapshot's tables recompute it, and an unchanged payload is not pushed", async () => {
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, tick, logger);
+  const { state, source } = counterSource("dlq", ["dlqEvents"]);
+  const sub = hub.subscribe(source);
+  await sub.next();
+  bus.publish(notice(["tradeEvents"]));
+  await sleep(tick * 4);
+  assert.equal(state.computations, 1, "unrelated table: no recomputation");
+  bus.publish(notice(["dlqEvents"]));
+  await sleep(tick * 4);
+  assert.equal(state.computations, 2, "related table: recomputed");
+  assert.equal(hub.stats.deliveries, 1, "same data (asOf aside): nothing pushed");
+  await sub.return!();
+  hub.close();
+});
+
+test("a slow subscriber gets the latest value only; older ones are dropped and counted", async () => {
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, tick, logger);
+  const { state, source } = counterSource("slow", ["tradeEvents"]);
+  const slow = hub.subscribe(source);
+  await slow.next();
+  for (let i = 1; i <= 5; i++) {
+    state.value = i;
+    bus.publish(notice(["tradeEvents"]));
+    await sleep(tick * 3);
+  }
+  const next = await slow.next();
+  assert.equal(next.value?.n, 5, "the newest value");
+  assert.equal(hub.stats.coalesced, 4, "four updates replaced before they were taken");
+  await slow.return!();
+  hub.close();
+});
+
+test("per-trade snapshots recompute only for notices naming their trade (or truncated lists)", async () => {
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, tick, logger);
+  const { state, source } = counterSource("trade:a", [], { tradeId: "a" });
+  const sub = hub.subscribe(source);
+  await sub.next();
+  bus.publish(notice(["tradeEvents"], ["b"]));
+  await sleep(tick * 4);
+  assert.equal(state.computations, 1);
+  bus.publish(notice(["tradeEvents"], ["b", "a"]));
+  await sleep(tick * 4);
+  assert.equal(state.computations, 2);
+  bus.publish({ ...notice(["tradeEvents"]), tradeIdsTruncated: true });
+  await sleep(tick * 4);
+  assert.equal(state.computations, 3);
+  await sub.return!();
+  hub.close();
+});
+
+test("a failed computation is retried on the next tick and subscribers keep their last value", async () => {
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, tick, logger);
+  let fail = false;
+  let value = 1;
+  const sub = hub.subscribe({ key: "flaky", tables: ["x"], compute: async () => { if (fail) throw new Error("db down"); return { value }; } });
+  assert.deepEqual((await sub.next()).value, { value: 1 });
+  fail = true;
+  bus.publish(notice(["x"]));
+  await sleep(tick * 4);
+  assert.ok(hub.stats.computeFailures >= 1);
+  fail = false;
+  value = 2;
+  assert.deepEqual((await sub.next()).value, { value: 2 }, "recovered without a new notice");
+  await sub.return!();
+  hub.close();
+});
