@@ -66,9 +66,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 USER 1000:1000
-# No EXPOSE or HEALTHCHECK yet: the service has no HTTP server. The GraphQL server (SERVER_PORT,
-# 8087) brings /actuator/health/liveness and /actuator/health/readiness, and with them the
-# port and the health check.
+EXPOSE 8087
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8087/actuator/health/liveness').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # main.ts drains the queue and commits offsets on SIGTERM, bounded by RTTM_SHUTDOWN_TIMEOUT_MS
 # (25 s) plus 2 s: give the container at least 30 s to stop (compose stop_grace_period,
 # Kubernetes terminationGracePeriodSeconds).
