@@ -75,7 +75,7 @@ export async function countStageEvents(db: Pool, query: StageCountQuery): Promis
   if (bucketMs !== undefined && (bucketMs <= 0 || bucketMs % secondMs !== 0)) throw new Error(`internal: bucket of ${bucketMs} ms`);
   // Per-second buckets cannot be cut from minute rows.
   const plan = planRange(range, bucketMs !== undefined && bucketMs % minuteMs !== 0 ? "SECOND" : "MINUTE");
-  const ranges = [...slots(plan.minutes, 1), ...slots(plan.seconds, 2), ...slots([], 2)];
+  const ranges = [...slots(plan.minutes, 1), ...slots(plan.seconds, 2), ...slots(plan.raw, 2)];
   const { rows } =
     bucketMs === undefined
       ? await db.query<{ k: number; stage: Stage; n: number }>(totalSql, [stages, ...ranges])
