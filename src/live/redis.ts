@@ -78,7 +78,7 @@ export function createRedisClient(config: RedisConnectionConfig, logger: Logger,
           password: config.password,
           sentinelPassword: config.sentinelPassword,
           sentinelCommandTimeout: config.commandTimeoutMs,
-          // When every sentinel is unreachable: retry with the same backoff (the default gives up never too, but at 1 s steps from 10 ms).
+          // When no sentinel answers: try them all again after the same backoff, forever.
           sentinelRetryStrategy: (attempt) => reconnectDelayMs(attempt),
           // ioredis' failover detector (+switch-master on every sentinel) reconnects ~1 s after a
           // SENTINEL FAILOVER instead of ~11 s (measured on Redis 7.0), but its sentinel clients have

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "node:test";
+import pg from "pg";
+import { databaseUrl, uniqueName } from "../support/infra.js";
+
+const admin = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
+
+function schemaDump(url: string): string {
+  const dump = execFileSync("pg_dump", ["--schema-only", "--no-owner", "--no-privileges", "--exclude-table=_prisma_migrations", url], { encoding: "utf8" });
+  // Statement order differs between the two paths; compare the set of statements.
+  return dump
+    .split(";\n")
+    .map((s) => s.split("\n").filter((l) => !l.startsWith("--") && l.trim() !== "" && !l.startsWith("\\")).join("\n").trim())
+    .filter(Boolean)
+    .sort()
+    .join(";\n");
+}
+
+test("prisma/migrations builds exactly the schema that prisma/schema.prisma describes", async () => {
+  const name = uniqueName("rttm_test_schema");
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+    const fromModel = execFileSync("npx", ["prisma", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
+      encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: databaseUrl(name) },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const target = new pg.Client({ connectionString: databaseUrl(name) });
+    await target.connect();
+    await target.query(fromModel);
+    await target.end();
+    assert.equal(schemaDump(databaseUrl(template)), schemaDump(databaseUrl(name)), "a migration is missing or differs from schema.prisma: add one under prisma/migrations");
+  } finally {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.end();
+  }
+});
