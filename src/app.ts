@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config/index.js";
+import { startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
@@ -26,13 +27,15 @@ export async function startApp(config: Config, logger: Logger, onFatal: (err: Er
   ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
   const hub = new LiveHub(bus, config.live.tickMs, logger.child({ component: "live" }));
   const sources = snapshotSources(readPool, config, ingest, bus, replica);
+  // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
+  const alerts = startAlerts({ config, readPool, bus, replica, logger });
   const health = new Health(readPool, ingest, bus, config);
   const sockets = { open: 0, rejected: 0 };
   const metrics = createMetrics(ingest, hub, sockets);
   const http = createHttpServer({
     config,
     schema,
-    context: () => ({ db: readPool, hub, sources, bus, config, ingest, replica, now: () => new Date() }),
+    context: () => ({ db: readPool, hub, sources, bus, config, ingest, replica, alerts, now: () => new Date() }),
     health,
     metrics,
     sockets,
@@ -48,10 +51,12 @@ export async function startApp(config: Config, logger: Logger, onFatal: (err: Er
     ingest,
     hub,
     bus,
+    alerts,
     /** Close sockets (clients reconnect elsewhere), flush and commit, then release everything. */
     async stop(): Promise<"flushed" | "abandoned"> {
       await http.close();
       hub.close();
+      await alerts.stop();
       const outcome = await ingest.stop();
       await bus.close();
       await readPool.end().catch(() => undefined);

@@ -8,6 +8,7 @@ import type { Config } from "./config/index.js";
 import type { Health, HealthReport } from "./http/health.js";
 import { originAllowed } from "./http/origins.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
+import { createTrustedDocuments } from "./http/trustedDocuments.js";
 import { createWebSocketServer } from "./http/websocket.js";
 import type { Logger } from "./log.js";
 
@@ -58,6 +59,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  */
 export function createHttpServer(deps: ServerDeps) {
   const { config, health, metrics, logger } = deps;
+  const trusted = createTrustedDocuments(config.http.trustedDocuments);
+  if (trusted) logger.info("trusted documents only", { manifest: trusted.manifestPath, operations: trusted.size });
   const yoga = createYoga<Record<string, unknown>>({
     schema: deps.schema,
     graphqlEndpoint: "/graphql",
@@ -87,13 +90,14 @@ export function createHttpServer(deps: ServerDeps) {
       },
     },
     plugins: [
+      ...(trusted ? [trusted.plugin] : []),
       documentSizePlugin(config.http.maxDocumentBytes),
       maxDepthPlugin({ n: config.http.maxDepth, ignoreIntrospection: true }),
       costLimitPlugin({ maxCost: config.http.maxCost }),
       timingPlugin(metrics),
     ],
   });
-  const websocket = createWebSocketServer(yoga as never, deps.schema, config, deps.sockets, logger.child({ component: "websocket" }));
+  const websocket = createWebSocketServer(yoga as never, deps.schema, config, deps.sockets, logger.child({ component: "websocket" }), trusted);
 
   const probe = async (res: ServerResponse, report: Promise<HealthReport> | HealthReport) => {
     const body = await report;

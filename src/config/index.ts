@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import { EnvReader, type Env } from "./parse.js";
 
@@ -21,6 +22,10 @@ export interface StatusThresholds {
   critical: number;
 }
 
+/** Threshold pairs of the alert rules, each from RTTM_ALERT_<NAME>_WARNING / _CRITICAL. */
+export const alertThresholdEnv = { latencyMs: "LATENCY", errorRate: "ERROR_RATE", dlq: "DLQ", queueDepth: "QUEUE_DEPTH", tps: "TPS" } as const;
+export type AlertThresholdKey = keyof typeof alertThresholdEnv;
+
 export type RedisConfig =
   | { kind: "none" }
   | { kind: "url"; url: string; commandTimeoutMs: number }
@@ -32,6 +37,11 @@ export type RedisConfig =
       sentinelPassword: string | undefined;
       commandTimeoutMs: number;
     };
+
+/** RTTM_TRUSTED_DOCUMENTS: off, or an allow-list of operations (hash → document text) from a manifest file. */
+export type TrustedDocumentsConfig =
+  | { mode: "off" }
+  | { mode: "allow-list"; manifestPath: string; documents: ReadonlyMap<string, string> };
 
 export interface Config {
   serverPort: number;
@@ -89,12 +99,27 @@ export interface Config {
     /** Readiness turns DOWN when the queue has been full this long. */
     queueSaturatedMs: number;
     readinessChecks: Array<"database" | "kafka" | "queue">;
+    trustedDocuments: TrustedDocumentsConfig;
+  };
+  /** Alert rules (src/alerts): the old RTTM_ALERT_* names and defaults, plus hysteresis. */
+  alerts: {
+    evalIntervalMs: number;
+    /** How often open alerts of silent scopes are checked for auto-resolution. */
+    autoResolveIntervalMs: number;
+    /** An open alert whose scope has had no data this long is auto-resolved (NO_DATA). */
+    silentAfterMs: number;
+    /** A value counts as clear below warning × (1 − clearMarginPercent / 100). */
+    clearMarginPercent: number;
+    /** Consecutive clear evaluations before an alert resolves by itself. */
+    clearEvaluations: number;
+    thresholds: Record<AlertThresholdKey, StatusThresholds>;
   };
   retention: {
     intervalMs: number;
     eventsHours: number;
     queueMetricsHours: number;
     quarantineHours: number;
+    alertsHours: number;
     secondRollupHours: number;
     minuteRollupHours: number;
   };
@@ -112,6 +137,12 @@ export function loadConfig(env: Env = process.env): Config {
     warning: read.number(`RTTM_CARD_${name}_WARNING`, warning, 0),
     critical: read.number(`RTTM_CARD_${name}_CRITICAL`, critical, 0),
   });
+  const alertThresholds = (key: AlertThresholdKey, warning: number, critical: number): StatusThresholds => {
+    const name = `RTTM_ALERT_${alertThresholdEnv[key]}`;
+    const pair = { warning: read.number(`${name}_WARNING`, warning, 0), critical: read.number(`${name}_CRITICAL`, critical, 0) };
+    if (pair.warning > pair.critical) read.problems.push(`${name}_WARNING=${pair.warning} is not allowed: expected at most ${name}_CRITICAL (${pair.critical})`);
+    return pair;
+  };
   const config: Config = {
     serverPort: read.int("SERVER_PORT", 8087, 0, 65535), // 0: any free port (tests)
     production: read.oneOf("NODE_ENV", "development", ["development", "production", "test"]) === "production",
@@ -163,12 +194,29 @@ export function loadConfig(env: Env = process.env): Config {
       wsInitTimeoutMs: read.int("RTTM_WS_INIT_TIMEOUT_MS", 5_000, 100, 600_000),
       queueSaturatedMs: read.int("RTTM_READINESS_QUEUE_SATURATED_MS", 60_000, 1000, 3_600_000),
       readinessChecks: read.listOf("RTTM_READINESS_CHECKS", ["database", "kafka", "queue"], ["database", "kafka", "queue"] as const),
+      trustedDocuments: trustedDocumentsConfig(read),
+    },
+    alerts: {
+      evalIntervalMs: read.int("RTTM_ALERT_EVAL_INTERVAL", 60_000, 1000, 86_400_000),
+      autoResolveIntervalMs: read.int("RTTM_ALERT_AUTO_RESOLVE_INTERVAL", 300_000, 1000, 86_400_000),
+      silentAfterMs: read.int("RTTM_ALERT_SILENT_AFTER_MS", 900_000, 1000, 604_800_000),
+      clearMarginPercent: read.number("RTTM_ALERT_CLEAR_MARGIN_PERCENT", 10, 0, 99),
+      clearEvaluations: read.int("RTTM_ALERT_CLEAR_EVALUATIONS", 2, 1, 1000),
+      // The old service's application.yml values (its "dev" defaults, which it ran with).
+      thresholds: {
+        latencyMs: alertThresholds("latencyMs", 50, 200),
+        errorRate: alertThresholds("errorRate", 1, 2),
+        dlq: alertThresholds("dlq", 1, 2),
+        queueDepth: alertThresholds("queueDepth", 10, 50),
+        tps: alertThresholds("tps", 10, 50),
+      },
     },
     retention: {
       intervalMs: read.int("RTTM_RETENTION_INTERVAL_MS", 600_000, 1000, 86_400_000),
       eventsHours: read.int("RTTM_EVENTS_RETENTION_HOURS", 168, 1, 87_600),
       queueMetricsHours: read.int("RTTM_QUEUE_METRICS_RETENTION_HOURS", 48, 1, 87_600),
       quarantineHours: read.int("RTTM_QUARANTINE_RETENTION_HOURS", 720, 1, 87_600),
+      alertsHours: read.int("RTTM_ALERTS_RETENTION_HOURS", 2160, 1, 87_600),
       secondRollupHours: read.int("RTTM_SECOND_ROLLUP_RETENTION_HOURS", 48, 1, 87_600),
       minuteRollupHours: read.int("RTTM_MINUTE_ROLLUP_RETENTION_HOURS", 2160, 1, 87_600),
     },
@@ -182,6 +230,23 @@ export function loadConfig(env: Env = process.env): Config {
   }
   read.done();
   return config;
+}
+
+/** "off" (default), or the path of a manifest (JSON object: sha256 hash → document), optionally written "allow-list:PATH". */
+function trustedDocumentsConfig(read: EnvReader): TrustedDocumentsConfig {
+  const value = read.optionalString("RTTM_TRUSTED_DOCUMENTS");
+  if (value === undefined || value === "off") return { mode: "off" };
+  const manifestPath = value.replace(/^allow-list:/, "");
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(manifestPath, "utf8"));
+    const entries = manifest && typeof manifest === "object" && !Array.isArray(manifest) ? Object.entries(manifest) : [];
+    if (entries.length === 0 || !entries.every(([, document]) => typeof document === "string")) throw new Error("not a JSON object of hash → document text");
+    // Codegen writes "sha256:<hex>"; clients send the bare hex (persistedQuery.sha256Hash).
+    return { mode: "allow-list", manifestPath, documents: new Map(entries.map(([hash, document]) => [hash.replace(/^sha256:/, ""), document as string])) };
+  } catch (err) {
+    read.problems.push(`RTTM_TRUSTED_DOCUMENTS=${JSON.stringify(value)} is not allowed: expected off or the path of a trusted-documents manifest (${err instanceof Error ? err.message : String(err)})`);
+    return { mode: "off" };
+  }
 }
 
 function redisConfig(read: EnvReader): RedisConfig {

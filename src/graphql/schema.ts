@@ -14,6 +14,7 @@ import {
   TradeTimelineRef,
 } from "./types.js";
 import { IngestionHealthRef } from "./ingestionHealth.js";
+import "./alerts.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

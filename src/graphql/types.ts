@@ -89,7 +89,7 @@ export const ThroughputBucketRef = builder.objectRef<read.ThroughputBucket>("Thr
   fields: (t) => ({
     bucketStart: t.field({ type: "DateTime", resolve: (b) => b.bucketStart }),
     count: t.exposeInt("count"),
-    seconds: t.exposeInt("seconds", { description: "Length of the bucket (the first and last may be partial)." }),
+    seconds: t.exposeFloat("seconds", { description: "Length of the bucket inside the window, in seconds (the first and last may be partial)." }),
     perSecond: t.exposeFloat("perSecond"),
   }),
 });

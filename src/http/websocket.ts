@@ -8,6 +8,7 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { originAllowed } from "./origins.js";
 import type { SocketCounts } from "./prometheus.js";
+import type { TrustedDocuments } from "./trustedDocuments.js";
 
 type OperationResult = ReturnType<typeof execute> | ReturnType<typeof subscribe>;
 interface EnvelopedRoot {
@@ -30,6 +31,7 @@ export function createWebSocketServer(
   config: Config,
   counts: SocketCounts,
   logger: Logger,
+  trusted?: TrustedDocuments,
 ) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.wsMaxMessageBytes });
   const disposable = useServer(
@@ -38,7 +40,14 @@ export function createWebSocketServer(
       connectionInitWaitTimeout: config.http.wsInitTimeoutMs,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        // Trusted documents: the same persisted-operation lookup as over HTTP (hash → manifest text).
+        let params = payload;
+        try {
+          if (trusted) params = await trusted.resolve(payload, ctx.extra.request);
+        } catch (err) {
+          return [err as GraphQLError];
+        }
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -16,7 +16,7 @@ import { log as rootLogger } from "../log.js";
 import { closeRedisClient, createRedisClient, redisAddress, redisStatus, type RedisConnectionConfig } from "./redis.js";
 
 /** The tables a notice can name (others are accepted and passed on: the writer decides). */
-export const changeTables = ["tradeEvents", "dlqEvents", "queueMetrics", "errorEvents", "invalidTrades", "quarantine"] as const;
+export const changeTables = ["tradeEvents", "dlqEvents", "queueMetrics", "errorEvents", "invalidTrades", "quarantine", "alerts"] as const;
 export type ChangeTable = (typeof changeTables)[number];
 
 export const maxTradeIdsPerNotice = 5_000;

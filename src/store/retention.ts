@@ -14,6 +14,8 @@ const prunedTables: Array<{ table: string; column: string; key: string; scope?: 
   { table: "rttm_trade_progress", column: "updated_at", key: "trade_id", hours: (r) => r.eventsHours },
   { table: "rttm_queue_metrics", column: "snapshot_time", key: "id", hours: (r) => r.queueMetricsHours },
   { table: "rttm_quarantine", column: "created_at", key: "id", hours: (r) => r.quarantineHours },
+  // Resolved alerts (their events go with them: ON DELETE CASCADE); open ones are never pruned.
+  { table: "rttm_alerts", column: "resolved_at", key: "id", scope: "status = 'RESOLVED' AND", hours: (r) => r.alertsHours },
   { table: "rttm_stage_count_second", column: "bucket", key: "ctid", hours: (r) => r.secondRollupHours },
   { table: "rttm_stage_count_minute", column: "bucket", key: "ctid", hours: (r) => r.minuteRollupHours },
   { table: "rttm_latency_histogram_minute", column: "bucket", key: "ctid", hours: (r) => r.minuteRollupHours },

@@ -31,7 +31,7 @@ export interface PageArgs {
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
 
-export type ListName = "dlq" | "error" | "invalid" | "quarantine";
+export type ListName = "dlq" | "error" | "invalid" | "quarantine" | "alert";
 
 export interface SortKey {
   timeMs: number;

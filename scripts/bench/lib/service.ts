@@ -1,0 +1,202 @@
+/**
+ * The real service (src/main.ts) as a child process for benchmarks, plus the infrastructure
+ * around it: fresh topics and consumer group, databases copied from the migrated template, a free
+ * port, readiness, /metrics.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { Kafka, logLevel } from "kafkajs";
+import pg from "pg";
+import { topicKeys, type TopicKey } from "../../../src/config/index.js";
+
+export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092").split(",");
+export const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
+export const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
+export const kafka = new Kafka({ clientId: "rttm-bench", brokers, logLevel: logLevel.NOTHING });
+
+export const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+export function databaseUrl(name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database copied from the migrated template; name must match /^[a-z0-9_]+$/. */
+export async function createDatabase(name: string): Promise<string> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
+  await withAdmin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  });
+  return databaseUrl(name);
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+export interface BenchTopics {
+  topics: Record<TopicKey, string>;
+  groupId: string;
+  env: Record<string, string>;
+}
+
+export async function createTopics(label: string, partitions: number): Promise<BenchTopics> {
+  const runId = randomUUID().slice(0, 8);
+  const topics = Object.fromEntries(topicKeys.map((k) => [k, `bench.${label}.${k}.${runId}`])) as Record<TopicKey, string>;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })) });
+  } finally {
+    await admin.disconnect();
+  }
+  const groupId = `bench-${label}-${runId}`;
+  return {
+    topics,
+    groupId,
+    env: {
+      KAFKA_TOPIC_TRADE_EVENTS: topics.tradeEvents,
+      KAFKA_TOPIC_ERROR_EVENTS: topics.errorEvents,
+      KAFKA_TOPIC_QUEUE_METRICS: topics.queueMetrics,
+      KAFKA_TOPIC_DLQ_EVENTS: topics.dlqEvents,
+      KAFKA_TOPIC_INVALID_TRADES: topics.invalidTrades,
+      KAFKA_CONSUMER_GROUP_ID: groupId,
+    },
+  };
+}
+
+/** Removes the run's topics and consumer group (best effort: the broker is shared). */
+export async function deleteTopics(t: BenchTopics): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([t.groupId]).catch(() => undefined);
+    await admin.deleteTopics({ topics: Object.values(t.topics) }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningService {
+  process: ChildProcess;
+  pid: number;
+  port: number;
+  /** The last 20,000 characters of its stderr. */
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `node --import tsx src/main.ts` with the given env on a free port (SERVER_PORT) and
+ * waits until /actuator/health/readiness says UP (database reachable, consumer group joined).
+ * Warnings and errors of the service are echoed on stderr.
+ */
+export async function startService(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<RunningService> {
+  const port = await freePort();
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+    env: {
+      ...process.env,
+      KAFKA_BOOTSTRAP_SERVERS: brokers.join(","),
+      SCHEMA_REGISTRY_URL: registryUrl,
+      SERVER_HOST: "127.0.0.1",
+      SERVER_PORT: String(port),
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let output = "";
+  let buffered = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-20_000);
+    buffered += text;
+    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.includes('"level":"error"') || line.includes('"level":"warn"')) process.stderr.write(`[service] ${line.slice(0, 600)}\n`);
+    }
+  });
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`service exited with ${exitCode} before it was ready:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`service not ready within ${readyTimeoutMs} ms:\n${output.slice(-3000)}`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/actuator/health/readiness`);
+      if (response.status === 200) break;
+      await response.body?.cancel();
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    process: child,
+    pid: child.pid!,
+    port,
+    output: () => output,
+    async stop() {
+      if (exitCode !== undefined) return exitCode;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** /metrics as a map from `name{labels}` (labels as printed) to value. */
+export async function scrapeMetrics(port: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
+export async function graphqlRequest(port: number, query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: { data?: any; errors?: unknown[] } }> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: unknown[] } };
+}
