@@ -16,6 +16,7 @@ import { writeBatch, type RowsByTable } from "../../src/store/writeBatch.js";
 import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { freshTopics } from "../support/kafka.js";
 import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
+import { tradeEventRow } from "../support/rows.js";
 
 // Data goes in through the production write path (writeBatch), so the rollups, latency histograms
 // and latest queue snapshots the rules read are the ones production derives; every evaluation is
@@ -29,24 +30,7 @@ const coordinates = () => ({ kafkaTopic: "alerts-test", kafkaPartition: 0, kafka
 const sec = 1000;
 const min = 60 * sec;
 
-function tradeEvent(tradeId: string, stage: Stage, time: Date): TradeEventRow {
-  return {
-    tradeId,
-    serviceName: `${stage.toLowerCase()}-service`,
-    eventType: `TRADE_${stage}`,
-    eventStage: stage,
-    eventStatus: "SUCCESS",
-    sourceQueue: "in",
-    targetQueue: "out",
-    topicName: "trades",
-    consumerGroup: "pms",
-    partitionId: 0,
-    offsetValue: 1n,
-    eventTime: time,
-    message: stage,
-    ...coordinates(),
-  };
-}
+const tradeEvent = (tradeId: string, stage: Stage, time: Date): TradeEventRow => tradeEventRow(tradeId, stage, time, coordinates());
 const dlqEvent = (time: Date): DlqEventRow => ({ tradeId: null, serviceName: "validator", topicName: "trades.dlq", originalTopic: "trades", reason: "schema mismatch", eventStage: "VALIDATED", eventTime: time, ...coordinates() });
 const errorEvent = (time: Date): ErrorEventRow => ({ tradeId: null, serviceName: "enricher", errorType: "TECHNICAL", errorMessage: "timeout", eventStage: "ENRICHED", eventTime: time, ...coordinates() });
 const snapshot = (partitionId: number, lag: number, time: Date): QueueMetricRow => ({

@@ -25,6 +25,7 @@ import {
 } from "../../src/store/read/index.js";
 import { writeBatch, type RowsByTable } from "../../src/store/writeBatch.js";
 import { createTestDatabase, type TestDatabase } from "../support/infra.js";
+import { tradeEventRow } from "../support/rows.js";
 
 // Everything is seeded through the production write path (writeBatch), so the rollups and latency
 // histograms the read models use are the ones production code derives from the events.
@@ -34,24 +35,7 @@ let nextOffset = 0n;
 const coordinates = () => ({ kafkaTopic: "read-models", kafkaPartition: 0, kafkaOffset: nextOffset++ });
 const at = (iso: string) => new Date(iso);
 
-function tradeEvent(tradeId: string, stage: Stage, time: Date): TradeEventRow {
-  return {
-    tradeId,
-    serviceName: `${stage.toLowerCase()}-service`,
-    eventType: `TRADE_${stage}`,
-    eventStage: stage,
-    eventStatus: "SUCCESS",
-    sourceQueue: "in",
-    targetQueue: "out",
-    topicName: "trades",
-    consumerGroup: "pms",
-    partitionId: 0,
-    offsetValue: 1n,
-    eventTime: time,
-    message: `${stage} ${tradeId}`,
-    ...coordinates(),
-  };
-}
+const tradeEvent = (tradeId: string, stage: Stage, time: Date): TradeEventRow => tradeEventRow(tradeId, stage, time, coordinates());
 
 function dlqEvent(stage: Stage, time: Date, extra: Partial<DlqEventRow> = {}): DlqEventRow {
   return { tradeId: null, serviceName: "validator", topicName: "trades.dlq", originalTopic: "trades", reason: "schema mismatch", eventStage: stage, eventTime: time, ...coordinates(), ...extra };

@@ -1,0 +1,28 @@
+/** Rows for seeding through the real write path (src/store/writeBatch.ts) without Kafka. */
+import type { KafkaCoordinates, TradeEventRow } from "../../src/ingest/rows.js";
+import type { Stage } from "../../src/ingest/validate.js";
+
+/** Successive coordinates on one made-up topic, so every seeded row is unique. */
+export function coordinateSequence(kafkaTopic: string): () => KafkaCoordinates {
+  let kafkaOffset = 0n;
+  return () => ({ kafkaTopic, kafkaPartition: 0, kafkaOffset: kafkaOffset++ });
+}
+
+export function tradeEventRow(tradeId: string, stage: Stage, time: Date, coordinates: KafkaCoordinates): TradeEventRow {
+  return {
+    tradeId,
+    serviceName: `${stage.toLowerCase()}-service`,
+    eventType: `TRADE_${stage}`,
+    eventStage: stage,
+    eventStatus: "SUCCESS",
+    sourceQueue: "in",
+    targetQueue: "out",
+    topicName: "trades",
+    consumerGroup: "pms",
+    partitionId: 0,
+    offsetValue: 1n,
+    eventTime: time,
+    message: `${stage} ${tradeId}`,
+    ...coordinates,
+  };
+}
