@@ -129,6 +129,8 @@ export async function startService(env: Record<string, string>, readyTimeoutMs =
       SERVER_HOST: "127.0.0.1",
       SERVER_PORT: String(port),
       LOG_LEVEL: "warn",
+      // The bench's own operations are not in a trusted-documents manifest.
+      RTTM_TRUSTED_DOCUMENTS: "off",
       ...env,
     },
     stdio: ["ignore", "ignore", "pipe"],
