@@ -5,4 +5,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LOG_LEVEL=${LOG_LEVEL:-silent}
 files=("$@")
 [[ ${#files[@]} -gt 0 ]] || files=(test/unit/*.test.ts test/integration/*.test.ts)
-bash scripts/with-services.sh node --import tsx --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${files[@]}"
+bash scripts/with-services.sh node --disable-warning=TimeoutNegativeWarning --import tsx --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${files[@]}"

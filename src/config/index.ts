@@ -160,7 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize,
       // The old 2000 ms was a fixed delay between drains; here it bounds how long the first event of a
       // partial batch waits, so dashboards stay fresh at low rates.
-      batchPollMs: read.int("RTTM_BATCH_POLL_MS", 250, 1, 600_000),
+      batchPollMs: read.int("RTTM_BATCH_POLL_MS", 100, 1, 600_000),
       queueCapacity,
       writers: read.int("RTTM_WRITERS", 2, 1, 32),
       queueLowWater: read.int("RTTM_QUEUE_LOW_WATER", Math.floor(queueCapacity / 2), 0, queueCapacity),

@@ -98,11 +98,14 @@ export class LiveHub {
   private onNotice(notice: ChangeNotice): void {
     for (const snapshot of this.active.values()) {
       const { source } = snapshot;
-      if (source.tradeId !== undefined) {
-        if (notice.tradeIdsTruncated || notice.tradeIds.includes(source.tradeId)) snapshot.stale = true;
-      } else if (source.tables === "all" || notice.tables.some((t) => source.tables.includes(t))) {
-        snapshot.stale = true;
-      }
+      const affected =
+        source.tradeId !== undefined
+          ? notice.tradeIdsTruncated === true || notice.tradeIds.includes(source.tradeId)
+          : source.tables === "all" || notice.tables.some((t) => source.tables.includes(t));
+      if (!affected) continue;
+      snapshot.stale = true;
+      // Not computed within the last tick: compute now rather than wait for the next tick.
+      if (Date.now() - snapshot.lastComputedAt >= this.tickMs) void this.compute(snapshot);
     }
   }
 

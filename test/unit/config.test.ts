@@ -14,7 +14,7 @@ test("defaults match the old service's contract", () => {
     invalidTrades: "invalid-trades-topic",
   });
   assert.equal(config.pipeline.queueCapacity, 10_000);
-  assert.equal(config.pipeline.batchPollMs, 250);
+  assert.equal(config.pipeline.batchPollMs, 100);
   assert.deepEqual(config.redis, { kind: "none" });
   assert.deepEqual(config.cards.tps, { warning: 50, critical: 100 });
   assert.equal(config.databaseUrl, "postgresql://postgres@localhost:5432/pmsdb");
