@@ -27,7 +27,7 @@ import { latencyBin } from "../../src/metrics/latencyHistogram.js";
 import { createDatabase, databaseUrl, progress, template, withAdmin } from "./lib/service.js";
 import { fmt } from "./lib/stats.js";
 
-export const seedVersion = 1;
+export const seedVersion = 2;
 const spanMs = 86_400_000;
 const tradesPerSideRow = 25; // one DLQ event, one error event and one invalid trade per 25 trades (as bench:ingest)
 const latencyStageNames = ["VALIDATED", "ENRICHED", "COMMITTED", "END_TO_END"] as const;
@@ -309,6 +309,17 @@ export async function seedDatabase(options: { events: number; name?: string }): 
       rows[table] = out.rows;
     }),
   );
+  {
+    const client = await pool.connect();
+    try {
+      const result = await client.query(
+        "INSERT INTO rttm_latency_histogram_hour (bucket, stage, bin, sample_count, latency_sum_ms) SELECT date_trunc('hour', bucket), stage, bin, sum(sample_count), sum(latency_sum_ms) FROM rttm_latency_histogram_minute GROUP BY 1, 2, 3",
+      );
+      rows.rttm_latency_histogram_hour = result.rowCount ?? 0;
+    } finally {
+      client.release();
+    }
+  }
   const copySeconds = (performance.now() - copyStarted) / 1000;
   progress(`seed: all COPY done in ${copySeconds.toFixed(1)} s; VACUUM (ANALYZE) of every table (2 at a time)`);
 

@@ -19,6 +19,7 @@ const prunedTables: Array<{ table: string; column: string; key: string; scope?: 
   { table: "rttm_stage_count_second", column: "bucket", key: "ctid", hours: (r) => r.secondRollupHours },
   { table: "rttm_stage_count_minute", column: "bucket", key: "ctid", hours: (r) => r.minuteRollupHours },
   { table: "rttm_latency_histogram_minute", column: "bucket", key: "ctid", hours: (r) => r.minuteRollupHours },
+  { table: "rttm_latency_histogram_hour", column: "bucket", key: "ctid", hours: (r) => r.minuteRollupHours },
 ];
 
 const deleteChunk = 10_000;

@@ -84,10 +84,18 @@ WITH latencies AS (
   ON CONFLICT (trade_id, stage_name) DO UPDATE SET
     service_name = excluded.service_name, latency_ms = excluded.latency_ms,
     event_time = excluded.event_time, updated_at = now()
+), deltas AS (
+  SELECT * FROM unnest($6::timestamptz[], $7::text[], $8::int[], $9::bigint[], $10::bigint[]) AS d(bucket, stage, bin, n, total)
+), per_minute AS (
+  INSERT INTO rttm_latency_histogram_minute AS h (bucket, stage, bin, sample_count, latency_sum_ms)
+  SELECT bucket, stage, bin, sum(n), sum(total) FROM deltas
+  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (bucket, stage, bin) DO UPDATE SET
+    sample_count = h.sample_count + excluded.sample_count,
+    latency_sum_ms = h.latency_sum_ms + excluded.latency_sum_ms
 )
-INSERT INTO rttm_latency_histogram_minute AS h (bucket, stage, bin, sample_count, latency_sum_ms)
-SELECT bucket, stage, bin, sum(n), sum(total)
-FROM unnest($6::timestamptz[], $7::text[], $8::int[], $9::bigint[], $10::bigint[]) AS d(bucket, stage, bin, n, total)
+INSERT INTO rttm_latency_histogram_hour AS h (bucket, stage, bin, sample_count, latency_sum_ms)
+SELECT date_trunc('hour', bucket), stage, bin, sum(n), sum(total) FROM deltas
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 ON CONFLICT (bucket, stage, bin) DO UPDATE SET
   sample_count = h.sample_count + excluded.sample_count,

@@ -26,6 +26,7 @@ async function assertExactlyOnce(db: TestDatabase, tradeIds: string[], eventsPer
   assert.equal(await count(db.pool, "SELECT coalesce(sum(event_count), 0) FROM rttm_stage_count_minute"), expected, "per-minute rollup");
   assert.equal(await count(db.pool, "SELECT count(*) FROM rttm_stage_latency"), tradeIds.length * 4, "one latency row per (trade, stage) and end to end");
   assert.equal(await count(db.pool, "SELECT coalesce(sum(sample_count), 0) FROM rttm_latency_histogram_minute"), tradeIds.length * 4, "histogram samples");
+  assert.equal(await count(db.pool, "SELECT coalesce(sum(sample_count), 0) FROM rttm_latency_histogram_hour"), tradeIds.length * 4, "hourly histogram samples");
 }
 
 describe("durability against real Kafka and PostgreSQL", () => {
