@@ -28,6 +28,12 @@ interface ActiveSnapshot {
   lastValue: unknown;
   lastComputedAt: number;
   computing: boolean;
+  /**
+   * Shortest time between two computations: the tick, or twice what the last push to all
+   * subscribers cost the event loop, whichever is longer. Many subscribers therefore get fewer,
+   * coalesced pushes instead of a backlog that delays everything else.
+   */
+  minIntervalMs: number;
 }
 
 export interface HubStats {
@@ -65,7 +71,7 @@ export class LiveHub {
   subscribe<T>(source: SnapshotSource<T>): AsyncIterableIterator<T> {
     let snapshot = this.active.get(source.key);
     if (!snapshot) {
-      snapshot = { source: source as SnapshotSource<unknown>, subscribers: new Set(), stale: true, lastJson: null, lastValue: undefined, lastComputedAt: 0, computing: false };
+      snapshot = { source: source as SnapshotSource<unknown>, subscribers: new Set(), stale: true, lastJson: null, lastValue: undefined, lastComputedAt: 0, computing: false, minIntervalMs: this.tickMs };
       this.active.set(source.key, snapshot);
       this.stats.snapshots = this.active.size;
     }
@@ -104,16 +110,17 @@ export class LiveHub {
           : source.tables === "all" || notice.tables.some((t) => source.tables.includes(t));
       if (!affected) continue;
       snapshot.stale = true;
-      // Not computed within the last tick: compute now rather than wait for the next tick.
-      if (Date.now() - snapshot.lastComputedAt >= this.tickMs) void this.compute(snapshot);
+      // Not computed within its minimum interval: compute now rather than wait for the next tick.
+      if (Date.now() - snapshot.lastComputedAt >= snapshot.minIntervalMs) void this.compute(snapshot);
     }
   }
 
   private tick(): void {
     const now = Date.now();
     for (const snapshot of this.active.values()) {
-      const due = snapshot.source.refreshMs !== undefined && now - snapshot.lastComputedAt >= snapshot.source.refreshMs;
-      if (snapshot.stale || due) void this.compute(snapshot);
+      const since = now - snapshot.lastComputedAt;
+      const due = snapshot.source.refreshMs !== undefined && since >= Math.max(snapshot.source.refreshMs, snapshot.minIntervalMs);
+      if ((snapshot.stale && since >= snapshot.minIntervalMs) || due) void this.compute(snapshot);
     }
   }
 
@@ -130,10 +137,15 @@ export class LiveHub {
       if (json === snapshot.lastJson) return;
       snapshot.lastJson = json;
       snapshot.lastValue = value;
+      const pushStarted = performance.now();
       for (const subscriber of snapshot.subscribers) {
         subscriber.offer(value);
         this.stats.deliveries++;
       }
+      // Subscribers execute and send in the microtasks the offers released; setImmediate runs after them.
+      setImmediate(() => {
+        snapshot.minIntervalMs = Math.max(this.tickMs, 2 * (performance.now() - pushStarted));
+      });
     } catch (err) {
       this.stats.computeFailures++;
       snapshot.stale = true; // try again next tick

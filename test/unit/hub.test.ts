@@ -115,3 +115,33 @@ test("a failed computation is retried on the next tick and subscribers keep thei
   await sub.return!();
   hub.close();
 });
+
+test("an expensive push to many subscribers spaces out the next computations (no backlog)", async () => {
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, tick, logger);
+  const { state, source } = counterSource("busy", ["tradeEvents"]);
+  // Each subscriber spends ~1 ms of event-loop time per payload, as a GraphQL execution plus a send would.
+  const consumers = Array.from({ length: 60 }, async () => {
+    const sub = hub.subscribe(source);
+    for await (const _value of sub) {
+      const until = performance.now() + 1;
+      while (performance.now() < until);
+      if (state.value >= 1000) break;
+    }
+  });
+  await sleep(tick * 3);
+  const before = state.computations;
+  const started = Date.now();
+  for (let i = 0; i < 50; i++) {
+    state.value = i + 1;
+    bus.publish(notice(["tradeEvents"]));
+    await sleep(5);
+  }
+  const elapsed = Date.now() - started;
+  // A push costs ~60 ms here, so computations are at least ~120 ms apart, not one per notice.
+  assert.ok(state.computations - before <= Math.ceil(elapsed / 100) + 1, `${state.computations - before} computations in ${elapsed} ms`);
+  state.value = 1000;
+  bus.publish(notice(["tradeEvents"]));
+  await Promise.race([Promise.all(consumers), sleep(5000)]);
+  hub.close();
+});
