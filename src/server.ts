@@ -6,6 +6,7 @@ import { createYoga, maskError, type Plugin } from "graphql-yoga";
 import { InvalidInputError } from "./store/read/index.js";
 import type { Config } from "./config/index.js";
 import type { Health, HealthReport } from "./http/health.js";
+import { documentSizeError } from "./http/documentSize.js";
 import { originAllowed } from "./http/origins.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
@@ -39,11 +40,8 @@ function timingPlugin(metrics: Metrics): Plugin {
 function documentSizePlugin(maxBytes: number): Plugin {
   return {
     onParams({ params }) {
-      if (typeof params.query === "string" && params.query.length > maxBytes) {
-        throw new GraphQLError(`Document of ${params.query.length} bytes exceeds the limit of ${maxBytes}`, {
-          extensions: { code: "DOCUMENT_TOO_LARGE", http: { status: 413 } },
-        });
-      }
+      const error = documentSizeError(params.query, maxBytes, { http: { status: 413 } });
+      if (error) throw error;
     },
   };
 }

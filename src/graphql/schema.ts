@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import { ingestionHealthView, overviewView, telemetryView } from "../live/views.js";
 import * as read from "../store/read/index.js";
+import { isUuid } from "../ingest/validate.js";
 import { builder } from "./builder.js";
 import { DlqEventConnection, ErrorEventConnection, InvalidTradeConnection, QuarantinedRecordConnection } from "./lists.js";
 import {
@@ -16,11 +17,9 @@ import {
 import { IngestionHealthRef } from "./ingestionHealth.js";
 import "./alerts.js";
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A trade id must be a UUID: a clear client error otherwise. */
 function tradeIdArg(value: string): string {
-  if (!uuidPattern.test(value)) {
+  if (!isUuid(value)) {
     throw new GraphQLError(`tradeId ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} is not a UUID`, {
       extensions: { code: "BAD_USER_INPUT", argument: "tradeId" },
     });

@@ -6,6 +6,7 @@ import { WebSocketServer } from "ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
+import { documentSizeError } from "./documentSize.js";
 import { originAllowed } from "./origins.js";
 import type { SocketCounts } from "./prometheus.js";
 import type { TrustedDocuments } from "./trustedDocuments.js";
@@ -48,15 +49,14 @@ export function createWebSocketServer(
         } catch (err) {
           return [err as GraphQLError];
         }
+        const tooLarge = documentSizeError(params.query, config.http.maxDocumentBytes);
+        if (tooLarge) return [tooLarge];
         const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
         });
-        if (params.query.length > config.http.maxDocumentBytes) {
-          return [new GraphQLError(`Document of ${params.query.length} bytes exceeds the limit of ${config.http.maxDocumentBytes}`, { extensions: { code: "DOCUMENT_TOO_LARGE" } })];
-        }
         let document;
         try {
           document = parse(params.query);

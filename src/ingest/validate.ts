@@ -27,6 +27,11 @@ export const eventTypes = [
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A canonical 8-4-4-4-12 UUID, any case. */
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}
+
 /** Earliest and latest accepted event times: 2000-01-01 and one day ahead of the local clock. */
 const earliestEventMs = Date.UTC(2000, 0, 1);
 const maxFutureSkewMs = 24 * 3600 * 1000;
@@ -36,7 +41,7 @@ function fail(message: string): never {
 }
 
 export function uuid(field: string, value: string): string {
-  if (!uuidPattern.test(value)) fail(`${field} ${JSON.stringify(truncate(value))} is not a UUID`);
+  if (!isUuid(value)) fail(`${field} ${JSON.stringify(truncate(value))} is not a UUID`);
   return value.toLowerCase();
 }
 

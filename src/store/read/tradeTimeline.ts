@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { stages, type Stage } from "../../ingest/validate.js";
+import { isUuid, stages, type Stage } from "../../ingest/validate.js";
 import { InvalidInputError } from "./errors.js";
 import { toNullableNumber } from "./values.js";
 
@@ -55,7 +55,6 @@ export interface TradeTimeline {
 
 export const maxTimelineEntries = 1_000;
 const maxTradeIdLength = 128;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Each branch reads one trade through its trade-id index. $1 is the trade id as a uuid (null when
@@ -109,7 +108,7 @@ export async function tradeTimeline(db: Pool, args: TradeTimelineArgs): Promise<
   if (typeof tradeId !== "string" || tradeId.length > maxTradeIdLength) {
     throw new InvalidInputError("tradeId", `tradeId must be a string of at most ${maxTradeIdLength} characters`);
   }
-  const uuid = uuidPattern.test(tradeId) ? tradeId.toLowerCase() : null;
+  const uuid = isUuid(tradeId) ? tradeId.toLowerCase() : null;
   // Invalid trades keep the id as sent: match a UUID in the common spellings (as given, lower, upper case).
   const spellings = [...new Set(uuid ? [tradeId, uuid, uuid.toUpperCase()] : [tradeId])];
   const [entries, progress] = await Promise.all([
