@@ -21,7 +21,11 @@ const config: CodegenConfig = {
       preset: "client",
       presetConfig: {
         fragmentMasking: false,
-        persistedDocuments: { mode: "embedHashInDocument", hashPropertyName: "hash", hashAlgorithm: "sha256" },
+        persistedDocuments: {
+          mode: "embedHashInDocument",
+          hashPropertyName: "hash",
+          hashAlgorithm: "sha256",
+        },
       },
       config: {
         documentMode: "string",

@@ -4,6 +4,7 @@ import { printSchema } from "graphql";
 import { schema } from "../src/graphql/schema.js";
 
 const target = new URL("../schema/schema.graphql", import.meta.url);
-const header = "# Generated from src/graphql by `npm run generate` (scripts/emit-schema.ts). Do not edit.\n\n";
+const header =
+  "# Generated from src/graphql by `npm run generate` (scripts/emit-schema.ts). Do not edit.\n\n";
 await writeFile(target, header + printSchema(schema) + "\n");
 process.stderr.write(`wrote ${target.pathname}\n`);

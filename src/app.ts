@@ -18,12 +18,19 @@ import { createPool } from "./store/pool.js";
  * The whole service in one process: ingest → pipeline → store, change notices → live hub, and the
  * HTTP/WebSocket API over the same database.
  */
-export async function startApp(config: Config, logger: Logger, onFatal: (err: Error) => void = () => {}) {
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  onFatal: (err: Error) => void = () => {},
+) {
   const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const ingest = createIngestService(config, logger, onFatal);
   // Dashboards read through their own connections so a burst of queries never delays the writers.
   const readPool = createPool(config.databaseUrl, config.http.readPoolSize);
-  const bus = config.redis.kind === "none" ? inProcessBus(logger.child({ component: "changeBus" })) : redisBus(config.redis, logger.child({ component: "changeBus" }));
+  const bus =
+    config.redis.kind === "none"
+      ? inProcessBus(logger.child({ component: "changeBus" }))
+      : redisBus(config.redis, logger.child({ component: "changeBus" }));
   ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
   const hub = new LiveHub(bus, config.live.tickMs, logger.child({ component: "live" }));
   const sources = snapshotSources(readPool, config, ingest, bus, replica);
@@ -35,7 +42,17 @@ export async function startApp(config: Config, logger: Logger, onFatal: (err: Er
   const http = createHttpServer({
     config,
     schema,
-    context: () => ({ db: readPool, hub, sources, bus, config, ingest, replica, alerts, now: () => new Date() }),
+    context: () => ({
+      db: readPool,
+      hub,
+      sources,
+      bus,
+      config,
+      ingest,
+      replica,
+      alerts,
+      now: () => new Date(),
+    }),
     health,
     metrics,
     sockets,
@@ -43,7 +60,13 @@ export async function startApp(config: Config, logger: Logger, onFatal: (err: Er
   });
   const port = await http.listen(config.serverPort, config.http.host);
   await ingest.start();
-  logger.info("rttm started", { port, replica, topics: config.kafka.topics, groupId: config.kafka.groupId, redis: config.redis.kind });
+  logger.info("rttm started", {
+    port,
+    replica,
+    topics: config.kafka.topics,
+    groupId: config.kafka.groupId,
+    redis: config.redis.kind,
+  });
 
   return {
     port,

@@ -31,7 +31,9 @@ function write(level: LogLevel, base: LogFields, msg: string, fields?: LogFields
   if (rank[level] < threshold) return;
   const entry: LogFields = { time: new Date().toISOString(), level, msg, ...base, ...fields };
   if ("err" in entry) entry.err = serialiseError(entry.err);
-  process.stderr.write(JSON.stringify(entry, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
+  process.stderr.write(
+    JSON.stringify(entry, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n",
+  );
 }
 
 export function createLogger(base: LogFields = {}): Logger {

@@ -7,7 +7,10 @@ import { log } from "./log.js";
 process.removeAllListeners("warning");
 process.on("warning", (warning) => {
   const harmless = warning.name === "TimeoutNegativeWarning";
-  (harmless ? log.debug : log.warn)("process warning", { name: warning.name, warning: warning.message });
+  (harmless ? log.debug : log.warn)("process warning", {
+    name: warning.name,
+    warning: warning.message,
+  });
 });
 
 async function main(): Promise<void> {
@@ -44,7 +47,10 @@ async function main(): Promise<void> {
     void shutdown("unhandled-rejection", 1);
   });
   app = await startApp(config, log, (err) => {
-    log.error("kafka consumer stopped for good; shutting down so the orchestrator restarts the service", { err });
+    log.error(
+      "kafka consumer stopped for good; shutting down so the orchestrator restarts the service",
+      { err },
+    );
     void shutdown("consumer-failure", 1);
   });
 }

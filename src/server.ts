@@ -27,12 +27,17 @@ function timingPlugin(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
       const started = performance.now();
-      const operation = args.document.definitions.find((d: DefinitionNode) => d.kind === "OperationDefinition");
+      const operation = args.document.definitions.find(
+        (d: DefinitionNode) => d.kind === "OperationDefinition",
+      );
       const labels = {
         operation_type: operation && "operation" in operation ? operation.operation : "unknown",
         operation_name: (operation && "name" in operation && operation.name?.value) || "anonymous",
       };
-      return { onExecuteDone: () => metrics.graphqlDuration.observe(labels, (performance.now() - started) / 1000) };
+      return {
+        onExecuteDone: () =>
+          metrics.graphqlDuration.observe(labels, (performance.now() - started) / 1000),
+      };
     },
   };
 }
@@ -58,7 +63,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(deps: ServerDeps) {
   const { config, health, metrics, logger } = deps;
   const trusted = createTrustedDocuments(config.http.trustedDocuments);
-  if (trusted) logger.info("trusted documents only", { manifest: trusted.manifestPath, operations: trusted.size });
+  if (trusted)
+    logger.info("trusted documents only", {
+      manifest: trusted.manifestPath,
+      operations: trusted.size,
+    });
   const yoga = createYoga<Record<string, unknown>>({
     schema: deps.schema,
     graphqlEndpoint: "/graphql",
@@ -70,12 +79,17 @@ export function createHttpServer(deps: ServerDeps) {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof InvalidInputError) {
-          return new GraphQLError(original.message, { extensions: { code: "BAD_USER_INPUT", argument: original.argument } });
+          return new GraphQLError(original.message, {
+            extensions: { code: "BAD_USER_INPUT", argument: original.argument },
+          });
         }
         return maskError(error, message, isDev);
       },
     },
-    cors: config.http.allowedOrigins.length > 0 ? { origin: config.http.allowedOrigins, credentials: true } : undefined,
+    cors:
+      config.http.allowedOrigins.length > 0
+        ? { origin: config.http.allowedOrigins, credentials: true }
+        : undefined,
     context: () => deps.context(),
     logging: {
       debug: (...args) => logger.debug("yoga", { args }),
@@ -83,8 +97,14 @@ export function createHttpServer(deps: ServerDeps) {
       warn: (...args) => logger.warn("yoga", { args }),
       error: (...args) => {
         // A refused argument is the client's error, not the server's.
-        const clientError = args.some((a) => a instanceof InvalidInputError || (a instanceof GraphQLError && a.originalError instanceof InvalidInputError));
-        (clientError ? logger.debug : logger.error)("graphql error", { args: args.map((a) => (a instanceof Error ? a.message : a)) });
+        const clientError = args.some(
+          (a) =>
+            a instanceof InvalidInputError ||
+            (a instanceof GraphQLError && a.originalError instanceof InvalidInputError),
+        );
+        (clientError ? logger.debug : logger.error)("graphql error", {
+          args: args.map((a) => (a instanceof Error ? a.message : a)),
+        });
       },
     },
     plugins: [
@@ -95,7 +115,14 @@ export function createHttpServer(deps: ServerDeps) {
       timingPlugin(metrics),
     ],
   });
-  const websocket = createWebSocketServer(yoga as never, deps.schema, config, deps.sockets, logger.child({ component: "websocket" }), trusted);
+  const websocket = createWebSocketServer(
+    yoga as never,
+    deps.schema,
+    config,
+    deps.sockets,
+    logger.child({ component: "websocket" }),
+    trusted,
+  );
 
   const probe = async (res: ServerResponse, report: Promise<HealthReport> | HealthReport) => {
     const body = await report;
@@ -117,12 +144,26 @@ export function createHttpServer(deps: ServerDeps) {
           return res.end(await metrics.registry.metrics());
         case "/graphql": {
           if (!originAllowed(req.headers.origin, config.http.allowedOrigins)) {
-            return sendJson(res, 403, { errors: [{ message: `Origin ${req.headers.origin} is not allowed`, extensions: { code: "FORBIDDEN_ORIGIN" } }] });
+            return sendJson(res, 403, {
+              errors: [
+                {
+                  message: `Origin ${req.headers.origin} is not allowed`,
+                  extensions: { code: "FORBIDDEN_ORIGIN" },
+                },
+              ],
+            });
           }
           const length = Number(req.headers["content-length"] ?? 0);
           const bodyLimit = config.http.maxDocumentBytes + 65_536; // the document plus its variables
           if (length > bodyLimit) {
-            return sendJson(res, 413, { errors: [{ message: `Request body of ${length} bytes exceeds the limit of ${bodyLimit}`, extensions: { code: "REQUEST_TOO_LARGE" } }] });
+            return sendJson(res, 413, {
+              errors: [
+                {
+                  message: `Request body of ${length} bytes exceeds the limit of ${bodyLimit}`,
+                  extensions: { code: "REQUEST_TOO_LARGE" },
+                },
+              ],
+            });
           }
           return await yoga(req, res);
         }

@@ -49,43 +49,141 @@ const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const kafka = new Kafka({ clientId: "rttm-bench", brokers, logLevel: logLevel.NOTHING });
 const runId = randomUUID().slice(0, 8);
-const topics = Object.fromEntries(topicKeys.map((k) => [k, `bench.${k}.${runId}`])) as Record<TopicKey, string>;
+const topics = Object.fromEntries(topicKeys.map((k) => [k, `bench.${k}.${runId}`])) as Record<
+  TopicKey,
+  string
+>;
 
 // ---- the data: 4 stage events per trade, plus 1 of each other kind per 25 trades ----
-function* messages(ids: Record<TopicKey, number>): Generator<{ topic: TopicKey; key: string | null; value: Buffer }> {
+function* messages(
+  ids: Record<TopicKey, number>,
+): Generator<{ topic: TopicKey; key: string | null; value: Buffer }> {
   const base = Date.now() - 3600_000;
   for (let i = 0; i < trades; i++) {
     const tradeId = randomUUID();
     const t = base + Math.floor((i / trades) * 3000_000);
     for (const [s, stage] of stages.entries()) {
       const event = create(RttmTradeEventSchema, {
-        tradeId, serviceName: `${stage.toLowerCase()}-svc`, eventType: `TRADE_${stage}`, eventStage: stage, eventStatus: "SUCCESS",
-        sourceQueue: "orders.in", targetQueue: "orders.out", topicName: "orders", consumerGroup: "pms", partitionId: i % 12,
-        offsetValue: BigInt(i), eventTime: BigInt(t + s * (50 + (i % 250))), message: "",
+        tradeId,
+        serviceName: `${stage.toLowerCase()}-svc`,
+        eventType: `TRADE_${stage}`,
+        eventStage: stage,
+        eventStatus: "SUCCESS",
+        sourceQueue: "orders.in",
+        targetQueue: "orders.out",
+        topicName: "orders",
+        consumerGroup: "pms",
+        partitionId: i % 12,
+        offsetValue: BigInt(i),
+        eventTime: BigInt(t + s * (50 + (i % 250))),
+        message: "",
       });
-      yield { topic: "tradeEvents", key: tradeId, value: frameValue(ids.tradeEvents, toBinary(RttmTradeEventSchema, event)) };
+      yield {
+        topic: "tradeEvents",
+        key: tradeId,
+        value: frameValue(ids.tradeEvents, toBinary(RttmTradeEventSchema, event)),
+      };
     }
     if (i % 25 === 0) {
       const n = i / 25;
-      yield { topic: "errorEvents", key: null, value: frameValue(ids.errorEvents, toBinary(RttmErrorEventSchema, create(RttmErrorEventSchema, { tradeId, serviceName: "enricher", errorType: "TECHNICAL", errorMessage: "price feed timeout", eventStage: "ENRICHED", eventTime: BigInt(t) }))) };
-      yield { topic: "dlqEvents", key: null, value: frameValue(ids.dlqEvents, toBinary(RttmDlqEventSchema, create(RttmDlqEventSchema, { tradeId, serviceName: "validator", topicName: "orders.dlq", originalTopic: "orders", reason: "schema mismatch", eventStage: "VALIDATED", eventTime: BigInt(t) }))) };
-      yield { topic: "queueMetrics", key: null, value: frameValue(ids.queueMetrics, toBinary(RttmQueueMetricSchema, create(RttmQueueMetricSchema, { serviceName: "enricher", topicName: `orders-${n % 20}`, partitionId: n % 6, producedOffset: BigInt(1000 + n * 10), consumedOffset: BigInt(900 + n * 10 - (n % 7) * 30), consumerGroup: "enricher-group", snapshotTime: BigInt(t) }))) };
-      yield { topic: "invalidTrades", key: null, value: frameValue(ids.invalidTrades, toBinary(InvalidTradeEventProtoSchema, create(InvalidTradeEventProtoSchema, { portfolioId: "invalid-portfolio-id", tradeId, symbol: "AAPL", side: "HOLD", pricePerStock: 420.12, quantity: 10n, timestamp: timestampFromMs(t), validationErrors: "side must be BUY or SELL" }))) };
+      yield {
+        topic: "errorEvents",
+        key: null,
+        value: frameValue(
+          ids.errorEvents,
+          toBinary(
+            RttmErrorEventSchema,
+            create(RttmErrorEventSchema, {
+              tradeId,
+              serviceName: "enricher",
+              errorType: "TECHNICAL",
+              errorMessage: "price feed timeout",
+              eventStage: "ENRICHED",
+              eventTime: BigInt(t),
+            }),
+          ),
+        ),
+      };
+      yield {
+        topic: "dlqEvents",
+        key: null,
+        value: frameValue(
+          ids.dlqEvents,
+          toBinary(
+            RttmDlqEventSchema,
+            create(RttmDlqEventSchema, {
+              tradeId,
+              serviceName: "validator",
+              topicName: "orders.dlq",
+              originalTopic: "orders",
+              reason: "schema mismatch",
+              eventStage: "VALIDATED",
+              eventTime: BigInt(t),
+            }),
+          ),
+        ),
+      };
+      yield {
+        topic: "queueMetrics",
+        key: null,
+        value: frameValue(
+          ids.queueMetrics,
+          toBinary(
+            RttmQueueMetricSchema,
+            create(RttmQueueMetricSchema, {
+              serviceName: "enricher",
+              topicName: `orders-${n % 20}`,
+              partitionId: n % 6,
+              producedOffset: BigInt(1000 + n * 10),
+              consumedOffset: BigInt(900 + n * 10 - (n % 7) * 30),
+              consumerGroup: "enricher-group",
+              snapshotTime: BigInt(t),
+            }),
+          ),
+        ),
+      };
+      yield {
+        topic: "invalidTrades",
+        key: null,
+        value: frameValue(
+          ids.invalidTrades,
+          toBinary(
+            InvalidTradeEventProtoSchema,
+            create(InvalidTradeEventProtoSchema, {
+              portfolioId: "invalid-portfolio-id",
+              tradeId,
+              symbol: "AAPL",
+              side: "HOLD",
+              pricePerStock: 420.12,
+              quantity: 10n,
+              timestamp: timestampFromMs(t),
+              validationErrors: "side must be BUY or SELL",
+            }),
+          ),
+        ),
+      };
     }
   }
 }
 
-async function produce(ids: Record<TopicKey, number>): Promise<Array<{ topic: TopicKey; value: Buffer }>> {
+async function produce(
+  ids: Record<TopicKey, number>,
+): Promise<Array<{ topic: TopicKey; value: Buffer }>> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
+  });
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const all: Array<{ topic: TopicKey; value: Buffer }> = [];
   let pending: Record<string, Array<{ key: string | null; value: Buffer }>> = {};
   const flush = async () => {
-    await producer.sendBatch({ topicMessages: Object.entries(pending).map(([topic, msgs]) => ({ topic, messages: msgs })) });
+    await producer.sendBatch({
+      topicMessages: Object.entries(pending).map(([topic, msgs]) => ({ topic, messages: msgs })),
+    });
     pending = {};
   };
   const started = performance.now();
@@ -99,7 +197,9 @@ async function produce(ids: Record<TopicKey, number>): Promise<Array<{ topic: To
   }
   await flush();
   await producer.disconnect();
-  progress(`produced ${all.length} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  progress(
+    `produced ${all.length} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return all;
 }
 
@@ -132,17 +232,29 @@ function copyLine(values: unknown[]): string {
       if (v === null || v === undefined) return "\\N";
       if (v instanceof Date) return v.toISOString();
       if (v instanceof Uint8Array) return `\\\\x${Buffer.from(v).toString("hex")}`;
-      return String(v).replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+      return String(v)
+        .replace(/\\/g, "\\\\")
+        .replace(/\t/g, "\\t")
+        .replace(/\n/g, "\\n")
+        .replace(/\r/g, "\\r");
     })
     .join("\t");
 }
 
-async function rawCopy(db: pg.Pool, produced: Array<{ topic: TopicKey; value: Buffer }>): Promise<number> {
+async function rawCopy(
+  db: pg.Pool,
+  produced: Array<{ topic: TopicKey; value: Buffer }>,
+): Promise<number> {
   const descriptions = new Map(topicDescriptions.map((d) => [d.key, d]));
   const { fromBinary } = await import("@bufbuild/protobuf");
   const rows: IngestRow[] = produced.map(({ topic, value }, i) => {
     const d = descriptions.get(topic)!;
-    return d.toRow(fromBinary(d.schema, value.subarray(6)), { kafkaTopic: topics[topic], kafkaPartition: 0, kafkaOffset: BigInt(i), kafkaTimestamp: new Date() });
+    return d.toRow(fromBinary(d.schema, value.subarray(6)), {
+      kafkaTopic: topics[topic],
+      kafkaPartition: 0,
+      kafkaOffset: BigInt(i),
+      kafkaTimestamp: new Date(),
+    });
   });
   const grouped = groupByTable(rows);
   const specs: Array<[keyof typeof grouped, TableSpec<never>]> = [
@@ -158,10 +270,17 @@ async function rawCopy(db: pg.Pool, produced: Array<{ topic: TopicKey; value: Bu
     const list = grouped[key] as never[];
     const lines = function* () {
       for (let i = 0; i < list.length; i += 1000) {
-        yield list.slice(i, i + 1000).map((row) => copyLine(spec.columns.map((c) => c.value(row))) + "\n").join("");
+        yield list
+          .slice(i, i + 1000)
+          .map((row) => copyLine(spec.columns.map((c) => c.value(row))) + "\n")
+          .join("");
       }
     };
-    const stream = client.query(copyFrom(`COPY ${spec.table} (${spec.columns.map((c) => c.name).join(", ")}) FROM STDIN`) as never) as unknown as NodeJS.WritableStream;
+    const stream = client.query(
+      copyFrom(
+        `COPY ${spec.table} (${spec.columns.map((c) => c.name).join(", ")}) FROM STDIN`,
+      ) as never,
+    ) as unknown as NodeJS.WritableStream;
     await pipeline(Readable.from(lines()), stream);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -170,7 +289,10 @@ async function rawCopy(db: pg.Pool, produced: Array<{ topic: TopicKey; value: Bu
 }
 
 // ---- (c) the real service ----
-async function fullPipeline(databaseUrl: string, total: number): Promise<{ rate: number; peakRssMb: number; seconds: number }> {
+async function fullPipeline(
+  databaseUrl: string,
+  total: number,
+): Promise<{ rate: number; peakRssMb: number; seconds: number }> {
   const groupId = `bench-rttm-${runId}`;
   const env = {
     ...process.env,
@@ -187,7 +309,10 @@ async function fullPipeline(databaseUrl: string, total: number): Promise<{ rate:
   };
   // BENCH_SERVICE_NODE_ARGS adds Node flags to the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", "inherit", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+    env,
+    stdio: ["ignore", "inherit", "pipe"],
+  });
   // The clock starts when the consumer has joined its group: process start-up is not ingestion.
   const joined = new Promise<number>((resolve) => {
     let buffered = "";
@@ -197,7 +322,8 @@ async function fullPipeline(databaseUrl: string, total: number): Promise<{ rate:
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         if (line.includes('"joined consumer group"')) resolve(performance.now());
-        else if (line.includes('"level":"error"') || line.includes('"level":"warn"')) process.stderr.write(line + "\n");
+        else if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
+          process.stderr.write(line + "\n");
       }
     });
   });
@@ -211,12 +337,16 @@ async function fullPipeline(databaseUrl: string, total: number): Promise<{ rate:
     const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
     peakRssKb = Math.max(peakRssKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
     const offsets = await admin.fetchOffsets({ groupId, topics: Object.values(topics) });
-    committed = offsets.flatMap((t) => t.partitions).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    committed = offsets
+      .flatMap((t) => t.partitions)
+      .reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     if (committed >= total) break;
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     if (performance.now() - lastReport > 5000) {
       lastReport = performance.now();
-      progress(`pipeline: ${committed}/${total} committed (${Math.round(committed / ((lastReport - started) / 1000))} events/s so far)`);
+      progress(
+        `pipeline: ${committed}/${total} committed (${Math.round(committed / ((lastReport - started) / 1000))} events/s so far)`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -274,5 +404,8 @@ const result = {
 console.log(JSON.stringify(result, null, 2));
 await mkdir(args.out!, { recursive: true });
 await writeFile(`${args.out}/ingest-latest.json`, JSON.stringify(result, null, 2) + "\n");
-await writeFile(`${args.out}/ingest-${result.date.replace(/[:.]/g, "-")}.json`, JSON.stringify(result, null, 2) + "\n");
+await writeFile(
+  `${args.out}/ingest-${result.date.replace(/[:.]/g, "-")}.json`,
+  JSON.stringify(result, null, 2) + "\n",
+);
 progress(`wrote ${args.out}/ingest-latest.json`);

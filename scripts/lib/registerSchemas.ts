@@ -28,7 +28,10 @@ message Timestamp {
 `;
 const timestampImport = "google/protobuf/timestamp.proto";
 
-export async function registerTopicSchemas(registryUrl: string, topics: Record<TopicKey, string>): Promise<Record<TopicKey, number>> {
+export async function registerTopicSchemas(
+  registryUrl: string,
+  topics: Record<TopicKey, string>,
+): Promise<Record<TopicKey, number>> {
   const registry = new SchemaRegistry({ host: registryUrl, clientId: "rttm-tools" });
   let timestampRegistered = false;
   const ids = {} as Record<TopicKey, number>;
@@ -37,20 +40,31 @@ export async function registerTopicSchemas(registryUrl: string, topics: Record<T
     const references = [];
     if (schema.includes(`import "${timestampImport}"`)) {
       if (!timestampRegistered) {
-        await registry.register({ type: SchemaType.PROTOBUF, schema: timestampProto }, { subject: timestampImport });
+        await registry.register(
+          { type: SchemaType.PROTOBUF, schema: timestampProto },
+          { subject: timestampImport },
+        );
         timestampRegistered = true;
       }
-      const version = (await registry.getLatestSchemaId(timestampImport)) && (await latestVersion(registryUrl, timestampImport));
+      const version =
+        (await registry.getLatestSchemaId(timestampImport)) &&
+        (await latestVersion(registryUrl, timestampImport));
       references.push({ name: timestampImport, subject: timestampImport, version });
     }
-    const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema, references }, { subject: `${topics[key]}-value` });
+    const { id } = await registry.register(
+      { type: SchemaType.PROTOBUF, schema, references },
+      { subject: `${topics[key]}-value` },
+    );
     ids[key] = id;
   }
   return ids;
 }
 
 async function latestVersion(registryUrl: string, subject: string): Promise<number> {
-  const response = await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}/versions/latest`);
-  if (!response.ok) throw new Error(`registry: latest version of ${subject}: HTTP ${response.status}`);
+  const response = await fetch(
+    `${registryUrl}/subjects/${encodeURIComponent(subject)}/versions/latest`,
+  );
+  if (!response.ok)
+    throw new Error(`registry: latest version of ${subject}: HTTP ${response.status}`);
   return ((await response.json()) as { version: number }).version;
 }

@@ -2,8 +2,23 @@ import type { ClientBase, Pool } from "pg";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { step, type OpenAlertState } from "./lifecycle.js";
-import { rules, thresholdsOf, type MeasureContext, type Observation, type RuleSpec } from "./rules.js";
-import { escalate, inAlertTransaction, insertAlert, insertEvent, lockOpenAlerts, resolveCleared, resolveSilent, updateObservation } from "./store.js";
+import {
+  rules,
+  thresholdsOf,
+  type MeasureContext,
+  type Observation,
+  type RuleSpec,
+} from "./rules.js";
+import {
+  escalate,
+  inAlertTransaction,
+  insertAlert,
+  insertEvent,
+  lockOpenAlerts,
+  resolveCleared,
+  resolveSilent,
+  updateObservation,
+} from "./store.js";
 import type { AlertRecord, EventKind, RuleName } from "./types.js";
 
 /** One lifecycle change made by an evaluation (or auto-resolve), with the alert after it. */
@@ -25,7 +40,11 @@ export interface EvaluationResult {
 }
 
 /** Measures every rule at `now` through `db`; a rule whose reads fail yields an Error (it is skipped, not treated as clear). */
-export async function measureRules(db: Pool, now: Date, ruleList: readonly RuleSpec[] = rules): Promise<Map<RuleName, Observation[] | Error>> {
+export async function measureRules(
+  db: Pool,
+  now: Date,
+  ruleList: readonly RuleSpec[] = rules,
+): Promise<Map<RuleName, Observation[] | Error>> {
   const reads = new Map<string, Promise<unknown>>();
   const ctx: MeasureContext = {
     db,
@@ -35,7 +54,13 @@ export async function measureRules(db: Pool, now: Date, ruleList: readonly RuleS
       return reads.get(key) as Promise<T>;
     },
   };
-  const measured = await Promise.all(ruleList.map((rule) => rule.measure(ctx, rule.windowSeconds).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  const measured = await Promise.all(
+    ruleList.map((rule) =>
+      rule
+        .measure(ctx, rule.windowSeconds)
+        .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+    ),
+  );
   return new Map(ruleList.map((rule, i) => [rule.name, measured[i]!]));
 }
 
@@ -55,7 +80,13 @@ export async function applyObservations(
   ruleList: readonly RuleSpec[] = rules,
 ): Promise<EvaluationResult> {
   return inAlertTransaction(client, async () => {
-    const result: EvaluationResult = { at: now, changes: [], updated: 0, silent: 0, failedRules: [] };
+    const result: EvaluationResult = {
+      at: now,
+      changes: [],
+      updated: 0,
+      silent: 0,
+      failedRules: [],
+    };
     const open = new Map((await lockOpenAlerts(client)).map((a) => [key(a.rule, a.scope), a]));
     for (const rule of ruleList) {
       const observations = measured.get(rule.name);
@@ -66,11 +97,21 @@ export async function applyObservations(
       const thresholds = thresholdsOf(rule, config);
       const byScope = new Map<string, Observation>(observations.map((o) => [o.scope, o]));
       for (const alert of open.values()) {
-        if (alert.rule === rule.name && !byScope.has(alert.scope)) byScope.set(alert.scope, { scope: alert.scope, serviceName: alert.serviceName, value: null });
+        if (alert.rule === rule.name && !byScope.has(alert.scope))
+          byScope.set(alert.scope, {
+            scope: alert.scope,
+            serviceName: alert.serviceName,
+            value: null,
+          });
       }
       for (const observation of byScope.values()) {
         const current = open.get(key(rule.name, observation.scope)) ?? null;
-        const state: OpenAlertState | null = current && { severity: current.severity, status: current.status as OpenAlertState["status"], peakValue: current.peakValue, clearStreak: current.clearStreak };
+        const state: OpenAlertState | null = current && {
+          severity: current.severity,
+          status: current.status as OpenAlertState["status"],
+          peakValue: current.peakValue,
+          clearStreak: current.clearStreak,
+        };
         const transition = step(state, observation.value, thresholds, config);
         switch (transition.action) {
           case "none":
@@ -79,9 +120,20 @@ export async function applyObservations(
             result.silent++;
             break;
           case "raise": {
-            const alert = await insertAlert(client, { rule: rule.name, scope: observation.scope, serviceName: observation.serviceName, severity: transition.severity, value: transition.value, threshold: transition.threshold, now });
+            const alert = await insertAlert(client, {
+              rule: rule.name,
+              scope: observation.scope,
+              serviceName: observation.serviceName,
+              severity: transition.severity,
+              value: transition.value,
+              threshold: transition.threshold,
+              now,
+            });
             if (!alert) {
-              logger.warn("an open alert of this rule and scope appeared outside the alert lock; left as it is", { rule: rule.name, scope: observation.scope });
+              logger.warn(
+                "an open alert of this rule and scope appeared outside the alert lock; left as it is",
+                { rule: rule.name, scope: observation.scope },
+              );
               break;
             }
             await insertEvent(client, alert, "RAISED", actor, now);
@@ -89,17 +141,32 @@ export async function applyObservations(
             break;
           }
           case "update":
-            await updateObservation(client, current!.id, { value: transition.value, peak: transition.peak, clearStreak: transition.clearStreak, now });
+            await updateObservation(client, current!.id, {
+              value: transition.value,
+              peak: transition.peak,
+              clearStreak: transition.clearStreak,
+              now,
+            });
             result.updated++;
             break;
           case "escalate": {
-            const alert = await escalate(client, current!.id, { value: transition.value, peak: transition.peak, threshold: transition.threshold, now });
+            const alert = await escalate(client, current!.id, {
+              value: transition.value,
+              peak: transition.peak,
+              threshold: transition.threshold,
+              now,
+            });
             await insertEvent(client, alert, "ESCALATED", actor, now);
             result.changes.push({ kind: "ESCALATED", alert });
             break;
           }
           case "resolve": {
-            const alert = await resolveCleared(client, current!.id, { value: transition.value, peak: transition.peak, now, by: actor });
+            const alert = await resolveCleared(client, current!.id, {
+              value: transition.value,
+              peak: transition.peak,
+              now,
+              by: actor,
+            });
             await insertEvent(client, alert, "RESOLVED", actor, now);
             result.changes.push({ kind: "RESOLVED", alert });
             break;
@@ -112,9 +179,19 @@ export async function applyObservations(
 }
 
 /** The fallback: resolves (NO_DATA) open alerts whose scope has had no data for `silentAfterMs`. */
-export async function autoResolveSilent(client: ClientBase, config: Config["alerts"], now: Date, actor: string): Promise<AlertChange[]> {
+export async function autoResolveSilent(
+  client: ClientBase,
+  config: Config["alerts"],
+  now: Date,
+  actor: string,
+): Promise<AlertChange[]> {
   return inAlertTransaction(client, async () => {
-    const resolved = await resolveSilent(client, new Date(now.getTime() - config.silentAfterMs), now, actor);
+    const resolved = await resolveSilent(
+      client,
+      new Date(now.getTime() - config.silentAfterMs),
+      now,
+      actor,
+    );
     for (const alert of resolved) await insertEvent(client, alert, "RESOLVED", actor, now);
     return resolved.map((alert) => ({ kind: "RESOLVED" as const, alert }));
   });

@@ -2,7 +2,13 @@ import pg, { type Pool } from "pg";
 import type { Config } from "../config/index.js";
 import type { ChangeBus } from "../live/pubsub.js";
 import type { Logger } from "../log.js";
-import { applyObservations, autoResolveSilent, measureRules, type AlertChange, type EvaluationResult } from "./evaluate.js";
+import {
+  applyObservations,
+  autoResolveSilent,
+  measureRules,
+  type AlertChange,
+  type EvaluationResult,
+} from "./evaluate.js";
 
 /** Key of the session-level lock held by the one replica that evaluates ("rttm" + 2). */
 export const evaluatorLockKey = 0x7274746d02;
@@ -56,10 +62,28 @@ export class AlertEvaluator {
       const client = await this.lead();
       if (!client) return null;
       const measured = await measureRules(this.options.readPool, now);
-      const result = await this.write(() => applyObservations(client, measured, this.options.config, now, this.actor, this.options.logger));
-      for (const name of result.failedRules) this.options.logger.warn("alert rule not measured; its alerts are left as they are", { rule: name, err: measured.get(name) });
+      const result = await this.write(() =>
+        applyObservations(
+          client,
+          measured,
+          this.options.config,
+          now,
+          this.actor,
+          this.options.logger,
+        ),
+      );
+      for (const name of result.failedRules)
+        this.options.logger.warn("alert rule not measured; its alerts are left as they are", {
+          rule: name,
+          err: measured.get(name),
+        });
       this.announce(result.changes, result.updated > 0);
-      this.options.logger.debug("alerts evaluated", { at: now, changes: result.changes.length, updated: result.updated, silent: result.silent });
+      this.options.logger.debug("alerts evaluated", {
+        at: now,
+        changes: result.changes.length,
+        updated: result.updated,
+        silent: result.silent,
+      });
       return result;
     });
   }
@@ -69,7 +93,9 @@ export class AlertEvaluator {
     return this.serial(async () => {
       const client = await this.lead();
       if (!client) return null;
-      const changes = await this.write(() => autoResolveSilent(client, this.options.config, now, this.actor));
+      const changes = await this.write(() =>
+        autoResolveSilent(client, this.options.config, now, this.actor),
+      );
       this.lastAutoResolveMs = now.getTime();
       this.announce(changes, false);
       return changes;
@@ -82,7 +108,10 @@ export class AlertEvaluator {
       if (this.stopped) return;
       try {
         const now = new Date();
-        if ((await this.evaluate(now)) !== null && now.getTime() - this.lastAutoResolveMs >= this.options.config.autoResolveIntervalMs) {
+        if (
+          (await this.evaluate(now)) !== null &&
+          now.getTime() - this.lastAutoResolveMs >= this.options.config.autoResolveIntervalMs
+        ) {
           await this.autoResolve(now);
         }
       } catch (err) {
@@ -124,7 +153,8 @@ export class AlertEvaluator {
         if (this.client === client) this.drop(err);
       });
       client.on("end", () => {
-        if (this.client === client) this.drop(new Error("the evaluator's database connection closed"));
+        if (this.client === client)
+          this.drop(new Error("the evaluator's database connection closed"));
       });
       try {
         await client.connect();
@@ -135,10 +165,15 @@ export class AlertEvaluator {
       this.client = client;
     }
     if (!this.leading) {
-      const { rows } = await this.client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [evaluatorLockKey]);
+      const { rows } = await this.client.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_lock($1) AS locked",
+        [evaluatorLockKey],
+      );
       if (rows[0]?.locked) {
         this.leading = true;
-        this.options.logger.info("this replica now evaluates the alert rules", { replica: this.options.replica });
+        this.options.logger.info("this replica now evaluates the alert rules", {
+          replica: this.options.replica,
+        });
       }
     }
     return this.leading ? this.client : null;
@@ -157,15 +192,32 @@ export class AlertEvaluator {
   private drop(err: unknown): void {
     const client = this.client;
     this.client = null;
-    if (this.leading) this.options.logger[err ? "warn" : "info"]("this replica no longer evaluates the alert rules", { replica: this.options.replica, err: err ?? undefined });
+    if (this.leading)
+      this.options.logger[err ? "warn" : "info"](
+        "this replica no longer evaluates the alert rules",
+        { replica: this.options.replica, err: err ?? undefined },
+      );
     this.leading = false;
     void client?.end().catch(() => undefined);
   }
 
   private announce(changes: AlertChange[], updated: boolean): void {
     for (const { kind, alert } of changes) {
-      this.options.logger.info(`alert ${kind.toLowerCase()}`, { alertId: alert.id, rule: alert.rule, scope: alert.scope, severity: alert.severity, value: alert.currentValue, threshold: alert.thresholdValue });
+      this.options.logger.info(`alert ${kind.toLowerCase()}`, {
+        alertId: alert.id,
+        rule: alert.rule,
+        scope: alert.scope,
+        severity: alert.severity,
+        value: alert.currentValue,
+        threshold: alert.thresholdValue,
+      });
     }
-    if (changes.length > 0 || updated) this.options.bus?.publish({ origin: this.options.replica, at: Date.now(), tables: [alertsChangeTable], tradeIds: [] });
+    if (changes.length > 0 || updated)
+      this.options.bus?.publish({
+        origin: this.options.replica,
+        at: Date.now(),
+        tables: [alertsChangeTable],
+        tradeIds: [],
+      });
   }
 }

@@ -14,12 +14,19 @@ export interface FeedOptions {
   maxBuffered: number;
 }
 
-export const defaultFeedOptions: FeedOptions = { pollMs: 10_000, batchSize: 500, maxBuffered: 1_000 };
+export const defaultFeedOptions: FeedOptions = {
+  pollMs: 10_000,
+  batchSize: 500,
+  maxBuffered: 1_000,
+};
 
 /** Delivers every value in order; holds at most `max` undelivered, then fails instead of growing. */
 class EventStream<T> implements AsyncIterableIterator<T> {
   private readonly buffer: T[] = [];
-  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (err: Error) => void } | null = null;
+  private waiting: {
+    resolve: (r: IteratorResult<T>) => void;
+    reject: (err: Error) => void;
+  } | null = null;
   private failure: Error | null = null;
   private done = false;
 
@@ -35,7 +42,11 @@ class EventStream<T> implements AsyncIterableIterator<T> {
       this.waiting = null;
       resolve({ value, done: false });
     } else if (this.buffer.length >= this.max) {
-      this.fail(new Error(`alertEvents: the subscriber fell more than ${this.max} events behind; subscribe again with afterEventId set to the last event id received`));
+      this.fail(
+        new Error(
+          `alertEvents: the subscriber fell more than ${this.max} events behind; subscribe again with afterEventId set to the last event id received`,
+        ),
+      );
     } else {
       this.buffer.push(value);
     }
@@ -55,7 +66,8 @@ class EventStream<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    if (this.buffer.length > 0)
+      return Promise.resolve({ value: this.buffer.shift()!, done: false });
     if (this.failure) {
       const err = this.failure;
       this.failure = null;

@@ -11,7 +11,9 @@ export function twoDecimals(x: number): string {
  * The old service's alert message: "<metric> <service or empty>: <current> vs <threshold>",
  * e.g. "LATENCY_P99 VALIDATED: 3046.00 vs 200.00" and, without a service, "QUEUE_LAG : 81612.00 vs 50.00".
  */
-export function alertMessage(alert: Pick<AlertRecord, "rule" | "serviceName" | "currentValue" | "thresholdValue">): string {
+export function alertMessage(
+  alert: Pick<AlertRecord, "rule" | "serviceName" | "currentValue" | "thresholdValue">,
+): string {
   return `${alert.rule} ${alert.serviceName ?? ""}: ${twoDecimals(alert.currentValue)} vs ${twoDecimals(alert.thresholdValue)}`.trim();
 }
 

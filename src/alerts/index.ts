@@ -18,9 +18,22 @@ export interface Alerts {
   stop(): Promise<void>;
 }
 
-export function startAlerts(options: { config: Config; readPool: Pool; bus: ChangeBus; replica: string; logger: Logger }): Alerts {
+export function startAlerts(options: {
+  config: Config;
+  readPool: Pool;
+  bus: ChangeBus;
+  replica: string;
+  logger: Logger;
+}): Alerts {
   const { config, readPool, bus, replica, logger } = options;
-  const evaluator = new AlertEvaluator({ databaseUrl: config.databaseUrl, readPool, config: config.alerts, bus, replica, logger: logger.child({ component: "alerts" }) });
+  const evaluator = new AlertEvaluator({
+    databaseUrl: config.databaseUrl,
+    readPool,
+    config: config.alerts,
+    bus,
+    replica,
+    logger: logger.child({ component: "alerts" }),
+  });
   const feed = new AlertFeed(readPool, bus, logger.child({ component: "alertFeed" }));
   evaluator.start();
   return {

@@ -52,12 +52,22 @@ export function clearLevel(thresholds: StatusThresholds, hysteresis: Hysteresis)
   return thresholds.warning * (1 - hysteresis.clearMarginPercent / 100);
 }
 
-export function step(open: OpenAlertState | null, value: number | null, thresholds: StatusThresholds, hysteresis: Hysteresis): Transition {
-  if (value === null || !Number.isFinite(value)) return open ? { action: "silent" } : { action: "none" };
+export function step(
+  open: OpenAlertState | null,
+  value: number | null,
+  thresholds: StatusThresholds,
+  hysteresis: Hysteresis,
+): Transition {
+  if (value === null || !Number.isFinite(value))
+    return open ? { action: "silent" } : { action: "none" };
   const severity = severityFor(value, thresholds);
-  if (!open) return severity ? { action: "raise", severity, threshold: thresholdFor(severity, thresholds), value } : { action: "none" };
+  if (!open)
+    return severity
+      ? { action: "raise", severity, threshold: thresholdFor(severity, thresholds), value }
+      : { action: "none" };
   const peak = Math.max(open.peakValue, value);
-  if (severity === "CRITICAL" && open.severity === "WARNING") return { action: "escalate", value, peak, severity, threshold: thresholds.critical };
+  if (severity === "CRITICAL" && open.severity === "WARNING")
+    return { action: "escalate", value, peak, severity, threshold: thresholds.critical };
   const clearStreak = value < clearLevel(thresholds, hysteresis) ? open.clearStreak + 1 : 0;
   if (clearStreak >= hysteresis.clearEvaluations) return { action: "resolve", value, peak };
   return { action: "update", value, peak, clearStreak };

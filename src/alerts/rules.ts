@@ -1,7 +1,11 @@
 import type { Pool } from "pg";
 import type { AlertThresholdKey, Config, StatusThresholds } from "../config/index.js";
 import { countInRange, type CountedTable } from "../store/read/eventCounts.js";
-import { latencyStages, quantileMs, readLatencyHistograms } from "../store/read/latencyHistograms.js";
+import {
+  latencyStages,
+  quantileMs,
+  readLatencyHistograms,
+} from "../store/read/latencyHistograms.js";
 import { queueLag } from "../store/read/queueLag.js";
 import { countStageEvents } from "../store/read/stageCounts.js";
 import { secondMs, trailingWindow } from "../store/read/window.js";
@@ -44,13 +48,24 @@ function latencyRule(name: "LATENCY_P95" | "LATENCY_P99", quantile: number): Rul
     windowSeconds: 300,
     window: "last 5 minutes of event time (every minute bucket of the histograms that overlaps it)",
     async measure(ctx, seconds) {
-      const { byStage } = await ctx.once(`latency:${seconds}`, () => readLatencyHistograms(ctx.db, ctx.now, seconds, latencyStages));
-      return latencyStages.map((stage) => ({ scope: stage, serviceName: stage, value: quantileMs(byStage.get(stage), quantile) }));
+      const { byStage } = await ctx.once(`latency:${seconds}`, () =>
+        readLatencyHistograms(ctx.db, ctx.now, seconds, latencyStages),
+      );
+      return latencyStages.map((stage) => ({
+        scope: stage,
+        serviceName: stage,
+        value: quantileMs(byStage.get(stage), quantile),
+      }));
     },
   };
 }
 
-function countRule(name: "ERROR_RATE" | "DLQ_COUNT", table: CountedTable, thresholds: AlertThresholdKey, what: string): RuleSpec {
+function countRule(
+  name: "ERROR_RATE" | "DLQ_COUNT",
+  table: CountedTable,
+  thresholds: AlertThresholdKey,
+  what: string,
+): RuleSpec {
   return {
     name,
     description: `${what} in the window (a count per window, as in the old service). No events counts as 0.`,
@@ -59,7 +74,13 @@ function countRule(name: "ERROR_RATE" | "DLQ_COUNT", table: CountedTable, thresh
     windowSeconds: 300,
     window: "last 5 minutes of event time",
     async measure(ctx, seconds) {
-      return [{ scope: globalScope, serviceName: null, value: await countInRange(ctx.db, table, trailingWindow(ctx.now, seconds)) }];
+      return [
+        {
+          scope: globalScope,
+          serviceName: null,
+          value: await countInRange(ctx.db, table, trailingWindow(ctx.now, seconds)),
+        },
+      ];
     },
   };
 }
@@ -76,7 +97,8 @@ export const rules: readonly RuleSpec[] = [
   countRule("DLQ_COUNT", "rttm_dlq_events", "dlq", "DLQ events"),
   {
     name: "QUEUE_LAG",
-    description: "Produced minus consumed offset of the latest snapshot, per topic/partition/consumer group (scope \"topic/partition/group\"). A snapshot older than the window is no data.",
+    description:
+      'Produced minus consumed offset of the latest snapshot, per topic/partition/consumer group (scope "topic/partition/group"). A snapshot older than the window is no data.',
     unit: "messages",
     thresholds: "queueDepth",
     windowSeconds: 300,
@@ -91,14 +113,25 @@ export const rules: readonly RuleSpec[] = [
   },
   {
     name: "TPS",
-    description: "Peak trades per second: the highest one-second count of RECEIVED events in the window (the dashboards' TPS; the old alert counted every stage's events).",
+    description:
+      "Peak trades per second: the highest one-second count of RECEIVED events in the window (the dashboards' TPS; the old alert counted every stage's events).",
     unit: "tx/s",
     thresholds: "tps",
     windowSeconds: 60,
     window: "last 60 seconds of event time",
     async measure(ctx, seconds) {
-      const perSecond = await countStageEvents(ctx.db, { range: trailingWindow(ctx.now, seconds), stages: ["RECEIVED"], bucketMs: secondMs });
-      return [{ scope: globalScope, serviceName: null, value: perSecond.reduce((max, r) => Math.max(max, r.count), 0) }];
+      const perSecond = await countStageEvents(ctx.db, {
+        range: trailingWindow(ctx.now, seconds),
+        stages: ["RECEIVED"],
+        bucketMs: secondMs,
+      });
+      return [
+        {
+          scope: globalScope,
+          serviceName: null,
+          value: perSecond.reduce((max, r) => Math.max(max, r.count), 0),
+        },
+      ];
     },
   },
 ];

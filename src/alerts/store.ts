@@ -10,9 +10,26 @@
  */
 import type { ClientBase, Pool } from "pg";
 import { applyTimeFilter, type TimeFilter } from "../store/read/timeFilter.js";
-import { decodeCursor, PageQuery, pageSize, toPage, type ListName, type Page, type PageArgs } from "../store/read/page.js";
+import {
+  decodeCursor,
+  PageQuery,
+  pageSize,
+  toPage,
+  type ListName,
+  type Page,
+  type PageArgs,
+} from "../store/read/page.js";
 import { InvalidInputError } from "../store/read/errors.js";
-import type { AlertEventRecord, AlertEventWithAlert, AlertRecord, EventKind, Resolution, RuleName, Severity, Status } from "./types.js";
+import type {
+  AlertEventRecord,
+  AlertEventWithAlert,
+  AlertRecord,
+  EventKind,
+  Resolution,
+  RuleName,
+  Severity,
+  Status,
+} from "./types.js";
 import { ruleNames, severities, statuses } from "./types.js";
 
 /** Key of the transaction-level lock every alert write takes ("rttm" + 3). */
@@ -21,11 +38,28 @@ export const alertWriteLockKey = 0x7274746d03;
 type Db = Pool | ClientBase;
 
 const alertColumnNames = [
-  "metric_name", "scope", "service_name", "severity", "status", "current_value", "peak_value", "threshold_value", "triggered_time",
-  "last_observed_at", "clear_streak", "escalated_at", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "resolution", "updated_at",
+  "metric_name",
+  "scope",
+  "service_name",
+  "severity",
+  "status",
+  "current_value",
+  "peak_value",
+  "threshold_value",
+  "triggered_time",
+  "last_observed_at",
+  "clear_streak",
+  "escalated_at",
+  "acknowledged_at",
+  "acknowledged_by",
+  "resolved_at",
+  "resolved_by",
+  "resolution",
+  "updated_at",
 ];
 /** The select list of an alert row; `table` qualifies the columns (for joins). */
-const alertSelect = (table = "") => [`${table}id::text AS id`, ...alertColumnNames.map((c) => table + c)].join(", ");
+const alertSelect = (table = "") =>
+  [`${table}id::text AS id`, ...alertColumnNames.map((c) => table + c)].join(", ");
 const alertColumns = alertSelect();
 
 interface AlertRow {
@@ -75,7 +109,10 @@ function toAlert(r: AlertRow): AlertRecord {
 }
 
 /** Runs `work` in a transaction holding the alert write lock; rolls back on failure. */
-export async function inAlertTransaction<T>(client: ClientBase, work: () => Promise<T>): Promise<T> {
+export async function inAlertTransaction<T>(
+  client: ClientBase,
+  work: () => Promise<T>,
+): Promise<T> {
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock($1)", [alertWriteLockKey]);
@@ -90,7 +127,9 @@ export async function inAlertTransaction<T>(client: ClientBase, work: () => Prom
 
 /** Open alerts (ACTIVE, ACKED), locked for the transaction. */
 export async function lockOpenAlerts(client: ClientBase): Promise<AlertRecord[]> {
-  const { rows } = await client.query<AlertRow>(`SELECT ${alertColumns} FROM rttm_alerts WHERE status <> 'RESOLVED' FOR UPDATE`);
+  const { rows } = await client.query<AlertRow>(
+    `SELECT ${alertColumns} FROM rttm_alerts WHERE status <> 'RESOLVED' FOR UPDATE`,
+  );
   return rows.map(toAlert);
 }
 
@@ -117,19 +156,40 @@ export async function insertAlert(client: ClientBase, a: NewAlert): Promise<Aler
   return rows[0] ? toAlert(rows[0]) : null;
 }
 
-async function updateOne(client: ClientBase, id: string, set: string, params: unknown[]): Promise<AlertRecord> {
-  const { rows } = await client.query<AlertRow>(`UPDATE rttm_alerts SET ${set} WHERE id = $1::bigint RETURNING ${alertColumns}`, [id, ...params]);
+async function updateOne(
+  client: ClientBase,
+  id: string,
+  set: string,
+  params: unknown[],
+): Promise<AlertRecord> {
+  const { rows } = await client.query<AlertRow>(
+    `UPDATE rttm_alerts SET ${set} WHERE id = $1::bigint RETURNING ${alertColumns}`,
+    [id, ...params],
+  );
   if (!rows[0]) throw new Error(`internal: alert ${id} vanished inside its transaction`);
   return toAlert(rows[0]);
 }
 
 /** The condition still holds (or is clearing): new current and peak values, clear count, observation time. */
-export function updateObservation(client: ClientBase, id: string, o: { value: number; peak: number; clearStreak: number; now: Date }): Promise<AlertRecord> {
-  return updateOne(client, id, "current_value = $2, peak_value = $3, clear_streak = $4, last_observed_at = $5, updated_at = $5", [o.value, o.peak, o.clearStreak, o.now]);
+export function updateObservation(
+  client: ClientBase,
+  id: string,
+  o: { value: number; peak: number; clearStreak: number; now: Date },
+): Promise<AlertRecord> {
+  return updateOne(
+    client,
+    id,
+    "current_value = $2, peak_value = $3, clear_streak = $4, last_observed_at = $5, updated_at = $5",
+    [o.value, o.peak, o.clearStreak, o.now],
+  );
 }
 
 /** WARNING → CRITICAL. An acknowledged alert becomes ACTIVE again: the acknowledgement was of a warning (the history keeps it). */
-export function escalate(client: ClientBase, id: string, o: { value: number; peak: number; threshold: number; now: Date }): Promise<AlertRecord> {
+export function escalate(
+  client: ClientBase,
+  id: string,
+  o: { value: number; peak: number; threshold: number; now: Date },
+): Promise<AlertRecord> {
   return updateOne(
     client,
     id,
@@ -140,7 +200,11 @@ export function escalate(client: ClientBase, id: string, o: { value: number; pea
 }
 
 /** Resolves by the evaluator: the condition cleared (value and observation time recorded). */
-export function resolveCleared(client: ClientBase, id: string, o: { value: number; peak: number; now: Date; by: string }): Promise<AlertRecord> {
+export function resolveCleared(
+  client: ClientBase,
+  id: string,
+  o: { value: number; peak: number; now: Date; by: string },
+): Promise<AlertRecord> {
   return updateOne(
     client,
     id,
@@ -150,20 +214,50 @@ export function resolveCleared(client: ClientBase, id: string, o: { value: numbe
   );
 }
 
-export async function insertEvent(client: ClientBase, alert: AlertRecord, kind: EventKind, actor: string, at: Date): Promise<AlertEventRecord> {
+export async function insertEvent(
+  client: ClientBase,
+  alert: AlertRecord,
+  kind: EventKind,
+  actor: string,
+  at: Date,
+): Promise<AlertEventRecord> {
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO rttm_alert_events (alert_id, kind, status, severity, value, threshold_value, actor, at)
      VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text AS id`,
-    [alert.id, kind, alert.status, alert.severity, alert.currentValue, alert.thresholdValue, actor, at],
+    [
+      alert.id,
+      kind,
+      alert.status,
+      alert.severity,
+      alert.currentValue,
+      alert.thresholdValue,
+      actor,
+      at,
+    ],
   );
-  return { id: rows[0]!.id, alertId: alert.id, kind, status: alert.status, severity: alert.severity, value: alert.currentValue, thresholdValue: alert.thresholdValue, actor, at };
+  return {
+    id: rows[0]!.id,
+    alertId: alert.id,
+    kind,
+    status: alert.status,
+    severity: alert.severity,
+    value: alert.currentValue,
+    thresholdValue: alert.thresholdValue,
+    actor,
+    at,
+  };
 }
 
 /**
  * The fallback for silent scopes: open alerts whose scope has had no data since `cutoff` resolve
  * as NO_DATA. Alerts whose scope still reports are never resolved by age.
  */
-export async function resolveSilent(client: ClientBase, cutoff: Date, now: Date, by: string): Promise<AlertRecord[]> {
+export async function resolveSilent(
+  client: ClientBase,
+  cutoff: Date,
+  now: Date,
+  by: string,
+): Promise<AlertRecord[]> {
   const { rows } = await client.query<AlertRow>(
     `UPDATE rttm_alerts SET status = 'RESOLVED', resolution = 'NO_DATA', resolved_at = $2, resolved_by = $3, clear_streak = 0, updated_at = $2
      WHERE status <> 'RESOLVED' AND last_observed_at < $1 RETURNING ${alertColumns}`,
@@ -174,8 +268,16 @@ export async function resolveSilent(client: ClientBase, cutoff: Date, now: Date,
 
 /** An id argument that is not a positive bigint. */
 export function alertIdArg(value: string): string {
-  if (typeof value !== "string" || !/^[0-9]{1,19}$/.test(value) || BigInt(value) < 1n || BigInt(value) > 9_223_372_036_854_775_807n) {
-    throw new InvalidInputError("id", `id must be an alert id (a positive whole number), got ${JSON.stringify(String(value).slice(0, 40))}`);
+  if (
+    typeof value !== "string" ||
+    !/^[0-9]{1,19}$/.test(value) ||
+    BigInt(value) < 1n ||
+    BigInt(value) > 9_223_372_036_854_775_807n
+  ) {
+    throw new InvalidInputError(
+      "id",
+      `id must be an alert id (a positive whole number), got ${JSON.stringify(String(value).slice(0, 40))}`,
+    );
   }
   return value;
 }
@@ -191,7 +293,9 @@ export class AlertNotFoundError extends Error {
 export class AlertAlreadyResolvedError extends Error {
   readonly code = "ALERT_ALREADY_RESOLVED";
   constructor(readonly alert: AlertRecord) {
-    super(`Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${alert.resolvedAt?.toISOString() ?? "?"})`);
+    super(
+      `Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${alert.resolvedAt?.toISOString() ?? "?"})`,
+    );
     this.name = "AlertAlreadyResolvedError";
   }
 }
@@ -202,19 +306,27 @@ export interface Outcome {
   event: AlertEventRecord | null;
 }
 
-async function mutate(pool: Pool, id: string, change: (client: ClientBase, alert: AlertRecord) => Promise<Outcome>): Promise<Outcome> {
+async function mutate(
+  pool: Pool,
+  id: string,
+  change: (client: ClientBase, alert: AlertRecord) => Promise<Outcome>,
+): Promise<Outcome> {
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
     return await inAlertTransaction(client, async () => {
-      const { rows } = await client.query<AlertRow>(`SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint FOR UPDATE`, [id]);
+      const { rows } = await client.query<AlertRow>(
+        `SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint FOR UPDATE`,
+        [id],
+      );
       if (!rows[0]) throw new AlertNotFoundError(id);
       const alert = toAlert(rows[0]);
       if (alert.status === "RESOLVED") throw new AlertAlreadyResolvedError(alert);
       return change(client, alert);
     });
   } catch (err) {
-    if (!(err instanceof AlertNotFoundError || err instanceof AlertAlreadyResolvedError)) failure = err as Error;
+    if (!(err instanceof AlertNotFoundError || err instanceof AlertAlreadyResolvedError))
+      failure = err as Error;
     throw err;
   } finally {
     client.release(failure);
@@ -225,7 +337,12 @@ async function mutate(pool: Pool, id: string, change: (client: ClientBase, alert
 export function acknowledgeAlert(pool: Pool, id: string, by: string, now: Date): Promise<Outcome> {
   return mutate(pool, id, async (client, alert) => {
     if (alert.status === "ACKED") return { alert, event: null };
-    const acked = await updateOne(client, id, "status = 'ACKED', acknowledged_at = $2, acknowledged_by = $3, updated_at = $2", [now, by]);
+    const acked = await updateOne(
+      client,
+      id,
+      "status = 'ACKED', acknowledged_at = $2, acknowledged_by = $3, updated_at = $2",
+      [now, by],
+    );
     return { alert: acked, event: await insertEvent(client, acked, "ACKNOWLEDGED", by, now) };
   });
 }
@@ -233,13 +350,21 @@ export function acknowledgeAlert(pool: Pool, id: string, by: string, now: Date):
 /** ACTIVE or ACKED → RESOLVED (MANUAL, who, when). An already resolved or unknown alert: an error, nothing changes. */
 export function resolveAlert(pool: Pool, id: string, by: string, now: Date): Promise<Outcome> {
   return mutate(pool, id, async (client) => {
-    const resolved = await updateOne(client, id, "status = 'RESOLVED', resolution = 'MANUAL', resolved_at = $2, resolved_by = $3, clear_streak = 0, updated_at = $2", [now, by]);
+    const resolved = await updateOne(
+      client,
+      id,
+      "status = 'RESOLVED', resolution = 'MANUAL', resolved_at = $2, resolved_by = $3, clear_streak = 0, updated_at = $2",
+      [now, by],
+    );
     return { alert: resolved, event: await insertEvent(client, resolved, "RESOLVED", by, now) };
   });
 }
 
 export async function getAlert(db: Db, id: string): Promise<AlertRecord | null> {
-  const { rows } = await db.query<AlertRow>(`SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint`, [id]);
+  const { rows } = await db.query<AlertRow>(
+    `SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint`,
+    [id],
+  );
   return rows[0] ? toAlert(rows[0]) : null;
 }
 
@@ -260,9 +385,17 @@ export interface AlertListArgs extends PageArgs, TimeFilter {
   rule?: string | null;
 }
 
-function oneOf<T extends string>(name: string, value: string | null | undefined, allowed: readonly T[]): T | null {
+function oneOf<T extends string>(
+  name: string,
+  value: string | null | undefined,
+  allowed: readonly T[],
+): T | null {
   if (value === undefined || value === null) return null;
-  if (!(allowed as readonly string[]).includes(value)) throw new InvalidInputError(name, `${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new InvalidInputError(
+      name,
+      `${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`,
+    );
   return value as T;
 }
 
@@ -281,11 +414,21 @@ export async function listAlerts(db: Pool, args: AlertListArgs): Promise<Page<Al
   if (severity) q.where(`severity = ${q.param(severity)}`);
   if (rule) q.where(`metric_name = ${q.param(rule)}`);
   applyTimeFilter(q, "triggered_time", args);
-  const { rows } = await db.query<AlertRow>(q.sql(alertColumns, "rttm_alerts", "triggered_time", after, first + 1), q.params);
-  return toPage(alertList, rows, first, (r) => ({ timeMs: r.triggered_time.getTime(), id: r.id }), toAlert);
+  const { rows } = await db.query<AlertRow>(
+    q.sql(alertColumns, "rttm_alerts", "triggered_time", after, first + 1),
+    q.params,
+  );
+  return toPage(
+    alertList,
+    rows,
+    first,
+    (r) => ({ timeMs: r.triggered_time.getTime(), id: r.id }),
+    toAlert,
+  );
 }
 
-const eventColumns = "e.id::text AS event_id, e.alert_id::text AS alert_id, e.kind, e.status AS event_status, e.severity AS event_severity, e.value, e.threshold_value AS event_threshold, e.actor, e.at";
+const eventColumns =
+  "e.id::text AS event_id, e.alert_id::text AS alert_id, e.kind, e.status AS event_status, e.severity AS event_severity, e.value, e.threshold_value AS event_threshold, e.actor, e.at";
 
 interface EventRow {
   event_id: string;
@@ -300,17 +443,34 @@ interface EventRow {
 }
 
 function toEvent(r: EventRow): AlertEventRecord {
-  return { id: r.event_id, alertId: r.alert_id, kind: r.kind, status: r.event_status, severity: r.event_severity, value: r.value, thresholdValue: r.event_threshold, actor: r.actor, at: r.at };
+  return {
+    id: r.event_id,
+    alertId: r.alert_id,
+    kind: r.kind,
+    status: r.event_status,
+    severity: r.event_severity,
+    value: r.value,
+    thresholdValue: r.event_threshold,
+    actor: r.actor,
+    at: r.at,
+  };
 }
 
 /** One alert's history, oldest first. */
 export async function alertHistory(db: Db, alertId: string): Promise<AlertEventRecord[]> {
-  const { rows } = await db.query<EventRow>(`SELECT ${eventColumns} FROM rttm_alert_events e WHERE e.alert_id = $1::bigint ORDER BY e.id`, [alertId]);
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${eventColumns} FROM rttm_alert_events e WHERE e.alert_id = $1::bigint ORDER BY e.id`,
+    [alertId],
+  );
   return rows.map(toEvent);
 }
 
 /** Events with id > afterId, oldest first, each with its alert as it is now. */
-export async function eventsAfter(db: Db, afterId: bigint, limit: number): Promise<AlertEventWithAlert[]> {
+export async function eventsAfter(
+  db: Db,
+  afterId: bigint,
+  limit: number,
+): Promise<AlertEventWithAlert[]> {
   const { rows } = await db.query<EventRow & AlertRow>(
     `SELECT ${eventColumns}, ${alertSelect("a.")} FROM rttm_alert_events e JOIN rttm_alerts a ON a.id = e.alert_id
      WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2`,
@@ -320,6 +480,8 @@ export async function eventsAfter(db: Db, afterId: bigint, limit: number): Promi
 }
 
 export async function lastEventId(db: Db): Promise<bigint> {
-  const { rows } = await db.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM rttm_alert_events");
+  const { rows } = await db.query<{ id: string }>(
+    "SELECT coalesce(max(id), 0)::text AS id FROM rttm_alert_events",
+  );
   return BigInt(rows[0]!.id);
 }

@@ -19,7 +19,14 @@ export type EventKind = (typeof eventKinds)[number];
 export const resolutions = ["CLEARED", "MANUAL", "NO_DATA"] as const;
 export type Resolution = (typeof resolutions)[number];
 
-export const ruleNames = ["LATENCY_P95", "LATENCY_P99", "ERROR_RATE", "DLQ_COUNT", "QUEUE_LAG", "TPS"] as const;
+export const ruleNames = [
+  "LATENCY_P95",
+  "LATENCY_P99",
+  "ERROR_RATE",
+  "DLQ_COUNT",
+  "QUEUE_LAG",
+  "TPS",
+] as const;
 export type RuleName = (typeof ruleNames)[number];
 
 /** Scope of the rules that watch the whole platform. */

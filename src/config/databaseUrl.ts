@@ -8,6 +8,8 @@ export function databaseUrlFromEnv(env: Env): string {
   const name = env.DB_NAME || "pmsdb";
   const user = env.DB_USERNAME || "postgres";
   const password = env.DB_PASSWORD ?? "";
-  const auth = password ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}` : encodeURIComponent(user);
+  const auth = password
+    ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}`
+    : encodeURIComponent(user);
   return `postgresql://${auth}@${host}:${port}/${encodeURIComponent(name)}`;
 }

@@ -4,7 +4,13 @@ import { EnvReader, type Env } from "./parse.js";
 
 export { ConfigError } from "./parse.js";
 
-export const topicKeys = ["tradeEvents", "errorEvents", "queueMetrics", "dlqEvents", "invalidTrades"] as const;
+export const topicKeys = [
+  "tradeEvents",
+  "errorEvents",
+  "queueMetrics",
+  "dlqEvents",
+  "invalidTrades",
+] as const;
 export type TopicKey = (typeof topicKeys)[number];
 
 /** Env variable and default topic name per topic, as the old service named them. */
@@ -23,7 +29,13 @@ export interface StatusThresholds {
 }
 
 /** Threshold pairs of the alert rules, each from RTTM_ALERT_<NAME>_WARNING / _CRITICAL. */
-export const alertThresholdEnv = { latencyMs: "LATENCY", errorRate: "ERROR_RATE", dlq: "DLQ", queueDepth: "QUEUE_DEPTH", tps: "TPS" } as const;
+export const alertThresholdEnv = {
+  latencyMs: "LATENCY",
+  errorRate: "ERROR_RATE",
+  dlq: "DLQ",
+  queueDepth: "QUEUE_DEPTH",
+  tps: "TPS",
+} as const;
 export type AlertThresholdKey = keyof typeof alertThresholdEnv;
 
 export type RedisConfig =
@@ -129,7 +141,10 @@ export function loadConfig(env: Env = process.env): Config {
   const read = new EnvReader(env);
   const brokers = read.hostPorts("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
   const topics = Object.fromEntries(
-    Object.entries(topicEnv).map(([key, { variable, defaultTopic }]) => [key, read.string(variable, defaultTopic)]),
+    Object.entries(topicEnv).map(([key, { variable, defaultTopic }]) => [
+      key,
+      read.string(variable, defaultTopic),
+    ]),
   ) as Record<TopicKey, string>;
   const batchSize = read.int("RTTM_BATCH_SIZE", 1000, 1, 50_000);
   const queueCapacity = read.int("RTTM_QUEUE_CAPACITY", 10_000, 1, 10_000_000);
@@ -137,15 +152,26 @@ export function loadConfig(env: Env = process.env): Config {
     warning: read.number(`RTTM_CARD_${name}_WARNING`, warning, 0),
     critical: read.number(`RTTM_CARD_${name}_CRITICAL`, critical, 0),
   });
-  const alertThresholds = (key: AlertThresholdKey, warning: number, critical: number): StatusThresholds => {
+  const alertThresholds = (
+    key: AlertThresholdKey,
+    warning: number,
+    critical: number,
+  ): StatusThresholds => {
     const name = `RTTM_ALERT_${alertThresholdEnv[key]}`;
-    const pair = { warning: read.number(`${name}_WARNING`, warning, 0), critical: read.number(`${name}_CRITICAL`, critical, 0) };
-    if (pair.warning > pair.critical) read.problems.push(`${name}_WARNING=${pair.warning} is not allowed: expected at most ${name}_CRITICAL (${pair.critical})`);
+    const pair = {
+      warning: read.number(`${name}_WARNING`, warning, 0),
+      critical: read.number(`${name}_CRITICAL`, critical, 0),
+    };
+    if (pair.warning > pair.critical)
+      read.problems.push(
+        `${name}_WARNING=${pair.warning} is not allowed: expected at most ${name}_CRITICAL (${pair.critical})`,
+      );
     return pair;
   };
   const config: Config = {
     serverPort: read.int("SERVER_PORT", 8087, 0, 65535), // 0: any free port (tests)
-    production: read.oneOf("NODE_ENV", "development", ["development", "production", "test"]) === "production",
+    production:
+      read.oneOf("NODE_ENV", "development", ["development", "production", "test"]) === "production",
     databaseUrl: databaseUrlFromEnv(env),
     kafka: {
       brokers: brokers.map(({ host, port }) => `${host}:${port}`),
@@ -163,7 +189,12 @@ export function loadConfig(env: Env = process.env): Config {
       batchPollMs: read.int("RTTM_BATCH_POLL_MS", 100, 1, 600_000),
       queueCapacity,
       writers: read.int("RTTM_WRITERS", 2, 1, 32),
-      queueLowWater: read.int("RTTM_QUEUE_LOW_WATER", Math.floor(queueCapacity / 2), 0, queueCapacity),
+      queueLowWater: read.int(
+        "RTTM_QUEUE_LOW_WATER",
+        Math.floor(queueCapacity / 2),
+        0,
+        queueCapacity,
+      ),
       retryInitialMs: read.int("RTTM_DB_RETRY_INITIAL_MS", 100, 1, 60_000),
       retryMaxMs: read.int("RTTM_DB_RETRY_MAX_MS", 10_000, 1, 600_000),
       shutdownTimeoutMs: read.int("RTTM_SHUTDOWN_TIMEOUT_MS", 25_000, 1000, 600_000),
@@ -193,12 +224,21 @@ export function loadConfig(env: Env = process.env): Config {
       wsMaxMessageBytes: read.int("RTTM_WS_MAX_MESSAGE_BYTES", 65_536, 256, 100_000_000),
       wsInitTimeoutMs: read.int("RTTM_WS_INIT_TIMEOUT_MS", 5_000, 100, 600_000),
       queueSaturatedMs: read.int("RTTM_READINESS_QUEUE_SATURATED_MS", 60_000, 1000, 3_600_000),
-      readinessChecks: read.listOf("RTTM_READINESS_CHECKS", ["database", "kafka", "queue"], ["database", "kafka", "queue"] as const),
+      readinessChecks: read.listOf("RTTM_READINESS_CHECKS", ["database", "kafka", "queue"], [
+        "database",
+        "kafka",
+        "queue",
+      ] as const),
       trustedDocuments: trustedDocumentsConfig(read),
     },
     alerts: {
       evalIntervalMs: read.int("RTTM_ALERT_EVAL_INTERVAL", 60_000, 1000, 86_400_000),
-      autoResolveIntervalMs: read.int("RTTM_ALERT_AUTO_RESOLVE_INTERVAL", 300_000, 1000, 86_400_000),
+      autoResolveIntervalMs: read.int(
+        "RTTM_ALERT_AUTO_RESOLVE_INTERVAL",
+        300_000,
+        1000,
+        86_400_000,
+      ),
       silentAfterMs: read.int("RTTM_ALERT_SILENT_AFTER_MS", 900_000, 1000, 604_800_000),
       clearMarginPercent: read.number("RTTM_ALERT_CLEAR_MARGIN_PERCENT", 10, 0, 99),
       clearEvaluations: read.int("RTTM_ALERT_CLEAR_EVALUATIONS", 2, 1, 1000),
@@ -223,10 +263,14 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const distinctTopics = new Set(Object.values(topics));
   if (distinctTopics.size !== topicKeys.length) {
-    read.problems.push(`KAFKA_TOPIC_*: each of the five topics needs its own name, got ${Object.values(topics).join(", ")}`);
+    read.problems.push(
+      `KAFKA_TOPIC_*: each of the five topics needs its own name, got ${Object.values(topics).join(", ")}`,
+    );
   }
   if (config.pipeline.retryMaxMs < config.pipeline.retryInitialMs) {
-    read.problems.push(`RTTM_DB_RETRY_MAX_MS=${config.pipeline.retryMaxMs} is not allowed: expected at least RTTM_DB_RETRY_INITIAL_MS (${config.pipeline.retryInitialMs})`);
+    read.problems.push(
+      `RTTM_DB_RETRY_MAX_MS=${config.pipeline.retryMaxMs} is not allowed: expected at least RTTM_DB_RETRY_INITIAL_MS (${config.pipeline.retryInitialMs})`,
+    );
   }
   read.done();
   return config;
@@ -239,12 +283,24 @@ function trustedDocumentsConfig(read: EnvReader): TrustedDocumentsConfig {
   const manifestPath = value.replace(/^allow-list:/, "");
   try {
     const manifest: unknown = JSON.parse(readFileSync(manifestPath, "utf8"));
-    const entries = manifest && typeof manifest === "object" && !Array.isArray(manifest) ? Object.entries(manifest) : [];
-    if (entries.length === 0 || !entries.every(([, document]) => typeof document === "string")) throw new Error("not a JSON object of hash → document text");
+    const entries =
+      manifest && typeof manifest === "object" && !Array.isArray(manifest)
+        ? Object.entries(manifest)
+        : [];
+    if (entries.length === 0 || !entries.every(([, document]) => typeof document === "string"))
+      throw new Error("not a JSON object of hash → document text");
     // Codegen writes "sha256:<hex>"; clients send the bare hex (persistedQuery.sha256Hash).
-    return { mode: "allow-list", manifestPath, documents: new Map(entries.map(([hash, document]) => [hash.replace(/^sha256:/, ""), document as string])) };
+    return {
+      mode: "allow-list",
+      manifestPath,
+      documents: new Map(
+        entries.map(([hash, document]) => [hash.replace(/^sha256:/, ""), document as string]),
+      ),
+    };
   } catch (err) {
-    read.problems.push(`RTTM_TRUSTED_DOCUMENTS=${JSON.stringify(value)} is not allowed: expected off or the path of a trusted-documents manifest (${err instanceof Error ? err.message : String(err)})`);
+    read.problems.push(
+      `RTTM_TRUSTED_DOCUMENTS=${JSON.stringify(value)} is not allowed: expected off or the path of a trusted-documents manifest (${err instanceof Error ? err.message : String(err)})`,
+    );
     return { mode: "off" };
   }
 }
@@ -253,7 +309,8 @@ function redisConfig(read: EnvReader): RedisConfig {
   const commandTimeoutMs = read.durationMs("REDIS_TIMEOUT", 2000);
   const url = read.url("REDIS_URL", ["redis:", "rediss:"]);
   const sentinels = read.hostPorts("REDIS_SENTINEL_NODES", "", true);
-  if (url && sentinels.length > 0) read.problems.push("REDIS_URL and REDIS_SENTINEL_NODES are both set: use one");
+  if (url && sentinels.length > 0)
+    read.problems.push("REDIS_URL and REDIS_SENTINEL_NODES are both set: use one");
   if (url) return { kind: "url", url, commandTimeoutMs };
   if (sentinels.length === 0) return { kind: "none" };
   return {

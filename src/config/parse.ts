@@ -55,7 +55,8 @@ export class EnvReader {
     const value = this.raw(name);
     if (value === undefined) return fallbackMs;
     const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value);
-    if (!match) return this.fail(name, value, 'a duration such as "2s", "500ms" or "1m"', fallbackMs);
+    if (!match)
+      return this.fail(name, value, 'a duration such as "2s", "500ms" or "1m"', fallbackMs);
     const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "ms"]!;
     return Math.round(Number(match[1]) * unit);
   }
@@ -63,7 +64,8 @@ export class EnvReader {
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(value)) return this.fail(name, value, `one of ${allowed.join(", ")}`, fallback);
+    if (!(allowed as readonly string[]).includes(value))
+      return this.fail(name, value, `one of ${allowed.join(", ")}`, fallback);
     return value as T;
   }
 
@@ -80,12 +82,19 @@ export class EnvReader {
   }
 
   /** Comma-separated host:port pairs; `optional` allows none. */
-  hostPorts(name: string, fallback: string, optional = false): Array<{ host: string; port: number }> {
+  hostPorts(
+    name: string,
+    fallback: string,
+    optional = false,
+  ): Array<{ host: string; port: number }> {
     const value = this.raw(name) ?? fallback;
     if (optional && value === "") return [];
     const allowed = "comma-separated host:port pairs, e.g. kafka-1:9092,kafka-2:9092";
     const result: Array<{ host: string; port: number }> = [];
-    for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const match = /^(.+):(\d{1,5})$/.exec(entry);
       const port = match ? Number(match[2]) : NaN;
       if (!match || port < 1 || port > 65535) {
@@ -99,14 +108,25 @@ export class EnvReader {
   /** Comma-separated values, blanks dropped. */
   list(name: string, fallback: string[]): string[] {
     const value = this.raw(name);
-    return value === undefined ? fallback : value.split(",").map((v) => v.trim()).filter(Boolean);
+    return value === undefined
+      ? fallback
+      : value
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean);
   }
 
   /** Comma-separated values, each one of `allowed`. */
   listOf<T extends string>(name: string, fallback: T[], allowed: readonly T[]): T[] {
     const values = this.list(name, fallback);
     const bad = values.filter((v) => !(allowed as readonly string[]).includes(v));
-    if (bad.length > 0) return this.fail(name, values.join(","), `a comma-separated list of ${allowed.join(", ")}`, fallback);
+    if (bad.length > 0)
+      return this.fail(
+        name,
+        values.join(","),
+        `a comma-separated list of ${allowed.join(", ")}`,
+        fallback,
+      );
     return values as T[];
   }
 

@@ -23,7 +23,15 @@ import {
   resolveAlert,
   type Outcome,
 } from "../alerts/store.js";
-import { eventKinds, resolutions, ruleNames, severities, statuses, type AlertEventWithAlert, type AlertRecord } from "../alerts/types.js";
+import {
+  eventKinds,
+  resolutions,
+  ruleNames,
+  severities,
+  statuses,
+  type AlertEventWithAlert,
+  type AlertRecord,
+} from "../alerts/types.js";
 import type { SnapshotSource } from "../live/hub.js";
 import { InvalidInputError } from "../store/read/errors.js";
 import type * as read from "../store/read/index.js";
@@ -42,20 +50,28 @@ declare module "./context.js" {
 export const actorHeader = "x-forwarded-user";
 const maxActorLength = 256;
 
-builder.mutationType({ description: "Changes made by people: acknowledging and resolving alerts." });
+builder.mutationType({
+  description: "Changes made by people: acknowledging and resolving alerts.",
+});
 
 export const AlertSeverityEnum = builder.enumType("AlertSeverity", {
-  description: "WARNING: the value reached the rule's warning threshold; CRITICAL: it reached the critical one (both inclusive). An open alert keeps the highest severity it reached.",
+  description:
+    "WARNING: the value reached the rule's warning threshold; CRITICAL: it reached the critical one (both inclusive). An open alert keeps the highest severity it reached.",
   values: severities,
 });
 export const AlertStatusEnum = builder.enumType("AlertStatus", {
-  description: "ACTIVE (open), ACKED (open, someone is on it), RESOLVED (closed; a recurrence opens a new alert).",
+  description:
+    "ACTIVE (open), ACKED (open, someone is on it), RESOLVED (closed; a recurrence opens a new alert).",
   values: statuses,
 });
-export const AlertRuleNameEnum = builder.enumType("AlertRuleName", { values: ruleNames, description: "The rules; see the alertRules query." });
+export const AlertRuleNameEnum = builder.enumType("AlertRuleName", {
+  values: ruleNames,
+  description: "The rules; see the alertRules query.",
+});
 export const AlertEventKindEnum = builder.enumType("AlertEventKind", { values: eventKinds });
 export const AlertResolutionEnum = builder.enumType("AlertResolution", {
-  description: "CLEARED: the value stayed below the clear level; MANUAL: resolveAlert; NO_DATA: the scope went silent (auto-resolve fallback).",
+  description:
+    "CLEARED: the value stayed below the clear level; MANUAL: resolveAlert; NO_DATA: the scope went silent (auto-resolve fallback).",
   values: resolutions,
 });
 
@@ -63,52 +79,99 @@ export const AlertRef = builder.objectRef<AlertRecord>("Alert");
 export const AlertEventRef = builder.objectRef<AlertEventWithAlert>("AlertEvent");
 
 AlertRef.implement({
-  description: "One incident of a rule on a scope. At most one alert per rule and scope is open (ACTIVE or ACKED) at a time.",
+  description:
+    "One incident of a rule on a scope. At most one alert per rule and scope is open (ACTIVE or ACKED) at a time.",
   fields: (t) => ({
     id: t.exposeID("id"),
     rule: t.field({ type: AlertRuleNameEnum, resolve: (a) => a.rule }),
-    metricName: t.string({ description: "The rule's name (the old metric_name).", resolve: (a) => a.rule }),
-    scope: t.exposeString("scope", { description: 'A latency stage, "ALL" for platform-wide rules, "topic/partition/group" for queue lag.' }),
-    serviceName: t.exposeString("serviceName", { nullable: true, description: "The old service_name: the scope of a scoped rule, null for platform-wide rules." }),
+    metricName: t.string({
+      description: "The rule's name (the old metric_name).",
+      resolve: (a) => a.rule,
+    }),
+    scope: t.exposeString("scope", {
+      description:
+        'A latency stage, "ALL" for platform-wide rules, "topic/partition/group" for queue lag.',
+    }),
+    serviceName: t.exposeString("serviceName", {
+      nullable: true,
+      description:
+        "The old service_name: the scope of a scoped rule, null for platform-wide rules.",
+    }),
     severity: t.field({ type: AlertSeverityEnum, resolve: (a) => a.severity }),
     status: t.field({ type: AlertStatusEnum, resolve: (a) => a.status }),
-    currentValue: t.exposeFloat("currentValue", { description: "The value at the last evaluation with data." }),
+    currentValue: t.exposeFloat("currentValue", {
+      description: "The value at the last evaluation with data.",
+    }),
     peakValue: t.exposeFloat("peakValue", { description: "The highest value while open." }),
-    thresholdValue: t.exposeFloat("thresholdValue", { description: "The threshold of the alert's severity." }),
+    thresholdValue: t.exposeFloat("thresholdValue", {
+      description: "The threshold of the alert's severity.",
+    }),
     unit: t.string({ resolve: (a) => ruleByName.get(a.rule)?.unit ?? "" }),
-    windowSeconds: t.int({ description: "The rule's window.", resolve: (a) => ruleByName.get(a.rule)?.windowSeconds ?? 0 }),
+    windowSeconds: t.int({
+      description: "The rule's window.",
+      resolve: (a) => ruleByName.get(a.rule)?.windowSeconds ?? 0,
+    }),
     triggeredTime: t.field({ type: "DateTime", resolve: (a) => a.triggeredTime }),
-    lastObservedAt: t.field({ type: "DateTime", description: "The last evaluation that had data for the scope.", resolve: (a) => a.lastObservedAt }),
+    lastObservedAt: t.field({
+      type: "DateTime",
+      description: "The last evaluation that had data for the scope.",
+      resolve: (a) => a.lastObservedAt,
+    }),
     escalatedAt: t.field({ type: "DateTime", nullable: true, resolve: (a) => a.escalatedAt }),
     acknowledgedAt: t.field({ type: "DateTime", nullable: true, resolve: (a) => a.acknowledgedAt }),
     acknowledgedBy: t.exposeString("acknowledgedBy", { nullable: true }),
     resolvedAt: t.field({ type: "DateTime", nullable: true, resolve: (a) => a.resolvedAt }),
     resolvedBy: t.exposeString("resolvedBy", { nullable: true }),
-    resolution: t.field({ type: AlertResolutionEnum, nullable: true, resolve: (a) => a.resolution }),
+    resolution: t.field({
+      type: AlertResolutionEnum,
+      nullable: true,
+      resolve: (a) => a.resolution,
+    }),
     updatedAt: t.field({ type: "DateTime", resolve: (a) => a.updatedAt }),
-    message: t.string({ description: 'The old message: "LATENCY_P99 VALIDATED: 3046.00 vs 200.00".', resolve: (a) => alertMessage(a) }),
-    timeAgo: t.string({ description: 'Since triggeredTime, as the old service said it: "now", "42s ago", "5m ago", "3h ago", "2d ago".', resolve: (a, _args, ctx) => timeAgo(a.triggeredTime, ctx.now()) }),
+    message: t.string({
+      description: 'The old message: "LATENCY_P99 VALIDATED: 3046.00 vs 200.00".',
+      resolve: (a) => alertMessage(a),
+    }),
+    timeAgo: t.string({
+      description:
+        'Since triggeredTime, as the old service said it: "now", "42s ago", "5m ago", "3h ago", "2d ago".',
+      resolve: (a, _args, ctx) => timeAgo(a.triggeredTime, ctx.now()),
+    }),
     events: t.field({
       type: [AlertEventRef],
-      description: "Every change of the alert (raised, escalated, acknowledged, resolved) with who and when, oldest first.",
-      resolve: async (a, _args, ctx) => (await alertHistory(ctx.db, a.id)).map((e) => ({ ...e, alert: a })),
+      description:
+        "Every change of the alert (raised, escalated, acknowledged, resolved) with who and when, oldest first.",
+      resolve: async (a, _args, ctx) =>
+        (await alertHistory(ctx.db, a.id)).map((e) => ({ ...e, alert: a })),
     }),
   }),
 });
 
 AlertEventRef.implement({
-  description: "One lifecycle change of an alert: its status, severity, value and threshold right after it, who made it and when.",
+  description:
+    "One lifecycle change of an alert: its status, severity, value and threshold right after it, who made it and when.",
   fields: (t) => ({
-    id: t.exposeID("id", { description: "Grows in commit order: pass the last one received as alertEvents(afterEventId) to resume." }),
+    id: t.exposeID("id", {
+      description:
+        "Grows in commit order: pass the last one received as alertEvents(afterEventId) to resume.",
+    }),
     alertId: t.exposeID("alertId"),
     kind: t.field({ type: AlertEventKindEnum, resolve: (e) => e.kind }),
     status: t.field({ type: AlertStatusEnum, resolve: (e) => e.status }),
     severity: t.field({ type: AlertSeverityEnum, resolve: (e) => e.severity }),
     value: t.exposeFloat("value"),
     thresholdValue: t.exposeFloat("thresholdValue"),
-    actor: t.exposeString("actor", { description: 'Who: the user for acknowledge/resolve, "rttm-evaluator@<replica>" for automatic changes.' }),
+    actor: t.exposeString("actor", {
+      description:
+        'Who: the user for acknowledge/resolve, "rttm-evaluator@<replica>" for automatic changes.',
+    }),
     at: t.field({ type: "DateTime", resolve: (e) => e.at }),
-    alert: t.field({ type: AlertRef, description: "The alert as it was when the event was read (it may have changed since the event).", resolve: (e) => e.alert }),
+    alert: t.field({
+      type: AlertRef,
+      description:
+        "The alert as it was when the event was read (it may have changed since the event).",
+      resolve: (e) => e.alert,
+    }),
   }),
 });
 
@@ -122,8 +185,14 @@ const AlertRuleRef = builder.objectRef<RuleInfo>("AlertRule").implement({
     windowSeconds: t.exposeInt("windowSeconds"),
     warning: t.exposeFloat("warning"),
     critical: t.exposeFloat("critical"),
-    clearBelow: t.exposeFloat("clearBelow", { description: "An open alert counts a clear evaluation when its value is below this (warning less RTTM_ALERT_CLEAR_MARGIN_PERCENT)." }),
-    clearEvaluations: t.exposeInt("clearEvaluations", { description: "Clear evaluations in a row that resolve the alert (RTTM_ALERT_CLEAR_EVALUATIONS)." }),
+    clearBelow: t.exposeFloat("clearBelow", {
+      description:
+        "An open alert counts a clear evaluation when its value is below this (warning less RTTM_ALERT_CLEAR_MARGIN_PERCENT).",
+    }),
+    clearEvaluations: t.exposeInt("clearEvaluations", {
+      description:
+        "Clear evaluations in a row that resolve the alert (RTTM_ALERT_CLEAR_EVALUATIONS).",
+    }),
   }),
 });
 
@@ -135,14 +204,21 @@ interface OpenAlertsView {
 const OpenAlertsRef = builder.objectRef<OpenAlertsView>("OpenAlerts").implement({
   fields: (t) => ({
     asOf: t.field({ type: "DateTime", resolve: (v) => v.asOf }),
-    alerts: t.field({ type: [AlertRef], description: "ACTIVE and ACKED alerts, CRITICAL first, then newest first.", resolve: (v) => v.alerts }),
+    alerts: t.field({
+      type: [AlertRef],
+      description: "ACTIVE and ACKED alerts, CRITICAL first, then newest first.",
+      resolve: (v) => v.alerts,
+    }),
   }),
 });
 
 // PageInfo is declared once, in lists.ts; referred to by name so every connection shares it.
 const PageInfoRef = "PageInfo" as unknown as ObjectRef<SchemaTypes, read.PageInfo>;
 const AlertEdgeRef = builder.objectRef<read.Edge<AlertRecord>>("AlertEdge").implement({
-  fields: (t) => ({ cursor: t.exposeString("cursor"), node: t.field({ type: AlertRef, resolve: (e) => e.node }) }),
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.field({ type: AlertRef, resolve: (e) => e.node }),
+  }),
 });
 const AlertConnectionRef = builder.objectRef<read.Page<AlertRecord>>("AlertConnection").implement({
   fields: (t) => ({
@@ -157,7 +233,10 @@ function alertsOf(ctx: GraphQLContext): Alerts {
 }
 
 function headerValue(ctx: GraphQLContext): string | null {
-  const { request, req } = ctx as unknown as { request?: { headers?: { get?(name: string): string | null } }; req?: IncomingMessage };
+  const { request, req } = ctx as unknown as {
+    request?: { headers?: { get?(name: string): string | null } };
+    req?: IncomingMessage;
+  };
   const fromRequest = request?.headers?.get?.(actorHeader);
   if (fromRequest) return fromRequest;
   const raw = req?.headers?.[actorHeader];
@@ -167,32 +246,55 @@ function headerValue(ctx: GraphQLContext): string | null {
 /** Who changes an alert: `by`, else the X-Forwarded-User header, else "anonymous". */
 function actorOf(by: string | null | undefined, ctx: GraphQLContext): string {
   const actor = (by ?? headerValue(ctx) ?? "").trim() || "anonymous";
-  if (actor.length > maxActorLength) throw new InvalidInputError("by", `by must be at most ${maxActorLength} characters`);
+  if (actor.length > maxActorLength)
+    throw new InvalidInputError("by", `by must be at most ${maxActorLength} characters`);
   return actor;
 }
 
-async function change(ctx: GraphQLContext, id: string | number, by: string | null | undefined, apply: typeof acknowledgeAlert): Promise<AlertRecord> {
+async function change(
+  ctx: GraphQLContext,
+  id: string | number,
+  by: string | null | undefined,
+  apply: typeof acknowledgeAlert,
+): Promise<AlertRecord> {
   const alertId = alertIdArg(String(id));
   let outcome: Outcome;
   try {
     outcome = await apply(ctx.db, alertId, actorOf(by, ctx), ctx.now());
   } catch (err) {
-    if (err instanceof AlertNotFoundError) throw new GraphQLError(err.message, { extensions: { code: err.code, alertId: err.alertId } });
+    if (err instanceof AlertNotFoundError)
+      throw new GraphQLError(err.message, { extensions: { code: err.code, alertId: err.alertId } });
     if (err instanceof AlertAlreadyResolvedError) {
       throw new GraphQLError(err.message, {
-        extensions: { code: err.code, alertId: err.alert.id, resolution: err.alert.resolution, resolvedBy: err.alert.resolvedBy, resolvedAt: err.alert.resolvedAt?.toISOString() ?? null },
+        extensions: {
+          code: err.code,
+          alertId: err.alert.id,
+          resolution: err.alert.resolution,
+          resolvedBy: err.alert.resolvedBy,
+          resolvedAt: err.alert.resolvedAt?.toISOString() ?? null,
+        },
       });
     }
     throw err;
   }
-  if (outcome.event) ctx.bus.publish({ origin: ctx.replica, at: Date.now(), tables: [alertsChangeTable], tradeIds: [] });
+  if (outcome.event)
+    ctx.bus.publish({
+      origin: ctx.replica,
+      at: Date.now(),
+      tables: [alertsChangeTable],
+      tradeIds: [],
+    });
   return outcome.alert;
 }
 
 function eventIdArg(value: string | number | null | undefined): bigint | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
-  if (!/^[0-9]{1,19}$/.test(text)) throw new InvalidInputError("afterEventId", `afterEventId must be an alert event id (a whole number), got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!/^[0-9]{1,19}$/.test(text))
+    throw new InvalidInputError(
+      "afterEventId",
+      `afterEventId must be an alert event id (a whole number), got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   return BigInt(text);
 }
 
@@ -206,9 +308,13 @@ const openAlertsSource = (ctx: GraphQLContext): SnapshotSource<OpenAlertsView> =
 builder.queryFields((t) => ({
   alerts: t.field({
     type: AlertConnectionRef,
-    description: "Alerts, newest triggered first, filtered; keyset pages (pass pageInfo.endCursor as after).",
+    description:
+      "Alerts, newest triggered first, filtered; keyset pages (pass pageInfo.endCursor as after).",
     args: {
-      status: t.arg({ type: [AlertStatusEnum], description: "Any of these; e.g. [ACTIVE, ACKED] for the open ones. Default: all." }),
+      status: t.arg({
+        type: [AlertStatusEnum],
+        description: "Any of these; e.g. [ACTIVE, ACKED] for the open ones. Default: all.",
+      }),
       severity: t.arg({ type: AlertSeverityEnum }),
       rule: t.arg({ type: AlertRuleNameEnum }),
       from: t.arg({ type: "DateTime", description: "triggeredTime at or after." }),
@@ -238,19 +344,25 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   acknowledgeAlert: t.field({
     type: AlertRef,
-    description: "ACTIVE → ACKED, recording who and when. Acknowledging an ACKED alert changes nothing. Errors: ALERT_NOT_FOUND, ALERT_ALREADY_RESOLVED.",
+    description:
+      "ACTIVE → ACKED, recording who and when. Acknowledging an ACKED alert changes nothing. Errors: ALERT_NOT_FOUND, ALERT_ALREADY_RESOLVED.",
     args: {
       id: t.arg.id({ required: true }),
-      by: t.arg.string({ description: "Who; default the X-Forwarded-User header, else \"anonymous\"." }),
+      by: t.arg.string({
+        description: 'Who; default the X-Forwarded-User header, else "anonymous".',
+      }),
     },
     resolve: (_root, args, ctx) => change(ctx, args.id, args.by, acknowledgeAlert),
   }),
   resolveAlert: t.field({
     type: AlertRef,
-    description: "ACTIVE or ACKED → RESOLVED (MANUAL), recording who and when. Errors: ALERT_NOT_FOUND, ALERT_ALREADY_RESOLVED (nothing changes).",
+    description:
+      "ACTIVE or ACKED → RESOLVED (MANUAL), recording who and when. Errors: ALERT_NOT_FOUND, ALERT_ALREADY_RESOLVED (nothing changes).",
     args: {
       id: t.arg.id({ required: true }),
-      by: t.arg.string({ description: "Who; default the X-Forwarded-User header, else \"anonymous\"." }),
+      by: t.arg.string({
+        description: 'Who; default the X-Forwarded-User header, else "anonymous".',
+      }),
     },
     resolve: (_root, args, ctx) => change(ctx, args.id, args.by, resolveAlert),
   }),
@@ -259,14 +371,16 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   alertEvents: t.field({
     type: AlertEventRef,
-    description: "Every alert change (RAISED, ESCALATED, ACKNOWLEDGED, RESOLVED) from now on, in order; with afterEventId, first those after it.",
+    description:
+      "Every alert change (RAISED, ESCALATED, ACKNOWLEDGED, RESOLVED) from now on, in order; with afterEventId, first those after it.",
     args: { afterEventId: t.arg.id({ description: "Resume after this event id." }) },
     subscribe: (_root, args, ctx) => alertsOf(ctx).feed.subscribe(eventIdArg(args.afterEventId)),
     resolve: (event) => event,
   }),
   openAlerts: t.field({
     type: OpenAlertsRef,
-    description: "The open alerts now, then again whenever they change (raised, updated, escalated, acknowledged, resolved).",
+    description:
+      "The open alerts now, then again whenever they change (raised, updated, escalated, acknowledged, resolved).",
     subscribe: (_root, _args, ctx) => ctx.hub.subscribe(openAlertsSource(ctx)),
     resolve: (value) => value,
   }),

@@ -13,36 +13,54 @@ export const builder = new SchemaBuilder<{
 
 builder.scalarType("DateTime", {
   description: "An instant in UTC, as an ISO-8601 string (e.g. 2026-11-27T14:05:09.123Z).",
-  serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()),
+  serialize: (value) =>
+    value instanceof Date ? value.toISOString() : new Date(value).toISOString(),
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError("DateTime must be an ISO-8601 string", { extensions: { code: "BAD_USER_INPUT" } });
+    if (ast.kind !== Kind.STRING)
+      throw new GraphQLError("DateTime must be an ISO-8601 string", {
+        extensions: { code: "BAD_USER_INPUT" },
+      });
     return parseDateTime(ast.value);
   },
 });
 
 function parseDateTime(value: unknown): Date {
-  const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : new Date(Number.NaN);
+  const date =
+    typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)
+      ? new Date(value)
+      : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not an ISO-8601 date-time`, { extensions: { code: "BAD_USER_INPUT" } });
+    throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not an ISO-8601 date-time`, {
+      extensions: { code: "BAD_USER_INPUT" },
+    });
   }
   return date;
 }
 
 builder.scalarType("Long", {
-  description: "A 64-bit integer (Kafka offsets, lag), serialised as a JSON number; exact up to 2^53.",
+  description:
+    "A 64-bit integer (Kafka offsets, lag), serialised as a JSON number; exact up to 2^53.",
   serialize: (value) => {
     const n = Number(value);
-    if (!Number.isSafeInteger(n)) throw new GraphQLError(`Long ${String(value)} exceeds 2^53 and cannot be sent exactly`);
+    if (!Number.isSafeInteger(n))
+      throw new GraphQLError(`Long ${String(value)} exceeds 2^53 and cannot be sent exactly`);
     return n;
   },
   parseValue: (value) => {
-    if (typeof value !== "number" || !Number.isSafeInteger(value)) throw new GraphQLError("Long must be a whole number", { extensions: { code: "BAD_USER_INPUT" } });
+    if (typeof value !== "number" || !Number.isSafeInteger(value))
+      throw new GraphQLError("Long must be a whole number", {
+        extensions: { code: "BAD_USER_INPUT" },
+      });
     return BigInt(value);
   },
 });
 
-builder.queryType({ description: "Dashboard views. Every windowed number says its window; windows default to the old service's." });
+builder.queryType({
+  description:
+    "Dashboard views. Every windowed number says its window; windows default to the old service's.",
+});
 builder.subscriptionType({
-  description: "Live views over graphql-ws (/ws/rttm/*): the current value first, then each change; a slow client gets the latest value only.",
+  description:
+    "Live views over graphql-ws (/ws/rttm/*): the current value first, then each change; a slow client gets the latest value only.",
 });

@@ -4,22 +4,33 @@ import { builder } from "./builder.js";
 const TableRowsRef = builder.objectRef<{ table: string; rows: number }>("TableRows").implement({
   fields: (t) => ({ table: t.exposeString("table"), rows: t.exposeInt("rows") }),
 });
-const TopicRecordsRef = builder.objectRef<{ topic: string; records: number }>("TopicRecords").implement({
-  fields: (t) => ({ topic: t.exposeString("topic"), records: t.exposeInt("records") }),
-});
+const TopicRecordsRef = builder
+  .objectRef<{ topic: string; records: number }>("TopicRecords")
+  .implement({
+    fields: (t) => ({ topic: t.exposeString("topic"), records: t.exposeInt("records") }),
+  });
 
 export const IngestionHealthRef = builder.objectRef<IngestionHealth>("IngestionHealth").implement({
-  description: "One replica's ingestion pipeline, from its own memory (not shared between replicas).",
+  description:
+    "One replica's ingestion pipeline, from its own memory (not shared between replicas).",
   fields: (t) => ({
     replica: t.exposeString("replica"),
     consumerJoined: t.exposeBoolean("consumerJoined"),
     partitionsAssigned: t.exposeInt("partitionsAssigned"),
-    paused: t.exposeBoolean("paused", { description: "Partitions paused because the queue is full." }),
+    paused: t.exposeBoolean("paused", {
+      description: "Partitions paused because the queue is full.",
+    }),
     pausedSince: t.field({ type: "DateTime", nullable: true, resolve: (h) => h.pausedSince }),
     queueDepth: t.exposeInt("queueDepth"),
     queueCapacity: t.exposeInt("queueCapacity"),
-    commitLagRecords: t.exposeInt("commitLagRecords", { description: "Records fetched but not yet stored (offsets not committed)." }),
-    writesFailingSince: t.field({ type: "DateTime", nullable: true, resolve: (h) => h.writesFailingSince }),
+    commitLagRecords: t.exposeInt("commitLagRecords", {
+      description: "Records fetched but not yet stored (offsets not committed).",
+    }),
+    writesFailingSince: t.field({
+      type: "DateTime",
+      nullable: true,
+      resolve: (h) => h.writesFailingSince,
+    }),
     lastWriteError: t.exposeString("lastWriteError", { nullable: true }),
     batchesWritten: t.exposeInt("batchesWritten"),
     rowsStored: t.field({ type: [TableRowsRef], resolve: (h) => h.rowsStored }),

@@ -6,7 +6,10 @@ import { StageEnum } from "./types.js";
 const PageInfoRef = builder.objectRef<read.PageInfo>("PageInfo").implement({
   fields: (t) => ({
     hasNextPage: t.exposeBoolean("hasNextPage"),
-    endCursor: t.exposeString("endCursor", { nullable: true, description: "Pass as `after` for the next page." }),
+    endCursor: t.exposeString("endCursor", {
+      nullable: true,
+      description: "Pass as `after` for the next page.",
+    }),
   }),
 });
 
@@ -14,7 +17,10 @@ const PageInfoRef = builder.objectRef<read.PageInfo>("PageInfo").implement({
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the builder's own type parameters
 function connection<T>(name: string, node: ObjectRef<any, T>) {
   const edge = builder.objectRef<read.Edge<T>>(`${name}Edge`).implement({
-    fields: (t) => ({ cursor: t.exposeString("cursor"), node: t.field({ type: node, resolve: (e) => e.node as never }) }),
+    fields: (t) => ({
+      cursor: t.exposeString("cursor"),
+      node: t.field({ type: node, resolve: (e) => e.node as never }),
+    }),
   });
   return builder.objectRef<read.Page<T>>(`${name}Connection`).implement({
     fields: (t) => ({
@@ -78,23 +84,41 @@ export const InvalidTradeRef = builder.objectRef<read.InvalidTradeNode>("Invalid
     quantity: t.field({ type: "Long", resolve: (r) => r.quantity }),
     tradeTimestamp: t.field({ type: "DateTime", nullable: true, resolve: (r) => r.tradeTimestamp }),
     validationErrors: t.exposeString("validationErrors"),
-    eventTime: t.field({ type: "DateTime", description: "When the validation service reported it (Kafka record time).", resolve: (r) => r.eventTime }),
+    eventTime: t.field({
+      type: "DateTime",
+      description: "When the validation service reported it (Kafka record time).",
+      resolve: (r) => r.eventTime,
+    }),
   }),
 });
 
-export const QuarantinedRecordRef = builder.objectRef<read.QuarantinedRecordNode>("QuarantinedRecord").implement({
-  interfaces: [KafkaRecordRef],
-  description: "A Kafka record that could not be decoded or failed validation, kept whole.",
-  fields: (t) => ({
-    id: t.exposeString("id"),
-    errorKind: t.exposeString("errorKind", { description: "framing, schema, decode or validation." }),
-    reason: t.exposeString("reason"),
-    kafkaTimestamp: t.field({ type: "DateTime", nullable: true, resolve: (r) => r.kafkaTimestamp }),
-    messageKeyBase64: t.string({ nullable: true, resolve: (r) => r.messageKey?.toString("base64") ?? null }),
-    rawValueBase64: t.string({ nullable: true, resolve: (r) => r.rawValue?.toString("base64") ?? null }),
-    createdAt: t.field({ type: "DateTime", resolve: (r) => r.createdAt }),
-  }),
-});
+export const QuarantinedRecordRef = builder
+  .objectRef<read.QuarantinedRecordNode>("QuarantinedRecord")
+  .implement({
+    interfaces: [KafkaRecordRef],
+    description: "A Kafka record that could not be decoded or failed validation, kept whole.",
+    fields: (t) => ({
+      id: t.exposeString("id"),
+      errorKind: t.exposeString("errorKind", {
+        description: "framing, schema, decode or validation.",
+      }),
+      reason: t.exposeString("reason"),
+      kafkaTimestamp: t.field({
+        type: "DateTime",
+        nullable: true,
+        resolve: (r) => r.kafkaTimestamp,
+      }),
+      messageKeyBase64: t.string({
+        nullable: true,
+        resolve: (r) => r.messageKey?.toString("base64") ?? null,
+      }),
+      rawValueBase64: t.string({
+        nullable: true,
+        resolve: (r) => r.rawValue?.toString("base64") ?? null,
+      }),
+      createdAt: t.field({ type: "DateTime", resolve: (r) => r.createdAt }),
+    }),
+  });
 
 export const DlqEventConnection = connection("DlqEvent", DlqEventRef);
 export const ErrorEventConnection = connection("ErrorEvent", ErrorEventRef);

@@ -3,7 +3,12 @@ import { ingestionHealthView, overviewView, telemetryView } from "../live/views.
 import * as read from "../store/read/index.js";
 import { isUuid } from "../ingest/validate.js";
 import { builder } from "./builder.js";
-import { DlqEventConnection, ErrorEventConnection, InvalidTradeConnection, QuarantinedRecordConnection } from "./lists.js";
+import {
+  DlqEventConnection,
+  ErrorEventConnection,
+  InvalidTradeConnection,
+  QuarantinedRecordConnection,
+} from "./lists.js";
 import {
   DlqOverviewRef,
   GranularityEnum,
@@ -20,9 +25,12 @@ import "./alerts.js";
 /** A trade id must be a UUID: a clear client error otherwise. */
 function tradeIdArg(value: string): string {
   if (!isUuid(value)) {
-    throw new GraphQLError(`tradeId ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} is not a UUID`, {
-      extensions: { code: "BAD_USER_INPUT", argument: "tradeId" },
-    });
+    throw new GraphQLError(
+      `tradeId ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} is not a UUID`,
+      {
+        extensions: { code: "BAD_USER_INPUT", argument: "tradeId" },
+      },
+    );
   }
   return value.toLowerCase();
 }
@@ -30,10 +38,15 @@ function tradeIdArg(value: string): string {
 builder.queryFields((t) => ({
   overview: t.field({
     type: OverviewRef,
-    description: "The overview cards: current and peak TPS, end-to-end latency, DLQ, invalid trades, errors.",
+    description:
+      "The overview cards: current and peak TPS, end-to-end latency, DLQ, invalid trades, errors.",
     args: {
-      windowSeconds: t.arg.int({ description: "Window of latency and counts, seconds; default 86400 (24 h)." }),
-      currentTpsWindowSeconds: t.arg.int({ description: "Trailing window of current TPS, seconds; default 5." }),
+      windowSeconds: t.arg.int({
+        description: "Window of latency and counts, seconds; default 86400 (24 h).",
+      }),
+      currentTpsWindowSeconds: t.arg.int({
+        description: "Trailing window of current TPS, seconds; default 5.",
+      }),
       peakTpsWindowSeconds: t.arg.int({ description: "Window of peak TPS, seconds; default 300." }),
     },
     resolve: (_root, args, ctx) => overviewView(ctx.db, ctx.config, ctx.now(), args),
@@ -41,12 +54,14 @@ builder.queryFields((t) => ({
   pipeline: t.field({
     type: PipelineRef,
     args: { windowSeconds: t.arg.int({ description: "Seconds; default 86400 (24 h)." }) },
-    resolve: (_root, args, ctx) => read.pipeline(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
+    resolve: (_root, args, ctx) =>
+      read.pipeline(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
   }),
   dlqOverview: t.field({
     type: DlqOverviewRef,
     args: { windowSeconds: t.arg.int({ description: "Seconds; default 86400 (24 h)." }) },
-    resolve: (_root, args, ctx) => read.dlqOverview(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
+    resolve: (_root, args, ctx) =>
+      read.dlqOverview(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
   }),
   dlqEvents: t.field({
     type: DlqEventConnection,
@@ -75,13 +90,23 @@ builder.queryFields((t) => ({
   }),
   invalidTrades: t.field({
     type: InvalidTradeConnection,
-    args: { first: t.arg.int(), after: t.arg.string(), from: t.arg({ type: "DateTime" }), to: t.arg({ type: "DateTime" }) },
+    args: {
+      first: t.arg.int(),
+      after: t.arg.string(),
+      from: t.arg({ type: "DateTime" }),
+      to: t.arg({ type: "DateTime" }),
+    },
     resolve: (_root, args, ctx) => read.invalidTrades(ctx.db, args),
   }),
   quarantinedRecords: t.field({
     type: QuarantinedRecordConnection,
     description: "Records RTTM could not decode or validate, newest first.",
-    args: { first: t.arg.int(), after: t.arg.string(), errorKind: t.arg.string(), topic: t.arg.string() },
+    args: {
+      first: t.arg.int(),
+      after: t.arg.string(),
+      errorKind: t.arg.string(),
+      topic: t.arg.string(),
+    },
     resolve: (_root, args, ctx) => read.quarantinedRecords(ctx.db, args),
   }),
   telemetry: t.field({
@@ -89,7 +114,10 @@ builder.queryFields((t) => ({
     description: "Throughput trend and latency avg/P50/P95/P99 per stage and end to end.",
     args: {
       windowSeconds: t.arg.int({ description: "Seconds; default 86400 (24 h)." }),
-      granularity: t.arg({ type: GranularityEnum, description: "Trend bucket size; default MINUTE." }),
+      granularity: t.arg({
+        type: GranularityEnum,
+        description: "Trend bucket size; default MINUTE.",
+      }),
       stage: t.arg({ type: StageEnum, description: "Trend of one stage; default all stages." }),
     },
     resolve: (_root, args, ctx) => telemetryView(ctx.db, ctx.now(), args),
@@ -102,7 +130,8 @@ builder.queryFields((t) => ({
     type: TradeTimelineRef,
     description: "One trade's timeline across trade events, DLQ, error and invalid-trade records.",
     args: { tradeId: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => read.tradeTimeline(ctx.db, { tradeId: tradeIdArg(args.tradeId) }),
+    resolve: (_root, args, ctx) =>
+      read.tradeTimeline(ctx.db, { tradeId: tradeIdArg(args.tradeId) }),
   }),
   ingestionHealth: t.field({
     type: IngestionHealthRef,
@@ -114,7 +143,11 @@ builder.queryFields((t) => ({
 builder.subscriptionFields((t) => ({
   overview: t.field({
     type: OverviewRef,
-    args: { windowSeconds: t.arg.int(), currentTpsWindowSeconds: t.arg.int(), peakTpsWindowSeconds: t.arg.int() },
+    args: {
+      windowSeconds: t.arg.int(),
+      currentTpsWindowSeconds: t.arg.int(),
+      peakTpsWindowSeconds: t.arg.int(),
+    },
     subscribe: (_root, args, ctx) => ctx.hub.subscribe(ctx.sources.overview(args)),
     resolve: (value) => value,
   }),
@@ -132,7 +165,11 @@ builder.subscriptionFields((t) => ({
   }),
   telemetry: t.field({
     type: TelemetryRef,
-    args: { windowSeconds: t.arg.int(), granularity: t.arg({ type: GranularityEnum }), stage: t.arg({ type: StageEnum }) },
+    args: {
+      windowSeconds: t.arg.int(),
+      granularity: t.arg({ type: GranularityEnum }),
+      stage: t.arg({ type: StageEnum }),
+    },
     subscribe: (_root, args, ctx) => ctx.hub.subscribe(ctx.sources.telemetry(args)),
     resolve: (value) => value,
   }),

@@ -1,7 +1,11 @@
 import { GraphQLError } from "graphql";
 
 /** The error for a GraphQL document longer than the limit, or null; the same over HTTP and WebSocket. */
-export function documentSizeError(query: unknown, maxBytes: number, extensions: Record<string, unknown> = {}): GraphQLError | null {
+export function documentSizeError(
+  query: unknown,
+  maxBytes: number,
+  extensions: Record<string, unknown> = {},
+): GraphQLError | null {
   if (typeof query !== "string" || query.length <= maxBytes) return null;
   return new GraphQLError(`Document of ${query.length} bytes exceeds the limit of ${maxBytes}`, {
     extensions: { code: "DOCUMENT_TOO_LARGE", ...extensions },

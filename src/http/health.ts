@@ -35,7 +35,12 @@ export class Health {
   ) {}
 
   liveness(): HealthReport {
-    return { status: "UP", components: { process: { status: "UP", details: { uptimeSeconds: Math.round(process.uptime()) } } } };
+    return {
+      status: "UP",
+      components: {
+        process: { status: "UP", details: { uptimeSeconds: Math.round(process.uptime()) } },
+      },
+    };
   }
 
   async readiness(): Promise<HealthReport> {
@@ -45,7 +50,9 @@ export class Health {
       queue: this.queue(),
     };
     const critical = this.config.http.readinessChecks;
-    const status: Status = critical.every((name) => components[name]!.status === "UP") ? "UP" : "DOWN";
+    const status: Status = critical.every((name) => components[name]!.status === "UP")
+      ? "UP"
+      : "DOWN";
     return { status, components };
   }
 
@@ -54,19 +61,36 @@ export class Health {
     const redis: Component =
       this.config.redis.kind === "none"
         ? { status: "UP", details: { mode: "in-process pub/sub (single replica)" } }
-        : { status: this.bus.healthy ? "UP" : "DOWN", details: { mode: this.config.redis.kind, effect: this.bus.healthy ? "none" : "degraded: live updates from other replicas paused" } };
-    return { status: readiness.status, components: { ...this.liveness().components, ...readiness.components, redis } };
+        : {
+            status: this.bus.healthy ? "UP" : "DOWN",
+            details: {
+              mode: this.config.redis.kind,
+              effect: this.bus.healthy
+                ? "none"
+                : "degraded: live updates from other replicas paused",
+            },
+          };
+    return {
+      status: readiness.status,
+      components: { ...this.liveness().components, ...readiness.components, redis },
+    };
   }
 
   private async database(): Promise<Component> {
     const writeFailingSince = this.ingest.writer.status.failingSince;
-    if (this.lastPing && Date.now() - this.lastPing.at < pingCacheMs) return this.withWrites(this.lastPing.component, writeFailingSince);
+    if (this.lastPing && Date.now() - this.lastPing.at < pingCacheMs)
+      return this.withWrites(this.lastPing.component, writeFailingSince);
     let component: Component;
     const started = performance.now();
     try {
       await Promise.race([
         this.db.query("SELECT 1"),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${pingTimeoutMs} ms`)), pingTimeoutMs).unref()),
+        new Promise((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`no answer within ${pingTimeoutMs} ms`)),
+            pingTimeoutMs,
+          ).unref(),
+        ),
       ]);
       component = { status: "UP", details: { pingMs: Math.round(performance.now() - started) } };
     } catch (err) {
@@ -78,12 +102,22 @@ export class Health {
 
   private withWrites(component: Component, failingSince: Date | null): Component {
     if (!failingSince) return component;
-    return { status: "DOWN", details: { ...component.details, writesFailingSince: failingSince.toISOString(), lastError: this.ingest.writer.status.lastError } };
+    return {
+      status: "DOWN",
+      details: {
+        ...component.details,
+        writesFailingSince: failingSince.toISOString(),
+        lastError: this.ingest.writer.status.lastError,
+      },
+    };
   }
 
   private kafka(): Component {
     const status = this.ingest.consumerStatus;
-    return { status: status.joined ? "UP" : "DOWN", details: { groupId: this.config.kafka.groupId, assigned: status.assigned } };
+    return {
+      status: status.joined ? "UP" : "DOWN",
+      details: { groupId: this.config.kafka.groupId, assigned: status.assigned },
+    };
   }
 
   private queue(): Component {
@@ -91,7 +125,11 @@ export class Health {
     const saturatedFor = pausedSince ? Date.now() - pausedSince.getTime() : 0;
     return {
       status: saturatedFor >= this.config.http.queueSaturatedMs ? "DOWN" : "UP",
-      details: { depth: this.ingest.queue.size, capacity: this.ingest.queue.capacity, pausedSince: pausedSince?.toISOString() ?? null },
+      details: {
+        depth: this.ingest.queue.size,
+        capacity: this.ingest.queue.capacity,
+        pausedSince: pausedSince?.toISOString() ?? null,
+      },
     };
   }
 }

@@ -1,6 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, type execute, type ExecutionArgs, type GraphQLSchema, type subscribe } from "graphql";
+import {
+  GraphQLError,
+  type execute,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type subscribe,
+} from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { YogaServerInstance } from "graphql-yoga";
@@ -51,7 +57,14 @@ export function createWebSocketServer(
         }
         const tooLarge = documentSizeError(params.query, config.http.maxDocumentBytes);
         if (tooLarge) return [tooLarge];
-        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        const {
+          schema: envelopedSchema,
+          execute,
+          subscribe,
+          contextFactory,
+          parse,
+          validate,
+        } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
@@ -94,11 +107,17 @@ export function createWebSocketServer(
       const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
       if (!isWebSocketPath(pathname)) return reject(socket, 404, "Not Found");
       if (!originAllowed(request.headers.origin, config.http.allowedOrigins)) {
-        logger.warn("websocket refused: origin not allowed", { origin: request.headers.origin, path: pathname });
+        logger.warn("websocket refused: origin not allowed", {
+          origin: request.headers.origin,
+          path: pathname,
+        });
         return reject(socket, 403, "Forbidden");
       }
       if (counts.open >= config.http.wsMaxConnections) {
-        logger.warn("websocket refused: connection cap reached", { open: counts.open, cap: config.http.wsMaxConnections });
+        logger.warn("websocket refused: connection cap reached", {
+          open: counts.open,
+          cap: config.http.wsMaxConnections,
+        });
         return reject(socket, 503, "Service Unavailable");
       }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));

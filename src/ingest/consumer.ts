@@ -1,4 +1,10 @@
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Consumer,
+  type EachBatchPayload,
+  type LogEntry,
+} from "kafkajs";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { BoundedQueue } from "../pipeline/boundedQueue.js";
@@ -38,7 +44,12 @@ function kafkaLogger(logger: Logger) {
   return () =>
     ({ level, label, log: entry }: LogEntry) => {
       const { message, ...fields } = entry;
-      const target = level <= KafkaLogLevel.ERROR ? logger.error : level === KafkaLogLevel.WARN ? logger.warn : logger.debug;
+      const target =
+        level <= KafkaLogLevel.ERROR
+          ? logger.error
+          : level === KafkaLogLevel.WARN
+            ? logger.warn
+            : logger.debug;
       target(message, { component: "kafkajs", kafkaLevel: label, ...fields });
     };
 }
@@ -56,7 +67,9 @@ export function createIngestConsumer(
   logger: Logger,
   onFatal: (err: Error) => void,
 ): IngestConsumer {
-  const byTopic = new Map<string, TopicDescription>(topicDescriptions.map((d) => [config.kafka.topics[d.key], d]));
+  const byTopic = new Map<string, TopicDescription>(
+    topicDescriptions.map((d) => [config.kafka.topics[d.key], d]),
+  );
   const topics = [...byTopic.keys()];
   const kafka = new Kafka({
     clientId: config.kafka.clientId,
@@ -72,7 +85,13 @@ export function createIngestConsumer(
     heartbeatInterval: 3_000,
     rebalanceTimeout: 60_000,
   });
-  const status: ConsumerStatus = { joined: false, paused: false, pausedSince: null, assigned: {}, consumed: {} };
+  const status: ConsumerStatus = {
+    joined: false,
+    paused: false,
+    pausedSince: null,
+    assigned: {},
+    consumed: {},
+  };
   let feeding = true;
   let inFlight = 0;
   let idle: (() => void) | null = null;
@@ -80,16 +99,28 @@ export function createIngestConsumer(
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     status.joined = true;
     status.assigned = event.payload.memberAssignment;
-    logger.info("joined consumer group", { groupId: config.kafka.groupId, assignment: event.payload.memberAssignment });
+    logger.info("joined consumer group", {
+      groupId: config.kafka.groupId,
+      assignment: event.payload.memberAssignment,
+    });
   });
   consumer.on(consumer.events.CRASH, (event) => {
     status.joined = false;
-    logger.error("kafka consumer crashed", { err: event.payload.error, restart: event.payload.restart });
+    logger.error("kafka consumer crashed", {
+      err: event.payload.error,
+      restart: event.payload.restart,
+    });
     if (!event.payload.restart) onFatal(event.payload.error);
   });
   consumer.on(consumer.events.STOP, () => (status.joined = false));
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async function eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     const description = byTopic.get(batch.topic)!;
     inFlight++;
     try {
@@ -125,7 +156,10 @@ export function createIngestConsumer(
     }
   }
 
-  async function waitForRoomWithHeartbeat(shard: BoundedQueue<IngestRow>, heartbeat: () => Promise<void>): Promise<boolean> {
+  async function waitForRoomWithHeartbeat(
+    shard: BoundedQueue<IngestRow>,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
     const deadline = Date.now() + roomWaitMs;
     while (Date.now() < deadline) {
       if (await shard.waitForRoom(Math.min(1000, deadline - Date.now()))) return true;
@@ -139,7 +173,10 @@ export function createIngestConsumer(
     status.paused = true;
     status.pausedSince = new Date();
     consumer.pause(topics.map((topic) => ({ topic })));
-    logger.info("queue full: paused all partitions", { queued: queue.size, capacity: queue.capacity });
+    logger.info("queue full: paused all partitions", {
+      queued: queue.size,
+      capacity: queue.capacity,
+    });
   }
 
   function resume(): void {
@@ -164,7 +201,11 @@ export function createIngestConsumer(
         } catch (err) {
           if (!(err as { retriable?: boolean }).retriable || !feeding) throw err;
           const level = attempt === 1 || attempt % 30 === 0 ? logger.warn : logger.debug;
-          level("topics not available yet; retrying", { topics, attempt, err: (err as Error).message });
+          level("topics not available yet; retrying", {
+            topics,
+            attempt,
+            err: (err as Error).message,
+          });
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }

@@ -14,7 +14,11 @@ export interface RawRecord extends RecordContext {
  * Turns one Kafka record into the row for its table, or into a quarantine row that keeps the raw
  * bytes and says why. Never throws for bad input.
  */
-export async function decodeRecord(record: RawRecord, topic: TopicDescription, schemas: SchemaCheck): Promise<IngestRow> {
+export async function decodeRecord(
+  record: RawRecord,
+  topic: TopicDescription,
+  schemas: SchemaCheck,
+): Promise<IngestRow> {
   try {
     const framed = parseFramedValue(record.value);
     await schemas.check(framed.schemaId, framed.messageIndexes, topic.schema.typeName);
@@ -22,7 +26,10 @@ export async function decodeRecord(record: RawRecord, topic: TopicDescription, s
     try {
       message = fromBinary(topic.schema, framed.payload);
     } catch (err) {
-      throw new RecordRejected("decode", `payload is not a valid ${topic.schema.typeName}: ${(err as Error).message}`);
+      throw new RecordRejected(
+        "decode",
+        `payload is not a valid ${topic.schema.typeName}: ${(err as Error).message}`,
+      );
     }
     return topic.toRow(message, record);
   } catch (err) {

@@ -1,4 +1,11 @@
-import type { DlqEvent, ErrorEvent, InvalidTrade, QuarantinedRecord, QueueMetric, TradeEvent } from "../store/generated/client.js";
+import type {
+  DlqEvent,
+  ErrorEvent,
+  InvalidTrade,
+  QuarantinedRecord,
+  QueueMetric,
+  TradeEvent,
+} from "../store/generated/client.js";
 
 /** Where a record sits in Kafka; stored with every row under a unique constraint. */
 export interface KafkaCoordinates {

@@ -36,19 +36,34 @@ export function registrySchemaCheck(url: string, logger: Logger): SchemaCheck {
   async function lookup(schemaId: number): Promise<Answer | undefined> {
     try {
       const schema = (await registry.getSchema(schemaId)) as unknown as { message?: ProtoTypeLike };
-      if (!schema.message) return { kind: "unknown", reason: `schema id ${schemaId} is not a protobuf schema` };
-      const siblings = schema.message.parent?.nestedArray.filter((n) => n.fields !== undefined) ?? [schema.message];
+      if (!schema.message)
+        return { kind: "unknown", reason: `schema id ${schemaId} is not a protobuf schema` };
+      const siblings = schema.message.parent?.nestedArray.filter((n) => n.fields !== undefined) ?? [
+        schema.message,
+      ];
       return { kind: "known", typeNames: siblings.map((n) => n.fullName.replace(/^\./, "")) };
     } catch (err) {
       const status = (err as { status?: number }).status;
-      if (status === 404) return { kind: "unknown", reason: `schema id ${schemaId} is unknown to the Schema Registry` };
+      if (status === 404)
+        return {
+          kind: "unknown",
+          reason: `schema id ${schemaId} is unknown to the Schema Registry`,
+        };
       outageUntil = Date.now() + retryAfterOutageMs;
-      logger.warn("schema registry unreachable; decoding by topic type until it answers", { schemaId, err });
+      logger.warn("schema registry unreachable; decoding by topic type until it answers", {
+        schemaId,
+        err,
+      });
       return undefined;
     }
   }
 
-  function judge(answer: Answer | undefined, schemaId: number, indexes: number[], expectedType: string): void {
+  function judge(
+    answer: Answer | undefined,
+    schemaId: number,
+    indexes: number[],
+    expectedType: string,
+  ): void {
     if (answer === undefined) {
       stats.unverified++;
       return;

@@ -23,15 +23,25 @@ export interface IngestService {
   onStored(listener: StoredListener): void;
 }
 
-export type StoredListener = (counts: BatchCounts, batch: readonly IngestRow[], durationMs: number) => void;
+export type StoredListener = (
+  counts: BatchCounts,
+  batch: readonly IngestRow[],
+  durationMs: number,
+) => void;
 
 /** ingest → pipeline → store, wired from the configuration. */
 /** `onFatal` is called when the consumer gave up for good (kafkajs will not restart it). */
-export function createIngestService(config: Config, logger: Logger, onFatal: (err: Error) => void = () => {}): IngestService {
+export function createIngestService(
+  config: Config,
+  logger: Logger,
+  onFatal: (err: Error) => void = () => {},
+): IngestService {
   // One connection per writer, one for retention.
   const pool = createPool(config.databaseUrl, config.pipeline.writers + 1);
   const queue = new ShardedQueue(config.pipeline.queueCapacity, config.pipeline.writers);
-  const schemas = config.schemaRegistryUrl ? registrySchemaCheck(config.schemaRegistryUrl, logger) : trustTopicTypes;
+  const schemas = config.schemaRegistryUrl
+    ? registrySchemaCheck(config.schemaRegistryUrl, logger)
+    : trustTopicTypes;
   const ledger = new OffsetLedger();
   const consumer = createIngestConsumer(config, queue, ledger, schemas, logger, onFatal);
   const listeners: StoredListener[] = [];
@@ -45,12 +55,16 @@ export function createIngestService(config: Config, logger: Logger, onFatal: (er
       lowWaterFraction: config.pipeline.queueLowWater / config.pipeline.queueCapacity,
       retryInitialMs: config.pipeline.retryInitialMs,
       retryMaxMs: config.pipeline.retryMaxMs,
-      snapshotRule: { threshold: config.queueMetrics.aggregationThreshold, minIntervalMinutes: config.queueMetrics.minIntervalMinutes },
+      snapshotRule: {
+        threshold: config.queueMetrics.aggregationThreshold,
+        minIntervalMinutes: config.queueMetrics.minIntervalMinutes,
+      },
     },
     {
       onRoom: () => consumer.resume(),
       commit: (offsets) => consumer.commit(offsets),
-      onStored: (counts, batch, durationMs) => listeners.forEach((l) => l(counts, batch, durationMs)),
+      onStored: (counts, batch, durationMs) =>
+        listeners.forEach((l) => l(counts, batch, durationMs)),
     },
     logger.child({ component: "writer" }),
   );
@@ -65,7 +79,11 @@ export function createIngestService(config: Config, logger: Logger, onFatal: (er
     onStored: (listener) => listeners.push(listener),
     async start() {
       writer.start();
-      stopRetention = startRetention(pool, config.retention, logger.child({ component: "retention" }));
+      stopRetention = startRetention(
+        pool,
+        config.retention,
+        logger.child({ component: "retention" }),
+      );
       await consumer.start();
     },
     async stop() {
@@ -74,7 +92,9 @@ export function createIngestService(config: Config, logger: Logger, onFatal: (er
       await consumer.stopFeeding();
       // Leave a few seconds of the bound for leaving the group.
       const outcome = await writer.flushAndStop(Math.max(1000, deadline - Date.now() - 3000));
-      await consumer.disconnect().catch((err) => logger.warn("leaving the consumer group failed", { err }));
+      await consumer
+        .disconnect()
+        .catch((err) => logger.warn("leaving the consumer group failed", { err }));
       await pool.end().catch(() => undefined);
       return outcome;
     },

@@ -116,7 +116,9 @@ export const topicDescriptions: readonly TopicDescription[] = [
         side: check.text("side", m.side, 32),
         pricePerStock: m.pricePerStock,
         quantity: check.int64("quantity", m.quantity),
-        tradeTimestamp: m.timestamp ? check.protoTimestamp("timestamp", m.timestamp.seconds, m.timestamp.nanos) : null,
+        tradeTimestamp: m.timestamp
+          ? check.protoTimestamp("timestamp", m.timestamp.seconds, m.timestamp.nanos)
+          : null,
         validationErrors: check.text("validationErrors", m.validationErrors, 1_000_000),
         eventTime: ctx.kafkaTimestamp,
         ...coordinates(ctx),

@@ -65,7 +65,8 @@ export function eventType(field: string, value: string): string {
 
 export function text(field: string, value: string, maxLength: number, required = false): string {
   if (required && value === "") fail(`${field} is empty`);
-  if (value.length > maxLength) fail(`${field} is ${value.length} characters long, at most ${maxLength} allowed`);
+  if (value.length > maxLength)
+    fail(`${field} is ${value.length} characters long, at most ${maxLength} allowed`);
   if (value.includes("\u0000")) fail(`${field} contains a NUL character`);
   return value;
 }
@@ -100,6 +101,7 @@ export function protoTimestamp(field: string, seconds: bigint, nanos: number): D
     fail(`${field} (${seconds} s, ${nanos} ns) is not a representable timestamp`);
   }
   const date = new Date(Number(seconds) * 1000 + Math.floor(nanos / 1_000_000));
-  if (date.getUTCFullYear() < -4712 || date.getUTCFullYear() > 294_275) fail(`${field} ${date.toISOString()} is outside PostgreSQL's range`);
+  if (date.getUTCFullYear() < -4712 || date.getUTCFullYear() > 294_275)
+    fail(`${field} ${date.toISOString()} is outside PostgreSQL's range`);
   return date;
 }

@@ -26,11 +26,19 @@ function readZigZagVarint(bytes: Uint8Array, start: number): { value: number; ne
 }
 
 export function parseFramedValue(value: Uint8Array | null): FramedValue {
-  if (value === null || value.length === 0) throw new RecordRejected("framing", "empty value (tombstone or null)");
+  if (value === null || value.length === 0)
+    throw new RecordRejected("framing", "empty value (tombstone or null)");
   if (value[0] !== 0) {
-    throw new RecordRejected("framing", `bad magic byte 0x${value[0]!.toString(16).padStart(2, "0")}, expected 0x00 (Confluent wire format)`);
+    throw new RecordRejected(
+      "framing",
+      `bad magic byte 0x${value[0]!.toString(16).padStart(2, "0")}, expected 0x00 (Confluent wire format)`,
+    );
   }
-  if (value.length < 6) throw new RecordRejected("framing", `value of ${value.length} bytes is too short for the Confluent header`);
+  if (value.length < 6)
+    throw new RecordRejected(
+      "framing",
+      `value of ${value.length} bytes is too short for the Confluent header`,
+    );
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
   const schemaId = view.getInt32(1, false);
   const count = readZigZagVarint(value, 5);
@@ -44,7 +52,11 @@ export function parseFramedValue(value: Uint8Array | null): FramedValue {
     messageIndexes.push(index.value);
     position = index.next;
   }
-  return { schemaId, messageIndexes: messageIndexes.length === 0 ? [0] : messageIndexes, payload: value.subarray(position) };
+  return {
+    schemaId,
+    messageIndexes: messageIndexes.length === 0 ? [0] : messageIndexes,
+    payload: value.subarray(position),
+  };
 }
 
 /** The header a producer writes before a payload of the schema's first message. */

@@ -53,7 +53,14 @@ export interface HubStats {
  * Cost therefore grows with the number of distinct snapshots, not with the number of subscribers.
  */
 export class LiveHub {
-  readonly stats: HubStats = { subscriptions: 0, snapshots: 0, computations: 0, computeFailures: 0, deliveries: 0, coalesced: 0 };
+  readonly stats: HubStats = {
+    subscriptions: 0,
+    snapshots: 0,
+    computations: 0,
+    computeFailures: 0,
+    deliveries: 0,
+    coalesced: 0,
+  };
   private readonly active = new Map<string, ActiveSnapshot>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribeBus: () => void;
@@ -71,7 +78,16 @@ export class LiveHub {
   subscribe<T>(source: SnapshotSource<T>): AsyncIterableIterator<T> {
     let snapshot = this.active.get(source.key);
     if (!snapshot) {
-      snapshot = { source: source as SnapshotSource<unknown>, subscribers: new Set(), stale: true, lastJson: null, lastValue: undefined, lastComputedAt: 0, computing: false, minIntervalMs: this.tickMs };
+      snapshot = {
+        source: source as SnapshotSource<unknown>,
+        subscribers: new Set(),
+        stale: true,
+        lastJson: null,
+        lastValue: undefined,
+        lastComputedAt: 0,
+        computing: false,
+        minIntervalMs: this.tickMs,
+      };
       this.active.set(source.key, snapshot);
       this.stats.snapshots = this.active.size;
     }
@@ -98,7 +114,8 @@ export class LiveHub {
   close(): void {
     clearInterval(this.timer);
     this.unsubscribeBus();
-    for (const snapshot of this.active.values()) for (const subscriber of snapshot.subscribers) subscriber.close();
+    for (const snapshot of this.active.values())
+      for (const subscriber of snapshot.subscribers) subscriber.close();
   }
 
   private onNotice(notice: ChangeNotice): void {
@@ -111,7 +128,8 @@ export class LiveHub {
       if (!affected) continue;
       snapshot.stale = true;
       // Not computed within its minimum interval: compute now rather than wait for the next tick.
-      if (Date.now() - snapshot.lastComputedAt >= snapshot.minIntervalMs) void this.compute(snapshot);
+      if (Date.now() - snapshot.lastComputedAt >= snapshot.minIntervalMs)
+        void this.compute(snapshot);
     }
   }
 
@@ -119,7 +137,9 @@ export class LiveHub {
     const now = Date.now();
     for (const snapshot of this.active.values()) {
       const since = now - snapshot.lastComputedAt;
-      const due = snapshot.source.refreshMs !== undefined && since >= Math.max(snapshot.source.refreshMs, snapshot.minIntervalMs);
+      const due =
+        snapshot.source.refreshMs !== undefined &&
+        since >= Math.max(snapshot.source.refreshMs, snapshot.minIntervalMs);
       if ((snapshot.stale && since >= snapshot.minIntervalMs) || due) void this.compute(snapshot);
     }
   }
@@ -133,7 +153,9 @@ export class LiveHub {
       this.stats.computations++;
       snapshot.lastComputedAt = Date.now();
       const volatile = new Set(snapshot.source.volatileKeys ?? ["asOf"]);
-      const json = JSON.stringify(value, (k, v) => (volatile.has(k) ? undefined : typeof v === "bigint" ? v.toString() : v));
+      const json = JSON.stringify(value, (k, v) =>
+        volatile.has(k) ? undefined : typeof v === "bigint" ? v.toString() : v,
+      );
       if (json === snapshot.lastJson) return;
       snapshot.lastJson = json;
       snapshot.lastValue = value;
@@ -149,7 +171,10 @@ export class LiveHub {
     } catch (err) {
       this.stats.computeFailures++;
       snapshot.stale = true; // try again next tick
-      this.logger.warn("live snapshot computation failed; retrying next tick", { snapshot: snapshot.source.key, err });
+      this.logger.warn("live snapshot computation failed; retrying next tick", {
+        snapshot: snapshot.source.key,
+        err,
+      });
     } finally {
       snapshot.computing = false;
     }

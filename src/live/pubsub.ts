@@ -13,10 +13,24 @@ import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Logger } from "../log.js";
 import { log as rootLogger } from "../log.js";
-import { closeRedisClient, createRedisClient, redisAddress, redisStatus, type RedisConnectionConfig } from "./redis.js";
+import {
+  closeRedisClient,
+  createRedisClient,
+  redisAddress,
+  redisStatus,
+  type RedisConnectionConfig,
+} from "./redis.js";
 
 /** The tables a notice can name (others are accepted and passed on: the writer decides). */
-export const changeTables = ["tradeEvents", "dlqEvents", "queueMetrics", "errorEvents", "invalidTrades", "quarantine", "alerts"] as const;
+export const changeTables = [
+  "tradeEvents",
+  "dlqEvents",
+  "queueMetrics",
+  "errorEvents",
+  "invalidTrades",
+  "quarantine",
+  "alerts",
+] as const;
 export type ChangeTable = (typeof changeTables)[number];
 
 export const maxTradeIdsPerNotice = 5_000;
@@ -77,7 +91,12 @@ export function boundNotice(notice: ChangeNotice): ChangeNotice {
     }
     tradeIds.add(id);
   }
-  const bounded: ChangeNotice = { origin: notice.origin, at: notice.at, tables: [...new Set(notice.tables)], tradeIds: [...tradeIds] };
+  const bounded: ChangeNotice = {
+    origin: notice.origin,
+    at: notice.at,
+    tables: [...new Set(notice.tables)],
+    tradeIds: [...tradeIds],
+  };
   if (truncated) bounded.tradeIdsTruncated = true;
   return bounded;
 }
@@ -92,16 +111,29 @@ export function parseNotice(message: string): ChangeNotice | null {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   const v = value as Record<string, unknown>;
-  const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === "string");
+  const strings = (x: unknown): x is string[] =>
+    Array.isArray(x) && x.every((s) => typeof s === "string");
   if (typeof v.origin !== "string" || v.origin === "") return null;
   if (typeof v.at !== "number" || !Number.isFinite(v.at)) return null;
   if (!strings(v.tables) || !strings(v.tradeIds)) return null;
   if (v.tradeIdsTruncated !== undefined && typeof v.tradeIdsTruncated !== "boolean") return null;
-  return boundNotice({ origin: v.origin, at: v.at, tables: v.tables, tradeIds: v.tradeIds, tradeIdsTruncated: v.tradeIdsTruncated });
+  return boundNotice({
+    origin: v.origin,
+    at: v.at,
+    tables: v.tables,
+    tradeIds: v.tradeIds,
+    tradeIdsTruncated: v.tradeIdsTruncated,
+  });
 }
 
 function resyncNotice(): ChangeNotice {
-  return { origin: resyncOrigin, at: Date.now(), tables: [...changeTables], tradeIds: [], tradeIdsTruncated: true };
+  return {
+    origin: resyncOrigin,
+    at: Date.now(),
+    tables: [...changeTables],
+    tradeIds: [],
+    tradeIdsTruncated: true,
+  };
 }
 
 function newStats(): BusStats {
@@ -140,7 +172,9 @@ class Listeners {
 }
 
 /** One replica without Redis: notices go straight to this process's listeners. */
-export function inProcessBus(logger: Logger = rootLogger.child({ component: "changeBus" })): ChangeBus {
+export function inProcessBus(
+  logger: Logger = rootLogger.child({ component: "changeBus" }),
+): ChangeBus {
   // An EventEmitter would call listeners synchronously inside publish; Listeners defers them.
   const events = new EventEmitter();
   const listeners = new Listeners(logger);
@@ -199,7 +233,8 @@ class Coalesced {
     if (notice.tradeIdsTruncated) this.truncated = true;
     for (const id of notice.tradeIds) {
       if (this.truncated) break;
-      if (this.tradeIds.size >= maxTradeIdsPerNotice && !this.tradeIds.has(id)) this.truncated = true;
+      if (this.tradeIds.size >= maxTradeIdsPerNotice && !this.tradeIds.has(id))
+        this.truncated = true;
       else this.tradeIds.add(id);
     }
     if (this.truncated) this.tradeIds.clear(); // every trade counts as changed anyway
@@ -207,7 +242,12 @@ class Coalesced {
 
   take(): ChangeNotice | null {
     if (this.origin === null) return null;
-    const notice: ChangeNotice = { origin: this.origin, at: Date.now(), tables: [...this.tables], tradeIds: [...this.tradeIds] };
+    const notice: ChangeNotice = {
+      origin: this.origin,
+      at: Date.now(),
+      tables: [...this.tables],
+      tradeIds: [...this.tradeIds],
+    };
     if (this.truncated) notice.tradeIdsTruncated = true;
     this.tables = new Set();
     this.tradeIds = new Set();
@@ -235,7 +275,11 @@ class Coalesced {
  * - A watchdog PINGs both connections; no reply within the command timeout means a half-open
  *   socket, which is dropped so that the client reconnects (and, with Sentinel, finds the master).
  */
-export function redisBus(config: RedisConnectionConfig, logger: Logger, channel: string = defaultChangeChannel): ChangeBus {
+export function redisBus(
+  config: RedisConnectionConfig,
+  logger: Logger,
+  channel: string = defaultChangeChannel,
+): ChangeBus {
   const busLogger = logger.child({ component: "changeBus", channel });
   const pub = createRedisClient(config, logger, "changes-publisher");
   const sub = createRedisClient(config, logger, "changes-subscriber");
@@ -295,7 +339,11 @@ export function redisBus(config: RedisConnectionConfig, logger: Logger, channel:
   pub.on("ready", () => {
     if (!coalesced.empty && !closed) {
       const notice = coalesced.take()!;
-      busLogger.info("publishing the change notice coalesced while Redis was unavailable", { tables: notice.tables, tradeIds: notice.tradeIds.length, truncated: notice.tradeIdsTruncated === true });
+      busLogger.info("publishing the change notice coalesced while Redis was unavailable", {
+        tables: notice.tables,
+        tradeIds: notice.tradeIds.length,
+        truncated: notice.tradeIdsTruncated === true,
+      });
       send(notice);
     }
   });
@@ -307,7 +355,10 @@ export function redisBus(config: RedisConnectionConfig, logger: Logger, channel:
       stats.malformed++;
       const now = Date.now();
       if (now - malformedLoggedAt >= 30_000) {
-        busLogger.warn("malformed change notice ignored", { sample: message.slice(0, 200), suppressedSinceLast: malformedSuppressed });
+        busLogger.warn("malformed change notice ignored", {
+          sample: message.slice(0, 200),
+          suppressedSinceLast: malformedSuppressed,
+        });
         malformedLoggedAt = now;
         malformedSuppressed = 0;
       } else {
@@ -340,7 +391,9 @@ export function redisBus(config: RedisConnectionConfig, logger: Logger, channel:
         subscribed = true;
         if (everSubscribed) {
           stats.resyncs++;
-          busLogger.info("change subscription restored; resyncing live snapshots", { address: redisAddress(sub) });
+          busLogger.info("change subscription restored; resyncing live snapshots", {
+            address: redisAddress(sub),
+          });
           listeners.deliver(resyncNotice());
         }
         everSubscribed = true;
@@ -364,7 +417,10 @@ export function redisBus(config: RedisConnectionConfig, logger: Logger, channel:
       const stream = client.stream;
       client.ping().catch((err: Error) => {
         if (closed || client.status !== "ready" || client.stream !== stream) return;
-        busLogger.warn("redis did not answer PING; reconnecting", { err, address: redisAddress(client) });
+        busLogger.warn("redis did not answer PING; reconnecting", {
+          err,
+          address: redisAddress(client),
+        });
         client.disconnect(true);
       });
     }

@@ -36,7 +36,10 @@ export const outageLogIntervalMs = 30_000;
 
 /** Delay before reconnect attempt `attempt` (1-based): exponential from 100 ms, capped at 1 s, with "equal jitter". */
 export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(reconnectCapMs, reconnectBaseMs * 2 ** Math.min(Math.max(attempt, 1) - 1, 16));
+  const ceiling = Math.min(
+    reconnectCapMs,
+    reconnectBaseMs * 2 ** Math.min(Math.max(attempt, 1) - 1, 16),
+  );
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
@@ -51,7 +54,12 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
  *   offline queue, so its (few) queued commands wait for the connection however long it takes.
  * - `commandTimeout` from the config bounds every reply; Sentinel lookups use the same bound.
  */
-export function createRedisClient(config: RedisConnectionConfig, logger: Logger, purpose: string, options: RedisClientOptions = {}): Redis {
+export function createRedisClient(
+  config: RedisConnectionConfig,
+  logger: Logger,
+  purpose: string,
+  options: RedisClientOptions = {},
+): Redis {
   const offlineQueue = options.offlineQueue ?? false;
   const common: RedisOptions = {
     connectionName: `rttm-${purpose}`,
@@ -66,7 +74,12 @@ export function createRedisClient(config: RedisConnectionConfig, logger: Logger,
     lazyConnect: false,
   };
   const where =
-    config.kind === "url" ? { redis: redactUrl(config.url) } : { sentinels: config.sentinels.map((s) => `${s.host}:${s.port}`), master: config.masterName };
+    config.kind === "url"
+      ? { redis: redactUrl(config.url) }
+      : {
+          sentinels: config.sentinels.map((s) => `${s.host}:${s.port}`),
+          master: config.masterName,
+        };
   const client =
     config.kind === "url"
       ? new Redis(config.url, common)
@@ -103,7 +116,10 @@ export async function closeRedisClient(client: Redis, timeoutMs = 1_000): Promis
   if (client.status === "end") return;
   if (client.status === "ready") {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([client.quit().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    await Promise.race([
+      client.quit().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
     clearTimeout(timer);
   }
   client.disconnect(false);
@@ -148,7 +164,12 @@ function watchConnection(client: Redis, logger: Logger): void {
       return;
     }
     if (now - lastWarnAt >= outageLogIntervalMs) {
-      logger.warn("redis still unavailable; reconnecting", { err, downMs: now - downSince, attempts, suppressedErrors: suppressed });
+      logger.warn("redis still unavailable; reconnecting", {
+        err,
+        downMs: now - downSince,
+        attempts,
+        suppressedErrors: suppressed,
+      });
       lastWarnAt = now;
       suppressed = 0;
       return;
@@ -157,11 +178,18 @@ function watchConnection(client: Redis, logger: Logger): void {
     logger.debug(msg, { err });
   };
 
-  client.on("connect", () => logger.debug("redis connected; checking readiness", { address: redisAddress(client) }));
+  client.on("connect", () =>
+    logger.debug("redis connected; checking readiness", { address: redisAddress(client) }),
+  );
   client.on("ready", () => {
     const address = redisAddress(client);
     if (downSince !== null) {
-      logger.info("redis connection restored", { address, downMs: Date.now() - downSince, attempts, suppressedErrors: suppressed });
+      logger.info("redis connection restored", {
+        address,
+        downMs: Date.now() - downSince,
+        attempts,
+        suppressedErrors: suppressed,
+      });
     } else {
       logger.info("redis ready", { address });
     }

@@ -17,7 +17,16 @@ export interface Windows {
 
 const opt = (n: number | null | undefined) => n ?? undefined;
 
-export async function overviewView(db: Pool, config: Config, now: Date, args: { windowSeconds?: number | null; currentTpsWindowSeconds?: number | null; peakTpsWindowSeconds?: number | null }) {
+export async function overviewView(
+  db: Pool,
+  config: Config,
+  now: Date,
+  args: {
+    windowSeconds?: number | null;
+    currentTpsWindowSeconds?: number | null;
+    peakTpsWindowSeconds?: number | null;
+  },
+) {
   const o = await read.overview(db, {
     now,
     windowSeconds: opt(args.windowSeconds),
@@ -26,19 +35,68 @@ export async function overviewView(db: Pool, config: Config, now: Date, args: { 
   });
   const { cards: t } = config;
   const cards = [
-    { title: "Current TPS", value: o.currentTps, unit: "tx/s", status: cardStatus(o.currentTps, t.tps), windowSeconds: o.currentTpsWindowSeconds },
-    { title: "Peak TPS", value: o.peakTps, unit: "tx/s", status: cardStatus(o.peakTps, t.tps), windowSeconds: o.peakTpsWindowSeconds },
-    { title: "Avg Latency", value: o.avgEndToEndLatencyMs, unit: "ms", status: cardStatus(o.avgEndToEndLatencyMs, t.latencyMs), windowSeconds: o.windowSeconds },
-    { title: "DLQ Count", value: o.dlqCount, unit: "errors", status: cardStatus(o.dlqCount, t.dlq), windowSeconds: o.windowSeconds },
-    { title: "Invalid Trades", value: o.invalidTradeCount, unit: "trades", status: cardStatus(o.invalidTradeCount, t.invalidTrades), windowSeconds: o.windowSeconds },
-    { title: "Errors", value: o.errorCount, unit: "errors", status: cardStatus(o.errorCount, t.errors), windowSeconds: o.windowSeconds },
+    {
+      title: "Current TPS",
+      value: o.currentTps,
+      unit: "tx/s",
+      status: cardStatus(o.currentTps, t.tps),
+      windowSeconds: o.currentTpsWindowSeconds,
+    },
+    {
+      title: "Peak TPS",
+      value: o.peakTps,
+      unit: "tx/s",
+      status: cardStatus(o.peakTps, t.tps),
+      windowSeconds: o.peakTpsWindowSeconds,
+    },
+    {
+      title: "Avg Latency",
+      value: o.avgEndToEndLatencyMs,
+      unit: "ms",
+      status: cardStatus(o.avgEndToEndLatencyMs, t.latencyMs),
+      windowSeconds: o.windowSeconds,
+    },
+    {
+      title: "DLQ Count",
+      value: o.dlqCount,
+      unit: "errors",
+      status: cardStatus(o.dlqCount, t.dlq),
+      windowSeconds: o.windowSeconds,
+    },
+    {
+      title: "Invalid Trades",
+      value: o.invalidTradeCount,
+      unit: "trades",
+      status: cardStatus(o.invalidTradeCount, t.invalidTrades),
+      windowSeconds: o.windowSeconds,
+    },
+    {
+      title: "Errors",
+      value: o.errorCount,
+      unit: "errors",
+      status: cardStatus(o.errorCount, t.errors),
+      windowSeconds: o.windowSeconds,
+    },
   ];
   return { ...o, cards };
 }
 
-export async function telemetryView(db: Pool, now: Date, args: { windowSeconds?: number | null; granularity?: read.Granularity | null; stage?: string | null }) {
+export async function telemetryView(
+  db: Pool,
+  now: Date,
+  args: {
+    windowSeconds?: number | null;
+    granularity?: read.Granularity | null;
+    stage?: string | null;
+  },
+) {
   const [throughput, latency] = await Promise.all([
-    read.throughputTrend(db, { now, windowSeconds: opt(args.windowSeconds), granularity: args.granularity ?? "MINUTE", stage: args.stage }),
+    read.throughputTrend(db, {
+      now,
+      windowSeconds: opt(args.windowSeconds),
+      granularity: args.granularity ?? "MINUTE",
+      stage: args.stage,
+    }),
     read.latencyStats(db, { now, windowSeconds: opt(args.windowSeconds) }),
   ]);
   return { throughput, latency };
@@ -60,7 +118,10 @@ export function ingestionHealthView(ingest: IngestService, bus: ChangeBus, repli
     lastWriteError: writer.lastError,
     batchesWritten: writer.batches,
     rowsStored: Object.entries(writer.rows).map(([table, rows]) => ({ table, rows })),
-    recordsConsumed: Object.entries(consumer.consumed).map(([topic, records]) => ({ topic, records })),
+    recordsConsumed: Object.entries(consumer.consumed).map(([topic, records]) => ({
+      topic,
+      records,
+    })),
     changeBusHealthy: bus.healthy,
   };
 }
@@ -68,10 +129,18 @@ export function ingestionHealthView(ingest: IngestService, bus: ChangeBus, repli
 export type IngestionHealth = ReturnType<typeof ingestionHealthView>;
 
 /** Snapshot sources for the live hub, keyed by view and arguments. */
-export function snapshotSources(db: Pool, config: Config, ingest: IngestService, bus: ChangeBus, replica: string) {
+export function snapshotSources(
+  db: Pool,
+  config: Config,
+  ingest: IngestService,
+  bus: ChangeBus,
+  replica: string,
+) {
   const now = () => new Date();
   return {
-    overview: (args: Parameters<typeof overviewView>[3]): SnapshotSource<Awaited<ReturnType<typeof overviewView>>> => ({
+    overview: (
+      args: Parameters<typeof overviewView>[3],
+    ): SnapshotSource<Awaited<ReturnType<typeof overviewView>>> => ({
       key: `overview:${args.windowSeconds ?? ""}:${args.currentTpsWindowSeconds ?? ""}:${args.peakTpsWindowSeconds ?? ""}`,
       tables: ["tradeEvents", "dlqEvents", "errorEvents", "invalidTrades"],
       refreshMs: 1000,
@@ -89,7 +158,9 @@ export function snapshotSources(db: Pool, config: Config, ingest: IngestService,
       refreshMs: 10_000,
       compute: () => read.dlqOverview(db, { now: now(), windowSeconds: opt(args.windowSeconds) }),
     }),
-    telemetry: (args: Parameters<typeof telemetryView>[2]): SnapshotSource<Awaited<ReturnType<typeof telemetryView>>> => ({
+    telemetry: (
+      args: Parameters<typeof telemetryView>[2],
+    ): SnapshotSource<Awaited<ReturnType<typeof telemetryView>>> => ({
       key: `telemetry:${args.windowSeconds ?? ""}:${args.granularity ?? ""}:${args.stage ?? ""}`,
       tables: ["tradeEvents"],
       refreshMs: 5000,

@@ -17,7 +17,11 @@ export function lagOf(producedOffset: bigint, consumedOffset: bigint): bigint {
   return producedOffset - consumedOffset;
 }
 
-export function shouldStoreSnapshot(previous: StoredSnapshot | undefined, next: StoredSnapshot, rule: SnapshotRule): boolean {
+export function shouldStoreSnapshot(
+  previous: StoredSnapshot | undefined,
+  next: StoredSnapshot,
+  rule: SnapshotRule,
+): boolean {
   if (!previous) return true;
   const prevLag = previous.lag;
   const lag = next.lag;
@@ -29,6 +33,8 @@ export function shouldStoreSnapshot(previous: StoredSnapshot | undefined, next: 
     const base = Number(prevLag < 0n ? -prevLag : prevLag);
     lagChanged = change / base > rule.threshold;
   }
-  const elapsedMinutes = Math.floor((next.snapshotTime.getTime() - previous.snapshotTime.getTime()) / 60_000);
+  const elapsedMinutes = Math.floor(
+    (next.snapshotTime.getTime() - previous.snapshotTime.getTime()) / 60_000,
+  );
   return lagChanged || elapsedMinutes >= rule.minIntervalMinutes;
 }

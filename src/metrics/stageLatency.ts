@@ -22,7 +22,8 @@ export interface StageLatency {
  */
 export function stageLatencies(tradeId: string, times: StageTimes): StageLatency[] {
   const pairs: Array<[Stage, Stage, LatencyStage]> = [];
-  for (let i = 1; i < stages.length; i++) pairs.push([stages[i - 1]!, stages[i]!, stages[i] as LatencyStage]);
+  for (let i = 1; i < stages.length; i++)
+    pairs.push([stages[i - 1]!, stages[i]!, stages[i] as LatencyStage]);
   pairs.push(["RECEIVED", "COMMITTED", "END_TO_END"]);
   const result: StageLatency[] = [];
   for (const [from, to, stage] of pairs) {
@@ -53,14 +54,22 @@ function minuteOf(date: Date): Date {
 }
 
 function sameLatency(a: StageLatency, b: StageLatency): boolean {
-  return a.latencyMs === b.latencyMs && a.eventTime.getTime() === b.eventTime.getTime() && a.serviceName === b.serviceName;
+  return (
+    a.latencyMs === b.latencyMs &&
+    a.eventTime.getTime() === b.eventTime.getTime() &&
+    a.serviceName === b.serviceName
+  );
 }
 
 /**
  * What changes when a trade's stage times move from `before` to `after`: the latency rows to
  * upsert, and the per-minute histogram entries to add (+1) or take back (-1).
  */
-export function latencyChanges(tradeId: string, before: StageTimes | null, after: StageTimes): { upserts: StageLatency[]; histogram: HistogramDelta[] } {
+export function latencyChanges(
+  tradeId: string,
+  before: StageTimes | null,
+  after: StageTimes,
+): { upserts: StageLatency[]; histogram: HistogramDelta[] } {
   const old = new Map((before ? stageLatencies(tradeId, before) : []).map((l) => [l.stage, l]));
   const upserts: StageLatency[] = [];
   const histogram: HistogramDelta[] = [];

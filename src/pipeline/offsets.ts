@@ -33,7 +33,13 @@ export class OffsetLedger {
     const key = `${c.kafkaTopic}\u0000${c.kafkaPartition}`;
     let state = this.partitions.get(key);
     if (!state) {
-      state = { topic: c.kafkaTopic, partition: c.kafkaPartition, pending: new Map(), highestStored: -1n, committed: -1n };
+      state = {
+        topic: c.kafkaTopic,
+        partition: c.kafkaPartition,
+        pending: new Map(),
+        highestStored: -1n,
+        committed: -1n,
+      };
       this.partitions.set(key, state);
     }
     return state;
@@ -71,7 +77,11 @@ export class OffsetLedger {
   /** A commit failed: offer these offsets again next time. */
   commitFailed(offsets: PartitionOffset[]): void {
     for (const o of offsets) {
-      const state = this.state({ kafkaTopic: o.topic, kafkaPartition: o.partition, kafkaOffset: 0n });
+      const state = this.state({
+        kafkaTopic: o.topic,
+        kafkaPartition: o.partition,
+        kafkaOffset: 0n,
+      });
       if (state.committed === BigInt(o.offset)) state.committed = BigInt(o.offset) - 1n;
     }
   }

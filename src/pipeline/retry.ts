@@ -1,5 +1,10 @@
 /** Capped exponential backoff with full jitter: attempt n waits a random time up to min(max, initial·2ⁿ). */
-export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
   const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
   return Math.max(initialMs, Math.round(random() * ceiling));
 }
@@ -23,7 +28,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function retryUntilSuccess<T>(
   operation: () => Promise<T>,
-  options: { initialMs: number; maxMs: number; signal?: AbortSignal; onFailure?: (err: unknown, attempt: number, delayMs: number) => void },
+  options: {
+    initialMs: number;
+    maxMs: number;
+    signal?: AbortSignal;
+    onFailure?: (err: unknown, attempt: number, delayMs: number) => void;
+  },
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {

@@ -43,7 +43,13 @@ export interface WriterStatus {
  * with the next one), so a slow commit never stalls writing.
  */
 export class WriterPool {
-  readonly status: WriterStatus = { batches: 0, rows: {}, failingSince: null, lastError: null, lastBatchMs: 0 };
+  readonly status: WriterStatus = {
+    batches: 0,
+    rows: {},
+    failingSince: null,
+    lastError: null,
+    lastBatchMs: 0,
+  };
   private committing: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private loops: Array<Promise<void>> = [];
@@ -76,7 +82,9 @@ export class WriterPool {
   }
 
   private drainedToLowWater(): boolean {
-    return this.queue.shards.every((shard) => shard.size <= shard.capacity * this.options.lowWaterFraction);
+    return this.queue.shards.every(
+      (shard) => shard.size <= shard.capacity * this.options.lowWaterFraction,
+    );
   }
 
   private async run(shard: BoundedQueue<IngestRow>): Promise<void> {
@@ -87,7 +95,10 @@ export class WriterPool {
       try {
         await this.write(batch);
       } catch (err) {
-        this.logger.warn("shutdown deadline passed with a batch unwritten; its offsets stay uncommitted", { rows: batch.length, err });
+        this.logger.warn(
+          "shutdown deadline passed with a batch unwritten; its offsets stay uncommitted",
+          { rows: batch.length, err },
+        );
         return;
       }
     }
@@ -95,28 +106,37 @@ export class WriterPool {
 
   private async write(batch: IngestRow[]): Promise<void> {
     const started = performance.now();
-    const counts = await retryUntilSuccess(() => writeBatch(this.pool, groupByTable(batch), this.options.snapshotRule), {
-      initialMs: this.options.retryInitialMs,
-      maxMs: this.options.retryMaxMs,
-      signal: this.abort.signal,
-      onFailure: (err, attempt, delayMs) => {
-        this.status.failingSince ??= new Date();
-        this.status.lastError = (err as Error).message;
-        const first = batch[0]!.row;
-        this.logger.error("batch write failed; retrying", {
-          attempt,
-          retryInMs: delayMs,
-          rows: batch.length,
-          firstRecord: { topic: first.kafkaTopic, partition: first.kafkaPartition, offset: first.kafkaOffset },
-          err,
-        });
+    const counts = await retryUntilSuccess(
+      () => writeBatch(this.pool, groupByTable(batch), this.options.snapshotRule),
+      {
+        initialMs: this.options.retryInitialMs,
+        maxMs: this.options.retryMaxMs,
+        signal: this.abort.signal,
+        onFailure: (err, attempt, delayMs) => {
+          this.status.failingSince ??= new Date();
+          this.status.lastError = (err as Error).message;
+          const first = batch[0]!.row;
+          this.logger.error("batch write failed; retrying", {
+            attempt,
+            retryInMs: delayMs,
+            rows: batch.length,
+            firstRecord: {
+              topic: first.kafkaTopic,
+              partition: first.kafkaPartition,
+              offset: first.kafkaOffset,
+            },
+            err,
+          });
+        },
       },
-    });
-    if (this.status.failingSince) this.logger.info("database writes recovered", { failingSince: this.status.failingSince });
+    );
+    if (this.status.failingSince)
+      this.logger.info("database writes recovered", { failingSince: this.status.failingSince });
     this.status.failingSince = null;
     this.status.batches++;
     this.status.lastBatchMs = performance.now() - started;
-    for (const [table, n] of Object.entries(counts)) this.status.rows[table] = (this.status.rows[table] ?? 0) + n;
+    for (const [table, n] of Object.entries(counts))
+      this.status.rows[table] = (this.status.rows[table] ?? 0) + n;
     this.ledger.stored(batch.map((r) => r.row));
     this.hooks.onStored?.(counts, batch, this.status.lastBatchMs);
     this.committing = this.committing.then(() => this.commitNow());

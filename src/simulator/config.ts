@@ -24,8 +24,12 @@ export interface SimulatorConfig {
 
 export function loadSimulatorConfig(env: Env = process.env): SimulatorConfig {
   const read = new EnvReader(env);
-  const brokers = read.hostPorts("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092").map(({ host, port }) => `${host}:${port}`);
-  const topics = Object.fromEntries(topicKeys.map((key) => [key, read.string(topicEnv[key].variable, topicEnv[key].defaultTopic)])) as Record<TopicKey, string>;
+  const brokers = read
+    .hostPorts("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")
+    .map(({ host, port }) => `${host}:${port}`);
+  const topics = Object.fromEntries(
+    topicKeys.map((key) => [key, read.string(topicEnv[key].variable, topicEnv[key].defaultTopic)]),
+  ) as Record<TopicKey, string>;
   const fraction = (name: string, fallback: number) => read.number(name, fallback, 0, 1);
   const lifecycle: LifecycleOptions = {
     ...defaultLifecycleOptions,
@@ -34,11 +38,17 @@ export function loadSimulatorConfig(env: Env = process.env): SimulatorConfig {
     invalidFraction: fraction("SIM_INVALID_FRACTION", defaultLifecycleOptions.invalidFraction),
   };
   const sum = lifecycle.failureFraction + lifecycle.dlqFraction + lifecycle.invalidFraction;
-  if (sum > 1) read.problems.push(`SIM_FAILURE_FRACTION + SIM_DLQ_FRACTION + SIM_INVALID_FRACTION = ${sum} is not allowed: expected at most 1`);
+  if (sum > 1)
+    read.problems.push(
+      `SIM_FAILURE_FRACTION + SIM_DLQ_FRACTION + SIM_INVALID_FRACTION = ${sum} is not allowed: expected at most 1`,
+    );
 
   const idList = read.list("SIM_SCHEMA_IDS", ["1", "2", "3", "4", "5"]);
   const ids = idList.map(Number);
-  if (ids.length !== topicKeys.length || ids.some((id) => !Number.isInteger(id) || id < 0 || id > 2 ** 31 - 1)) {
+  if (
+    ids.length !== topicKeys.length ||
+    ids.some((id) => !Number.isInteger(id) || id < 0 || id > 2 ** 31 - 1)
+  ) {
     read.problems.push(
       `SIM_SCHEMA_IDS=${JSON.stringify(idList.join(","))} is not allowed: expected ${topicKeys.length} comma-separated schema ids, in the order ${topicKeys.join(", ")}`,
     );
@@ -48,7 +58,9 @@ export function loadSimulatorConfig(env: Env = process.env): SimulatorConfig {
     clientId: read.string("SIM_CLIENT_ID", "rttm-simulator"),
     topics,
     schemaRegistryUrl: read.url("SCHEMA_REGISTRY_URL", ["http:", "https:"]),
-    fallbackSchemaIds: Object.fromEntries(topicKeys.map((key, i) => [key, ids[i] ?? i + 1])) as Record<TopicKey, number>,
+    fallbackSchemaIds: Object.fromEntries(
+      topicKeys.map((key, i) => [key, ids[i] ?? i + 1]),
+    ) as Record<TopicKey, number>,
     tradesPerSecond: read.number("SIM_TRADES_PER_SECOND", 20, 0.01, 100_000),
     lifecycle,
     queueMetricIntervalMs: read.int("SIM_QUEUE_METRIC_INTERVAL_MS", 5000, 100, 3_600_000),

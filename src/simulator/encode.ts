@@ -9,7 +9,11 @@ import { InvalidTradeEventProtoSchema } from "../ingest/proto/validation/invalid
 import { frameValue } from "../ingest/wireFormat.js";
 import type { SimMessage } from "./lifecycle.js";
 
-function encode<S extends DescMessage>(schemaId: number, schema: S, init: MessageInitShape<S>): Buffer {
+function encode<S extends DescMessage>(
+  schemaId: number,
+  schema: S,
+  init: MessageInitShape<S>,
+): Buffer {
   return frameValue(schemaId, toBinary(schema, create(schema, init)));
 }
 

@@ -71,8 +71,24 @@ const queues: Record<Stage, { source: string; target: string }> = {
   ENRICHED: { source: "trades.validated", target: "trades.enriched" },
   COMMITTED: { source: "trades.enriched", target: "trades.committed" },
 };
-const symbols = ["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA", "JPM", "V", "ASML", "SAP", "NESN"] as const;
-const errorsByStage: Record<Exclude<Stage, "RECEIVED">, Array<{ type: string; message: string }>> = {
+const symbols = [
+  "AAPL",
+  "MSFT",
+  "GOOGL",
+  "AMZN",
+  "NVDA",
+  "META",
+  "TSLA",
+  "JPM",
+  "V",
+  "ASML",
+  "SAP",
+  "NESN",
+] as const;
+const errorsByStage: Record<
+  Exclude<Stage, "RECEIVED">,
+  Array<{ type: string; message: string }>
+> = {
   VALIDATED: [
     { type: "TECHNICAL", message: "reference data service timed out after 2000 ms" },
     { type: "BUSINESS", message: "portfolio is locked for trading" },
@@ -83,13 +99,22 @@ const errorsByStage: Record<Exclude<Stage, "RECEIVED">, Array<{ type: string; me
     { type: "BUSINESS", message: "instrument not found in security master" },
   ],
   COMMITTED: [
-    { type: "TECHNICAL", message: "deadlock detected while writing position; transaction rolled back" },
+    {
+      type: "TECHNICAL",
+      message: "deadlock detected while writing position; transaction rolled back",
+    },
     { type: "TECHNICAL", message: "position store connection reset" },
   ],
 };
 const dlqReasons: Record<Exclude<Stage, "RECEIVED">, string[]> = {
-  VALIDATED: ["schema mismatch: field 'quantity' has wrong type", "unparseable payload: unexpected end of JSON input"],
-  ENRICHED: ["max retries (5) exceeded calling pricing service", "poison message: enrichment threw NullPointerException"],
+  VALIDATED: [
+    "schema mismatch: field 'quantity' has wrong type",
+    "unparseable payload: unexpected end of JSON input",
+  ],
+  ENRICHED: [
+    "max retries (5) exceeded calling pricing service",
+    "poison message: enrichment threw NullPointerException",
+  ],
   COMMITTED: ["max retries (5) exceeded writing position", "duplicate trade id rejected by ledger"],
 };
 const validationErrors = [
@@ -106,7 +131,11 @@ export interface TradeGenerator {
   trade(startMs: number): SimulatedTrade;
 }
 
-export function createTradeGenerator(random: Random, options: LifecycleOptions = defaultLifecycleOptions, partitions = 6): TradeGenerator {
+export function createTradeGenerator(
+  random: Random,
+  options: LifecycleOptions = defaultLifecycleOptions,
+  partitions = 6,
+): TradeGenerator {
   const offsets = new Map<string, bigint>();
   const nextOffset = (queue: string, partition: number) => {
     const key = `${queue}/${partition}`;
@@ -161,14 +190,17 @@ export function createTradeGenerator(random: Random, options: LifecycleOptions =
       if (kind === "invalid") {
         // A legacy source sends its own ids now and then; those never become trade events.
         const legacyId = random.next() < 0.3;
-        const id = legacyId ? `TRD-${new Date(startMs).getUTCFullYear()}-${String(random.int(1_000_000)).padStart(6, "0")}` : tradeId;
+        const id = legacyId
+          ? `TRD-${new Date(startMs).getUTCFullYear()}-${String(random.int(1_000_000)).padStart(6, "0")}`
+          : tradeId;
         let atMs = startMs;
         if (!legacyId) {
           stageEvent("RECEIVED", startMs);
           atMs += hop("VALIDATED");
         }
         const errors = [random.pick(validationErrors)];
-        if (random.next() < 0.3) errors.push(random.pick(validationErrors.filter((e) => e !== errors[0])));
+        if (random.next() < 0.3)
+          errors.push(random.pick(validationErrors.filter((e) => e !== errors[0])));
         const badSide = errors.includes("side must be BUY or SELL");
         const badQuantity = errors.includes("quantity must be positive");
         const badPrice = errors.includes("pricePerStock must be positive");
@@ -178,12 +210,22 @@ export function createTradeGenerator(random: Random, options: LifecycleOptions =
           atMs,
           init: {
             tradeId: id,
-            portfolioId: errors.includes("portfolioId is not a UUID") ? `PF-${random.int(10_000)}` : random.uuid(),
-            symbol: errors.includes("symbol is not a known instrument") ? random.pick(["XXXX", "AAPL.OLD", ""]) : random.pick(symbols),
+            portfolioId: errors.includes("portfolioId is not a UUID")
+              ? `PF-${random.int(10_000)}`
+              : random.uuid(),
+            symbol: errors.includes("symbol is not a known instrument")
+              ? random.pick(["XXXX", "AAPL.OLD", ""])
+              : random.pick(symbols),
             side: badSide ? random.pick(["HOLD", "buy", ""]) : random.pick(["BUY", "SELL"]),
-            pricePerStock: badPrice ? -Math.round(random.next() * 10_000) / 100 : Math.round((10 + random.next() * 990) * 100) / 100,
+            pricePerStock: badPrice
+              ? -Math.round(random.next() * 10_000) / 100
+              : Math.round((10 + random.next() * 990) * 100) / 100,
             quantity: badQuantity ? -BigInt(random.int(500)) : BigInt(1 + random.int(5000)),
-            timestamp: timestampFromMs(errors.includes("trade timestamp is in the future") ? atMs + 86_400_000 : atMs - random.int(500)),
+            timestamp: timestampFromMs(
+              errors.includes("trade timestamp is in the future")
+                ? atMs + 86_400_000
+                : atMs - random.int(500),
+            ),
             validationErrors: errors.join("; "),
           },
         });
@@ -191,7 +233,8 @@ export function createTradeGenerator(random: Random, options: LifecycleOptions =
       }
 
       // The stage the trade does not reach, for failed and DLQ trades.
-      const stopAt: Stage | undefined = kind === "committed" ? undefined : stages[1 + random.int(3)];
+      const stopAt: Stage | undefined =
+        kind === "committed" ? undefined : stages[1 + random.int(3)];
       let atMs = startMs;
       for (const stage of stages) {
         if (stage !== "RECEIVED") atMs += hop(stage);
@@ -203,7 +246,14 @@ export function createTradeGenerator(random: Random, options: LifecycleOptions =
               topic: "errorEvents",
               key: tradeId,
               atMs,
-              init: { tradeId, serviceName: services[stage], errorType: error.type, errorMessage: error.message, eventStage: stage, eventTime: BigInt(atMs) },
+              init: {
+                tradeId,
+                serviceName: services[stage],
+                errorType: error.type,
+                errorMessage: error.message,
+                eventStage: stage,
+                eventTime: BigInt(atMs),
+              },
             });
           } else {
             events.push({
@@ -266,7 +316,10 @@ export function createQueueMetricModel(random: Random, partitions = 3): QueueMet
       return series.map((s) => {
         s.produced += BigInt(Math.round((newMessages / partitions) * (0.8 + random.next() * 0.4)));
         // A mean-reverting random walk, with an occasional burst (a slow consumer).
-        s.lag = Math.max(0, s.lag * 0.8 + random.normal() * 3 + (random.next() < 0.05 ? 20 + random.int(60) : 0));
+        s.lag = Math.max(
+          0,
+          s.lag * 0.8 + random.normal() * 3 + (random.next() < 0.05 ? 20 + random.int(60) : 0),
+        );
         const lag = BigInt(Math.round(s.lag));
         return {
           topic: "queueMetrics",

@@ -10,7 +10,8 @@ import { emptyTotals, runSimulator } from "./run.js";
 const log = createLogger({ service: "rttm-simulator" });
 process.removeAllListeners("warning");
 process.on("warning", (warning) => {
-  if (warning.name !== "TimeoutNegativeWarning") log.warn("process warning", { name: warning.name, warning: warning.message });
+  if (warning.name !== "TimeoutNegativeWarning")
+    log.warn("process warning", { name: warning.name, warning: warning.message });
 });
 
 let config: SimulatorConfig;
@@ -30,7 +31,12 @@ let signals = 0;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (++signals > 1) {
-      log.warn("second signal: exiting without draining", { signal, trades: totals.trades, events: totals.events, outcomes: totals.outcomes });
+      log.warn("second signal: exiting without draining", {
+        signal,
+        trades: totals.trades,
+        events: totals.events,
+        outcomes: totals.outcomes,
+      });
       process.exit(130);
     }
     log.info("stop requested", { signal });

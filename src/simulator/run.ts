@@ -10,7 +10,12 @@ import { topicKeys, type TopicKey } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { SimulatorConfig } from "./config.js";
 import { encodeEvent } from "./encode.js";
-import { createQueueMetricModel, createTradeGenerator, type SimEvent, type TradeOutcome } from "./lifecycle.js";
+import {
+  createQueueMetricModel,
+  createTradeGenerator,
+  type SimEvent,
+  type TradeOutcome,
+} from "./lifecycle.js";
 import { createRandom } from "./random.js";
 
 export interface SimulatorTotals {
@@ -24,10 +29,11 @@ export interface SimulatorTotals {
 const tickMs = 50;
 
 function kafkaLogs(logger: Logger): logCreator {
-  return () => ({ level, log: { message, ...extra } }) => {
-    if (level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, extra);
-    else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, extra);
-  };
+  return () =>
+    ({ level, log: { message, ...extra } }) => {
+      if (level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, extra);
+      else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, extra);
+    };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -50,7 +56,12 @@ export async function runSimulator(
   drainMs = 5000,
   totals: SimulatorTotals = emptyTotals(),
 ): Promise<SimulatorTotals> {
-  const kafka = new Kafka({ clientId: config.clientId, brokers: config.brokers, logLevel: logLevel.WARN, logCreator: kafkaLogs(logger) });
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogs(logger),
+  });
 
   if (config.createTopics) {
     const admin = kafka.admin();
@@ -59,7 +70,10 @@ export async function runSimulator(
       const existing = new Set(await admin.listTopics());
       const missing = Object.values(config.topics).filter((t) => !existing.has(t));
       if (missing.length > 0) {
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: config.topicPartitions })) });
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: config.topicPartitions })),
+        });
         logger.info("created topics", { topics: missing, partitions: config.topicPartitions });
       }
     } finally {
@@ -73,10 +87,16 @@ export async function runSimulator(
     logger.info("registered schemas", { registry: config.schemaRegistryUrl, schemaIds });
   } else {
     schemaIds = config.fallbackSchemaIds;
-    logger.warn("SCHEMA_REGISTRY_URL is not set: framing with the configured schema ids (SIM_SCHEMA_IDS), nothing registered", { schemaIds });
+    logger.warn(
+      "SCHEMA_REGISTRY_URL is not set: framing with the configured schema ids (SIM_SCHEMA_IDS), nothing registered",
+      { schemaIds },
+    );
   }
 
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
 
   const random = createRandom(config.seed);
@@ -86,7 +106,11 @@ export async function runSimulator(
     brokers: config.brokers,
     topics: config.topics,
     tradesPerSecond: config.tradesPerSecond,
-    fractions: { failure: config.lifecycle.failureFraction, dlq: config.lifecycle.dlqFraction, invalid: config.lifecycle.invalidFraction },
+    fractions: {
+      failure: config.lifecycle.failureFraction,
+      dlq: config.lifecycle.dlqFraction,
+      invalid: config.lifecycle.invalidFraction,
+    },
     queueMetricIntervalMs: config.queueMetricIntervalMs,
     durationSeconds: config.durationSeconds || "until SIGINT/SIGTERM",
     seed: config.seed,
@@ -109,7 +133,9 @@ export async function runSimulator(
       const now = Date.now();
       if (stoppingSince === undefined && (signal?.aborted || now >= stopAt)) {
         stoppingSince = now;
-        logger.info("stopping: no new trades, letting in-flight trades finish", { inFlightEvents: pending.length });
+        logger.info("stopping: no new trades, letting in-flight trades finish", {
+          inFlightEvents: pending.length,
+        });
       }
       if (stoppingSince === undefined) {
         while (nextTradeAt <= now) {
@@ -132,17 +158,26 @@ export async function runSimulator(
       if (due.length > 0) {
         pending = flushAll ? [] : pending.filter((e) => e.atMs > now);
         due.sort((a, b) => a.atMs - b.atMs);
-        const byTopic = new Map<string, Array<{ key: string | null; value: Buffer; timestamp: string }>>();
+        const byTopic = new Map<
+          string,
+          Array<{ key: string | null; value: Buffer; timestamp: string }>
+        >();
         for (const event of due) {
           const topic = config.topics[event.topic];
           let list = byTopic.get(topic);
           if (!list) byTopic.set(topic, (list = []));
           // A drained event may be slightly in the future; its record timestamp is when it is sent.
-          list.push({ key: event.key, value: encodeEvent(schemaIds, event), timestamp: String(Math.min(event.atMs, Date.now())) });
+          list.push({
+            key: event.key,
+            value: encodeEvent(schemaIds, event),
+            timestamp: String(Math.min(event.atMs, Date.now())),
+          });
           totals.events[event.topic]++;
           if (event.topic === "tradeEvents") tradeEventsSinceSnapshot++;
         }
-        await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        await producer.sendBatch({
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
         progressEvents += due.length;
       }
       if (now >= nextProgressAt) {
@@ -167,6 +202,7 @@ export async function runSimulator(
   }
   totals.seconds = Math.round((Date.now() - startedAt) / 100) / 10;
   const generatingSeconds = ((stoppingSince ?? Date.now()) - startedAt) / 1000;
-  totals.tradesPerSecond = generatingSeconds > 0 ? Math.round((totals.trades / generatingSeconds) * 10) / 10 : 0;
+  totals.tradesPerSecond =
+    generatingSeconds > 0 ? Math.round((totals.trades / generatingSeconds) * 10) / 10 : 0;
   return totals;
 }

@@ -1,6 +1,11 @@
 import type { PoolClient } from "pg";
 import type { QueueMetricRow } from "../ingest/rows.js";
-import { lagOf, shouldStoreSnapshot, type SnapshotRule, type StoredSnapshot } from "../metrics/queueSnapshot.js";
+import {
+  lagOf,
+  shouldStoreSnapshot,
+  type SnapshotRule,
+  type StoredSnapshot,
+} from "../metrics/queueSnapshot.js";
 import { columnArrays, insertIgnoringDuplicates } from "./columns.js";
 import { queueMetricsTable } from "./tables.js";
 
@@ -34,7 +39,11 @@ ON CONFLICT (topic_name, partition_id, consumer_group) DO UPDATE SET
  * store-if-changed rule keeps. The "last stored" marker lives in the same transaction as the
  * history row, so a failed write cannot leave the two disagreeing.
  */
-export async function writeQueueMetrics(client: PoolClient, rows: readonly QueueMetricRow[], rule: SnapshotRule): Promise<{ stored: number }> {
+export async function writeQueueMetrics(
+  client: PoolClient,
+  rows: readonly QueueMetricRow[],
+  rule: SnapshotRule,
+): Promise<{ stored: number }> {
   const keys = [...new Map(rows.map((r) => [keyOf(r), r])).values()];
   const { rows: current } = await client.query(lockLatestSql, [
     keys.map((k) => k.topicName),
@@ -55,13 +64,19 @@ export async function writeQueueMetrics(client: PoolClient, rows: readonly Queue
       kafkaPartition: 0,
       kafkaOffset: 0n,
     };
-    state.set(keyOf(latest), { latest, stored: { lag: BigInt(r.stored_lag), snapshotTime: r.stored_snapshot_time } });
+    state.set(keyOf(latest), {
+      latest,
+      stored: { lag: BigInt(r.stored_lag), snapshotTime: r.stored_snapshot_time },
+    });
   }
   const history: QueueMetricRow[] = [];
   for (const row of rows) {
     const key = keyOf(row);
     const previous = state.get(key);
-    const snapshot = { lag: lagOf(row.producedOffset, row.consumedOffset), snapshotTime: row.snapshotTime };
+    const snapshot = {
+      lag: lagOf(row.producedOffset, row.consumedOffset),
+      snapshotTime: row.snapshotTime,
+    };
     const store = shouldStoreSnapshot(previous?.stored, snapshot, rule);
     if (store) history.push(row);
     const newer = !previous || row.snapshotTime.getTime() >= previous.latest.snapshotTime.getTime();
@@ -70,7 +85,11 @@ export async function writeQueueMetrics(client: PoolClient, rows: readonly Queue
       stored: store ? snapshot : previous!.stored,
     });
   }
-  if (history.length > 0) await client.query(insertIgnoringDuplicates(queueMetricsTable), columnArrays(queueMetricsTable, history));
+  if (history.length > 0)
+    await client.query(
+      insertIgnoringDuplicates(queueMetricsTable),
+      columnArrays(queueMetricsTable, history),
+    );
   const finals = [...state.values()];
   await client.query(upsertLatestSql, [
     finals.map((s) => s.latest.topicName),

@@ -1,7 +1,12 @@
 import type { PoolClient } from "pg";
 import type { TradeEventRow } from "../ingest/rows.js";
 import { stages, type Stage } from "../ingest/validate.js";
-import { latencyChanges, type HistogramDelta, type StageLatency, type StageTimes } from "../metrics/stageLatency.js";
+import {
+  latencyChanges,
+  type HistogramDelta,
+  type StageLatency,
+  type StageTimes,
+} from "../metrics/stageLatency.js";
 import { columnArrays, unnestSelect } from "./columns.js";
 import { tradeEventsTable } from "./tables.js";
 
@@ -23,7 +28,10 @@ const insertTradeEventsSql = (() => {
   SELECT date_trunc('${unit}', event_time), event_stage, count(*) FROM ins GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (bucket, stage) DO UPDATE SET event_count = ${table}.event_count + excluded.event_count`;
   const perStage = stages
-    .map((s) => `min(at) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_at, min(service) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_service`)
+    .map(
+      (s) =>
+        `min(at) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_at, min(service) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_service`,
+    )
     .join(",\n    ");
   const progressColumns = stages.map((s) => `${lower(s)}_at, ${lower(s)}_service`).join(", ");
   const merge = stages
@@ -34,7 +42,12 @@ const insertTradeEventsSql = (() => {
     ${service} = CASE WHEN p.${at} IS NULL OR excluded.${at} < p.${at} THEN coalesce(excluded.${service}, p.${service}) ELSE p.${service} END`;
     })
     .join(",\n    ");
-  const oldColumns = stages.map((s) => `old.${lower(s)}_at AS old_${lower(s)}_at, old.${lower(s)}_service AS old_${lower(s)}_service`).join(", ");
+  const oldColumns = stages
+    .map(
+      (s) =>
+        `old.${lower(s)}_at AS old_${lower(s)}_at, old.${lower(s)}_service AS old_${lower(s)}_service`,
+    )
+    .join(", ");
   return `
 WITH ins AS (
   INSERT INTO ${tradeEventsTable.table} (${names}) ${unnestSelect(tradeEventsTable)}
@@ -105,8 +118,14 @@ export interface TradeWriteResult {
   latencies: number;
 }
 
-export async function writeTradeEvents(client: PoolClient, rows: readonly TradeEventRow[]): Promise<TradeWriteResult> {
-  const { rows: progress } = await client.query<ProgressRow>(insertTradeEventsSql, columnArrays(tradeEventsTable, rows));
+export async function writeTradeEvents(
+  client: PoolClient,
+  rows: readonly TradeEventRow[],
+): Promise<TradeWriteResult> {
+  const { rows: progress } = await client.query<ProgressRow>(
+    insertTradeEventsSql,
+    columnArrays(tradeEventsTable, rows),
+  );
   const upserts: StageLatency[] = [];
   const histogram: HistogramDelta[] = [];
   for (const row of progress) {

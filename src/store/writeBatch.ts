@@ -10,7 +10,14 @@ import { writeTradeEvents } from "./tradeEvents.js";
 export type RowsByTable = { [K in TableKey]: Array<RowOf<K>> };
 
 export function groupByTable(rows: Iterable<IngestRow>): RowsByTable {
-  const grouped: RowsByTable = { tradeEvents: [], errorEvents: [], dlqEvents: [], invalidTrades: [], queueMetrics: [], quarantine: [] };
+  const grouped: RowsByTable = {
+    tradeEvents: [],
+    errorEvents: [],
+    dlqEvents: [],
+    invalidTrades: [],
+    queueMetrics: [],
+    quarantine: [],
+  };
   for (const { table, row } of rows) (grouped[table] as unknown[]).push(row);
   return grouped;
 }
@@ -22,24 +29,42 @@ const plainTables = {
   quarantine: quarantineTable,
 } satisfies { [K in TableKey]?: TableSpec<RowOf<K>> };
 
-export type BatchCounts = Record<TableKey, number> & { latencies: number; queueMetricsStored: number };
+export type BatchCounts = Record<TableKey, number> & {
+  latencies: number;
+  queueMetricsStored: number;
+};
 
 /**
  * Writes one batch in one transaction: every row, the rollups and the derived latencies commit
  * together or not at all, so a retried batch never leaves partial or doubled data.
  */
-export async function writeBatch(pool: Pool, rows: RowsByTable, snapshotRule: SnapshotRule): Promise<BatchCounts> {
+export async function writeBatch(
+  pool: Pool,
+  rows: RowsByTable,
+  snapshotRule: SnapshotRule,
+): Promise<BatchCounts> {
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
     await client.query("BEGIN");
-    const counts: BatchCounts = { ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.length])), latencies: 0, queueMetricsStored: 0 } as BatchCounts;
-    for (const [key, spec] of Object.entries(plainTables) as Array<[keyof typeof plainTables, TableSpec<never>]>) {
+    const counts: BatchCounts = {
+      ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.length])),
+      latencies: 0,
+      queueMetricsStored: 0,
+    } as BatchCounts;
+    for (const [key, spec] of Object.entries(plainTables) as Array<
+      [keyof typeof plainTables, TableSpec<never>]
+    >) {
       const tableRows = rows[key] as never[];
-      if (tableRows.length > 0) await client.query(insertIgnoringDuplicates(spec), columnArrays(spec, tableRows));
+      if (tableRows.length > 0)
+        await client.query(insertIgnoringDuplicates(spec), columnArrays(spec, tableRows));
     }
-    if (rows.tradeEvents.length > 0) counts.latencies = (await writeTradeEvents(client, rows.tradeEvents)).latencies;
-    if (rows.queueMetrics.length > 0) counts.queueMetricsStored = (await writeQueueMetrics(client, rows.queueMetrics, snapshotRule)).stored;
+    if (rows.tradeEvents.length > 0)
+      counts.latencies = (await writeTradeEvents(client, rows.tradeEvents)).latencies;
+    if (rows.queueMetrics.length > 0)
+      counts.queueMetricsStored = (
+        await writeQueueMetrics(client, rows.queueMetrics, snapshotRule)
+      ).stored;
     await client.query("COMMIT");
     return counts;
   } catch (err) {

@@ -21,11 +21,18 @@ describe("durability against real Kafka and PostgreSQL", () => {
   test("kill -9 mid-stream, then restart: the stored set equals the produced set exactly", async () => {
     db = await createTestDatabase();
     const { topics, env, encoder } = await freshTopics(3);
-    const serviceConfig = serviceEnv(db.url, env, { RTTM_BATCH_SIZE: "200", RTTM_BATCH_POLL_MS: "50" });
+    const serviceConfig = serviceEnv(db.url, env, {
+      RTTM_BATCH_SIZE: "200",
+      RTTM_BATCH_POLL_MS: "50",
+    });
     const first = startChild(serviceConfig);
     try {
       const firstHalf = produceTrades(producer, encoder, topics.tradeEvents, 3000, 400);
-      await waitFor("some rows stored", async () => (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) > 1000, 60_000);
+      await waitFor(
+        "some rows stored",
+        async () => (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) > 1000,
+        60_000,
+      );
       first.process.kill("SIGKILL");
       assert.equal(await first.exited, null, "killed by signal");
       const stored = await count(db.pool, "SELECT count(*) FROM rttm_trade_events");
@@ -34,8 +41,21 @@ describe("durability against real Kafka and PostgreSQL", () => {
       assert.ok(stored < (a.length + b.length) * 4, "the kill happened mid-stream");
       const second = startChild(serviceConfig);
       try {
-        await waitFor("everything stored after restart", async () => (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) >= (a.length + b.length) * 4, 120_000, 250);
-        await waitFor("offsets committed to the end", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === (a.length + b.length) * 4, 30_000);
+        await waitFor(
+          "everything stored after restart",
+          async () =>
+            (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) >=
+            (a.length + b.length) * 4,
+          120_000,
+          250,
+        );
+        await waitFor(
+          "offsets committed to the end",
+          async () =>
+            (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) ===
+            (a.length + b.length) * 4,
+          30_000,
+        );
         await assertExactlyOnce(db, [...a, ...b]);
       } finally {
         second.process.kill("SIGTERM");
@@ -53,16 +73,34 @@ describe("durability against real Kafka and PostgreSQL", () => {
     const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 500);
     let service = await startInProcess(serviceEnv(db.url, env));
     try {
-      await waitFor("all stored", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events, 60_000);
+      await waitFor(
+        "all stored",
+        async () =>
+          (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events,
+        60_000,
+      );
       await service.stop();
       const admin = kafka.admin();
       await admin.connect();
-      await admin.resetOffsets({ groupId: env.KAFKA_CONSUMER_GROUP_ID!, topic: topics.tradeEvents, earliest: true });
+      await admin.resetOffsets({
+        groupId: env.KAFKA_CONSUMER_GROUP_ID!,
+        topic: topics.tradeEvents,
+        earliest: true,
+      });
       assert.equal(await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents), 0);
       await admin.disconnect();
       service = await startInProcess(serviceEnv(db.url, env));
-      await waitFor("everything consumed again", async () => (service.consumerStatus.consumed[topics.tradeEvents] ?? 0) >= events, 60_000);
-      await waitFor("offsets committed again", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events, 60_000);
+      await waitFor(
+        "everything consumed again",
+        async () => (service.consumerStatus.consumed[topics.tradeEvents] ?? 0) >= events,
+        60_000,
+      );
+      await waitFor(
+        "offsets committed again",
+        async () =>
+          (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events,
+        60_000,
+      );
       await assertExactlyOnce(db, tradeIds);
     } finally {
       await service.stop();
@@ -75,23 +113,47 @@ describe("durability against real Kafka and PostgreSQL", () => {
     const { topics, env, encoder } = await freshTopics();
     const capacity = 600;
     const service = await startInProcess(
-      serviceEnv(db.url, env, { RTTM_QUEUE_CAPACITY: String(capacity), RTTM_BATCH_SIZE: "100", RTTM_DB_RETRY_MAX_MS: "500" }),
+      serviceEnv(db.url, env, {
+        RTTM_QUEUE_CAPACITY: String(capacity),
+        RTTM_BATCH_SIZE: "100",
+        RTTM_DB_RETRY_MAX_MS: "500",
+      }),
     );
     try {
       await db.cutOff();
       const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 1000);
-      await waitFor("consumer paused on a full queue", async () => service.consumerStatus.paused, 30_000);
+      await waitFor(
+        "consumer paused on a full queue",
+        async () => service.consumerStatus.paused,
+        30_000,
+      );
       let maxQueued = 0;
       for (let i = 0; i < 20; i++) {
         maxQueued = Math.max(maxQueued, service.queue.size);
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.ok(maxQueued <= capacity, `queue stayed within its capacity (${maxQueued} ≤ ${capacity})`);
+      assert.ok(
+        maxQueued <= capacity,
+        `queue stayed within its capacity (${maxQueued} ≤ ${capacity})`,
+      );
       assert.ok(service.writer.status.failingSince, "writer reports the outage");
-      assert.ok((service.consumerStatus.consumed[topics.tradeEvents] ?? 0) < events, "the consumer stopped reading while paused");
-      assert.equal(await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents), 0, "nothing committed while nothing is stored");
+      assert.ok(
+        (service.consumerStatus.consumed[topics.tradeEvents] ?? 0) < events,
+        "the consumer stopped reading while paused",
+      );
+      assert.equal(
+        await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents),
+        0,
+        "nothing committed while nothing is stored",
+      );
       await db.restore();
-      await waitFor("all stored after recovery", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events, 90_000, 250);
+      await waitFor(
+        "all stored after recovery",
+        async () =>
+          (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events,
+        90_000,
+        250,
+      );
       assert.equal(service.writer.status.failingSince, null);
       await assertExactlyOnce(db, tradeIds);
     } finally {
@@ -105,12 +167,26 @@ describe("durability against real Kafka and PostgreSQL", () => {
     db = await createTestDatabase();
     const { topics, env, encoder } = await freshTopics();
     // A long poll interval and huge batches keep everything in the queue until shutdown flushes it.
-    const child = startChild(serviceEnv(db.url, env, { RTTM_BATCH_SIZE: "50000", RTTM_BATCH_POLL_MS: "600000", RTTM_SHUTDOWN_TIMEOUT_MS: "15000" }));
+    const child = startChild(
+      serviceEnv(db.url, env, {
+        RTTM_BATCH_SIZE: "50000",
+        RTTM_BATCH_POLL_MS: "600000",
+        RTTM_SHUTDOWN_TIMEOUT_MS: "15000",
+      }),
+    );
     try {
       const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 500);
-      await waitFor("the group joined", async () => child.output().includes("joined consumer group"), 30_000);
+      await waitFor(
+        "the group joined",
+        async () => child.output().includes("joined consumer group"),
+        30_000,
+      );
       await new Promise((r) => setTimeout(r, 3000)); // time to fetch everything into the queue
-      assert.equal(await count(db.pool, "SELECT count(*) FROM rttm_trade_events"), 0, "nothing written before shutdown");
+      assert.equal(
+        await count(db.pool, "SELECT count(*) FROM rttm_trade_events"),
+        0,
+        "nothing written before shutdown",
+      );
       const started = Date.now();
       child.process.kill("SIGTERM");
       assert.equal(await child.exited, 0, child.output());

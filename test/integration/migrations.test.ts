@@ -9,11 +9,21 @@ const admin = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:
 const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 
 function schemaDump(url: string): string {
-  const dump = execFileSync("pg_dump", ["--schema-only", "--no-owner", "--no-privileges", "--exclude-table=_prisma_migrations", url], { encoding: "utf8" });
+  const dump = execFileSync(
+    "pg_dump",
+    ["--schema-only", "--no-owner", "--no-privileges", "--exclude-table=_prisma_migrations", url],
+    { encoding: "utf8" },
+  );
   // Statement order differs between the two paths; compare the set of statements.
   return dump
     .split(";\n")
-    .map((s) => s.split("\n").filter((l) => !l.startsWith("--") && l.trim() !== "" && !l.startsWith("\\")).join("\n").trim())
+    .map((s) =>
+      s
+        .split("\n")
+        .filter((l) => !l.startsWith("--") && l.trim() !== "" && !l.startsWith("\\"))
+        .join("\n")
+        .trim(),
+    )
     .filter(Boolean)
     .sort()
     .join(";\n");
@@ -24,7 +34,9 @@ function handWrittenSql(): string {
   return readdirSync("prisma/migrations", { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => readFileSync(`prisma/migrations/${d.name}/migration.sql`, "utf8"))
-    .map((sql) => (sql.includes("\n-- hand-written:") ? sql.slice(sql.indexOf("\n-- hand-written:")) : ""))
+    .map((sql) =>
+      sql.includes("\n-- hand-written:") ? sql.slice(sql.indexOf("\n-- hand-written:")) : "",
+    )
     .join("\n");
 }
 
@@ -34,17 +46,33 @@ test("prisma/migrations builds exactly the schema that prisma/schema.prisma desc
   await client.connect();
   try {
     await client.query(`CREATE DATABASE ${name}`);
-    const fromModel = execFileSync("npx", ["prisma", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
-      encoding: "utf8",
-      env: { ...process.env, DATABASE_URL: databaseUrl(name) },
-      stdio: ["ignore", "pipe", "ignore"],
-    });
+    const fromModel = execFileSync(
+      "npx",
+      [
+        "prisma",
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema-datamodel",
+        "prisma/schema.prisma",
+        "--script",
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, DATABASE_URL: databaseUrl(name) },
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
     const target = new pg.Client({ connectionString: databaseUrl(name) });
     await target.connect();
     await target.query(fromModel);
     await target.query(handWrittenSql());
     await target.end();
-    assert.equal(schemaDump(databaseUrl(template)), schemaDump(databaseUrl(name)), "a migration is missing or differs from schema.prisma: add one under prisma/migrations");
+    assert.equal(
+      schemaDump(databaseUrl(template)),
+      schemaDump(databaseUrl(name)),
+      "a migration is missing or differs from schema.prisma: add one under prisma/migrations",
+    );
   } finally {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await client.end();

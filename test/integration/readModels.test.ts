@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { Pool } from "pg";
-import type { DlqEventRow, ErrorEventRow, InvalidTradeRow, QuarantineRow, QueueMetricRow, TradeEventRow } from "../../src/ingest/rows.js";
+import type {
+  DlqEventRow,
+  ErrorEventRow,
+  InvalidTradeRow,
+  QuarantineRow,
+  QueueMetricRow,
+  TradeEventRow,
+} from "../../src/ingest/rows.js";
 import type { Stage } from "../../src/ingest/validate.js";
 import { stages } from "../../src/ingest/validate.js";
 import { binLowerBoundMs, binUpperBoundMs } from "../../src/metrics/latencyHistogram.js";
@@ -32,17 +39,41 @@ import { tradeEventRow } from "../support/rows.js";
 
 const snapshotRule = { threshold: 0.1, minIntervalMinutes: 5 };
 let nextOffset = 0n;
-const coordinates = () => ({ kafkaTopic: "read-models", kafkaPartition: 0, kafkaOffset: nextOffset++ });
+const coordinates = () => ({
+  kafkaTopic: "read-models",
+  kafkaPartition: 0,
+  kafkaOffset: nextOffset++,
+});
 const at = (iso: string) => new Date(iso);
 
-const tradeEvent = (tradeId: string, stage: Stage, time: Date): TradeEventRow => tradeEventRow(tradeId, stage, time, coordinates());
+const tradeEvent = (tradeId: string, stage: Stage, time: Date): TradeEventRow =>
+  tradeEventRow(tradeId, stage, time, coordinates());
 
 function dlqEvent(stage: Stage, time: Date, extra: Partial<DlqEventRow> = {}): DlqEventRow {
-  return { tradeId: null, serviceName: "validator", topicName: "trades.dlq", originalTopic: "trades", reason: "schema mismatch", eventStage: stage, eventTime: time, ...coordinates(), ...extra };
+  return {
+    tradeId: null,
+    serviceName: "validator",
+    topicName: "trades.dlq",
+    originalTopic: "trades",
+    reason: "schema mismatch",
+    eventStage: stage,
+    eventTime: time,
+    ...coordinates(),
+    ...extra,
+  };
 }
 
 function errorEvent(stage: Stage, time: Date, extra: Partial<ErrorEventRow> = {}): ErrorEventRow {
-  return { tradeId: null, serviceName: "enricher", errorType: "TECHNICAL", errorMessage: "price feed timeout", eventStage: stage, eventTime: time, ...coordinates(), ...extra };
+  return {
+    tradeId: null,
+    serviceName: "enricher",
+    errorType: "TECHNICAL",
+    errorMessage: "price feed timeout",
+    eventStage: stage,
+    eventTime: time,
+    ...coordinates(),
+    ...extra,
+  };
 }
 
 function invalidTrade(tradeId: string, time: Date): InvalidTradeRow {
@@ -60,16 +91,52 @@ function invalidTrade(tradeId: string, time: Date): InvalidTradeRow {
   };
 }
 
-function queueMetric(topicName: string, partitionId: number, consumerGroup: string, produced: bigint, consumed: bigint, time: Date): QueueMetricRow {
-  return { serviceName: `${consumerGroup}-service`, topicName, partitionId, consumerGroup, producedOffset: produced, consumedOffset: consumed, snapshotTime: time, ...coordinates() };
+function queueMetric(
+  topicName: string,
+  partitionId: number,
+  consumerGroup: string,
+  produced: bigint,
+  consumed: bigint,
+  time: Date,
+): QueueMetricRow {
+  return {
+    serviceName: `${consumerGroup}-service`,
+    topicName,
+    partitionId,
+    consumerGroup,
+    producedOffset: produced,
+    consumedOffset: consumed,
+    snapshotTime: time,
+    ...coordinates(),
+  };
 }
 
 function quarantined(errorKind: string, kafkaTopic: string): QuarantineRow {
-  return { ...coordinates(), kafkaTopic, kafkaTimestamp: null, messageKey: null, rawValue: Buffer.from([1, 2, 3]), errorKind, reason: `${errorKind} failure` };
+  return {
+    ...coordinates(),
+    kafkaTopic,
+    kafkaTimestamp: null,
+    messageKey: null,
+    rawValue: Buffer.from([1, 2, 3]),
+    errorKind,
+    reason: `${errorKind} failure`,
+  };
 }
 
 async function seed(pool: Pool, rows: Partial<RowsByTable>): Promise<void> {
-  await writeBatch(pool, { tradeEvents: [], errorEvents: [], dlqEvents: [], invalidTrades: [], queueMetrics: [], quarantine: [], ...rows }, snapshotRule);
+  await writeBatch(
+    pool,
+    {
+      tradeEvents: [],
+      errorEvents: [],
+      dlqEvents: [],
+      invalidTrades: [],
+      queueMetrics: [],
+      quarantine: [],
+      ...rows,
+    },
+    snapshotRule,
+  );
 }
 
 async function rejects(promise: Promise<unknown>, argument: string): Promise<void> {
@@ -82,7 +149,10 @@ async function rejects(promise: Promise<unknown>, argument: string): Promise<voi
 }
 
 /** Follows endCursor to the end; returns every node id in order and the page sizes. */
-async function allPages<T extends { id: string }>(fetch: (args: PageArgs) => Promise<Page<T>>, first: number): Promise<{ ids: string[]; sizes: number[] }> {
+async function allPages<T extends { id: string }>(
+  fetch: (args: PageArgs) => Promise<Page<T>>,
+  first: number,
+): Promise<{ ids: string[]; sizes: number[] }> {
   const ids: string[] = [];
   const sizes: number[] = [];
   let after: string | null = null;
@@ -110,7 +180,11 @@ describe("read models", () => {
   let listPool: Pool;
 
   before(async () => {
-    [db, empty, lists] = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
+    [db, empty, lists] = await Promise.all([
+      createTestDatabase(),
+      createTestDatabase(),
+      createTestDatabase(),
+    ]);
     // The production pool (int8 as bigint), as the GraphQL layer will pass it.
     pool = createPool(db.url);
     emptyPool = createPool(empty.url);
@@ -139,7 +213,12 @@ describe("read models", () => {
       const p = await pipeline(emptyPool, { now: NOW });
       assert.deepEqual(
         p.stages,
-        stages.map((stage) => ({ stage, count: 0, avgLatencyMs: null, successRate: stage === "RECEIVED" ? 100 : null })),
+        stages.map((stage) => ({
+          stage,
+          count: 0,
+          avgLatencyMs: null,
+          successRate: stage === "RECEIVED" ? 100 : null,
+        })),
       );
       assert.deepEqual(await dlqOverview(emptyPool, { now: NOW }), {
         asOf: NOW,
@@ -151,18 +230,33 @@ describe("read models", () => {
       const latency = await latencyStats(emptyPool, { now: NOW });
       assert.deepEqual(
         latency.stages,
-        ["VALIDATED", "ENRICHED", "COMMITTED", "END_TO_END"].map((stage) => ({ stage, samples: 0, avgMs: null, p50Ms: null, p95Ms: null, p99Ms: null })),
+        ["VALIDATED", "ENRICHED", "COMMITTED", "END_TO_END"].map((stage) => ({
+          stage,
+          samples: 0,
+          avgMs: null,
+          p50Ms: null,
+          p95Ms: null,
+          p99Ms: null,
+        })),
       );
       const trend = await throughputTrend(emptyPool, { now: NOW, granularity: "HOUR" });
       assert.equal(trend.buckets.length, 25);
       assert.ok(trend.buckets.every((b) => b.count === 0 && b.perSecond === 0));
-      assert.deepEqual(await queueLag(emptyPool, { now: NOW }), { asOf: NOW, rows: [], totalLag: 0n, byTopicGroup: [] });
+      assert.deepEqual(await queueLag(emptyPool, { now: NOW }), {
+        asOf: NOW,
+        rows: [],
+        totalLag: 0n,
+        byTopicGroup: [],
+      });
     });
 
     test("lists and the timeline", async () => {
       const emptyPage = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
       assert.deepEqual(await dlqEvents(emptyPool, {}), emptyPage);
-      assert.deepEqual(await errorEvents(emptyPool, { stage: "ENRICHED", errorType: "TECHNICAL" }), emptyPage);
+      assert.deepEqual(
+        await errorEvents(emptyPool, { stage: "ENRICHED", errorType: "TECHNICAL" }),
+        emptyPage,
+      );
       assert.deepEqual(await invalidTrades(emptyPool, { first: 10 }), emptyPage);
       assert.deepEqual(await quarantinedRecords(emptyPool, { errorKind: "decode" }), emptyPage);
       const timeline = await tradeTimeline(emptyPool, { tradeId: randomUUID() });
@@ -170,7 +264,12 @@ describe("read models", () => {
       assert.equal(timeline.truncated, false);
       assert.deepEqual(
         timeline.stages,
-        stages.map((stage) => ({ stage, reachedAt: null, serviceName: null, latencyFromPreviousMs: null })),
+        stages.map((stage) => ({
+          stage,
+          reachedAt: null,
+          serviceName: null,
+          latencyFromPreviousMs: null,
+        })),
       );
       assert.equal(timeline.endToEndMs, null);
     });
@@ -194,7 +293,12 @@ describe("read models", () => {
         const v = r + gaps.v[i]!;
         const e = v + gaps.e[i]!;
         const c = e + gaps.c[i]!;
-        full.push(tradeEvent(id, "RECEIVED", new Date(r)), tradeEvent(id, "VALIDATED", new Date(v)), tradeEvent(id, "ENRICHED", new Date(e)), tradeEvent(id, "COMMITTED", new Date(c)));
+        full.push(
+          tradeEvent(id, "RECEIVED", new Date(r)),
+          tradeEvent(id, "VALIDATED", new Date(v)),
+          tradeEvent(id, "ENRICHED", new Date(e)),
+          tradeEvent(id, "COMMITTED", new Date(c)),
+        );
       });
       // Later stages arrive in a batch of their own before the earlier ones (out of order).
       await seed(pool, { tradeEvents: full.filter((r) => r.eventStage !== "RECEIVED") });
@@ -207,11 +311,17 @@ describe("read models", () => {
           tradeEvent(F[1]!, "ENRICHED", at("2026-11-27T11:00:13.120Z")), // retry of F2
           tradeEvent(P1, "RECEIVED", at("2026-11-27T11:30:00.000Z")),
           tradeEvent(P1, "VALIDATED", at("2026-11-27T11:30:00.050Z")),
-          ...(["RECEIVED", "VALIDATED", "ENRICHED", "COMMITTED"] as const).map((s, i) => tradeEvent(old, s, new Date(Date.parse("2026-11-26T10:00:00.000Z") + i * 7))),
+          ...(["RECEIVED", "VALIDATED", "ENRICHED", "COMMITTED"] as const).map((s, i) =>
+            tradeEvent(old, s, new Date(Date.parse("2026-11-26T10:00:00.000Z") + i * 7)),
+          ),
           // a burst of 9 in the second 12:07:30: Peak TPS
-          ...Array.from({ length: 9 }, (_, k) => single(new Date(Date.parse("2026-11-27T12:07:30.000Z") + k * 100).toISOString())),
+          ...Array.from({ length: 9 }, (_, k) =>
+            single(new Date(Date.parse("2026-11-27T12:07:30.000Z") + k * 100).toISOString()),
+          ),
           // 9 events in 12:05:00.000-.400 (before the 300 s window starts at 12:05:00.500) and one at .600
-          ...Array.from({ length: 9 }, (_, k) => single(new Date(Date.parse("2026-11-27T12:05:00.000Z") + k * 50).toISOString())),
+          ...Array.from({ length: 9 }, (_, k) =>
+            single(new Date(Date.parse("2026-11-27T12:05:00.000Z") + k * 50).toISOString()),
+          ),
           single("2026-11-27T12:05:00.600Z"),
           // around the 5 s window (12:09:55.500, 12:10:00.500]
           single("2026-11-27T12:09:55.500Z"), // on the open end: outside
@@ -232,13 +342,19 @@ describe("read models", () => {
           dlqEvent("ENRICHED", at("2026-11-26T12:10:00.500Z")), // outside
           dlqEvent("COMMITTED", at("2026-11-27T10:00:00.000Z"), { serviceName: "committer" }),
           dlqEvent("RECEIVED", at("2026-11-27T12:10:00.501Z")), // after now
-          dlqEvent("ENRICHED", at("2026-11-27T11:00:11.110Z"), { tradeId: F[0]!, reason: "enrichment gave up" }),
+          dlqEvent("ENRICHED", at("2026-11-27T11:00:11.110Z"), {
+            tradeId: F[0]!,
+            reason: "enrichment gave up",
+          }),
         ],
         errorEvents: [
           errorEvent("ENRICHED", at("2026-11-27T12:00:00.000Z")),
           errorEvent("ENRICHED", at("2026-11-26T12:10:00.501Z")),
           errorEvent("ENRICHED", at("2026-11-26T12:10:00.500Z")), // outside
-          errorEvent("ENRICHED", at("2026-11-27T11:00:11.110Z"), { tradeId: F[0]!, errorMessage: "price feed timeout for F1" }),
+          errorEvent("ENRICHED", at("2026-11-27T11:00:11.110Z"), {
+            tradeId: F[0]!,
+            errorMessage: "price feed timeout for F1",
+          }),
         ],
         invalidTrades: [
           invalidTrade("not-a-uuid", at("2026-11-27T12:01:00.000Z")),
@@ -247,7 +363,11 @@ describe("read models", () => {
         ],
       });
       // Queue snapshots: an older one first, then the latest per (topic, partition, group).
-      await seed(pool, { queueMetrics: [queueMetric("payments", 0, "g1", 1000n, 500n, at("2026-11-27T12:08:00.000Z"))] });
+      await seed(pool, {
+        queueMetrics: [
+          queueMetric("payments", 0, "g1", 1000n, 500n, at("2026-11-27T12:08:00.000Z")),
+        ],
+      });
       await seed(pool, {
         queueMetrics: [
           queueMetric("payments", 0, "g1", 1000n, 900n, at("2026-11-27T12:09:50.000Z")),
@@ -272,10 +392,18 @@ describe("read models", () => {
       assert.equal(o.dlqCount, 4);
       assert.equal(o.invalidTradeCount, 2);
       assert.equal(o.errorCount, 3);
-      assert.deepEqual([o.currentTpsWindowSeconds, o.peakTpsWindowSeconds, o.windowSeconds], [5, 300, 86_400]);
+      assert.deepEqual(
+        [o.currentTpsWindowSeconds, o.peakTpsWindowSeconds, o.windowSeconds],
+        [5, 300, 86_400],
+      );
       assert.deepEqual(o.asOf, NOW);
 
-      const narrow = await overview(pool, { now: NOW, currentTpsWindowSeconds: 1, peakTpsWindowSeconds: 60, windowSeconds: 3600 });
+      const narrow = await overview(pool, {
+        now: NOW,
+        currentTpsWindowSeconds: 1,
+        peakTpsWindowSeconds: 60,
+        windowSeconds: 3600,
+      });
       // (12:09:59.500, 12:10:00.500] holds only 00.500 → 1/s; busiest second in the last minute: 12:09:57 (3)
       assert.equal(narrow.currentTps, 1);
       assert.equal(narrow.peakTps, 3);
@@ -286,8 +414,14 @@ describe("read models", () => {
     });
 
     test("overview refuses windows that are not whole seconds from 1 s to a year", async () => {
-      await rejects(overview(pool, { now: NOW, currentTpsWindowSeconds: 0 }), "currentTpsWindowSeconds");
-      await rejects(overview(pool, { now: NOW, peakTpsWindowSeconds: 2.5 }), "peakTpsWindowSeconds");
+      await rejects(
+        overview(pool, { now: NOW, currentTpsWindowSeconds: 0 }),
+        "currentTpsWindowSeconds",
+      );
+      await rejects(
+        overview(pool, { now: NOW, peakTpsWindowSeconds: 2.5 }),
+        "peakTpsWindowSeconds",
+      );
       await rejects(overview(pool, { now: NOW, windowSeconds: 400 * 86_400 }), "windowSeconds");
       await rejects(overview(pool, { now: new Date(Number.NaN) }), "now");
     });
@@ -342,7 +476,10 @@ describe("read models", () => {
       assert.equal((await dlqOverview(pool, { now: NOW, windowSeconds: 60 })).total, 0);
       assert.equal(shortWindow.total, 1);
       assert.deepEqual(shortWindow.lastEventTime, at("2026-11-27T12:09:00.000Z"));
-      const before = await dlqOverview(pool, { now: at("2026-11-27T09:00:00.000Z"), windowSeconds: 3600 });
+      const before = await dlqOverview(pool, {
+        now: at("2026-11-27T09:00:00.000Z"),
+        windowSeconds: 3600,
+      });
       assert.equal(before.total, 0);
       // last event as of 09:00: the one at 2026-11-26 12:10:00.500 (outside the earlier 24 h windows, still the latest then)
       assert.deepEqual(before.lastEventTime, at("2026-11-26T12:10:00.500Z"));
@@ -353,7 +490,9 @@ describe("read models", () => {
       assert.equal(trend.buckets.length, 25); // 2026-11-26 12:00 … 2026-11-27 12:00
       assert.deepEqual(trend.buckets[0]!.bucketStart, at("2026-11-26T12:00:00.000Z"));
       assert.deepEqual(trend.buckets.at(-1)!.bucketStart, at("2026-11-27T12:00:00.000Z"));
-      const nonZero = trend.buckets.filter((b) => b.count > 0).map((b) => [b.bucketStart.toISOString(), b.count, b.seconds]);
+      const nonZero = trend.buckets
+        .filter((b) => b.count > 0)
+        .map((b) => [b.bucketStart.toISOString(), b.count, b.seconds]);
       assert.deepEqual(nonZero, [
         // only 12:10:00.501 lies in the window; the bucket covers (12:10:00.500, 13:00) = 2999.5 s
         ["2026-11-26T12:00:00.000Z", 1, 2999.5],
@@ -363,10 +502,18 @@ describe("read models", () => {
         ["2026-11-27T12:00:00.000Z", 26, 600.5],
       ]);
       assert.equal(trend.buckets.at(-1)!.perSecond, 26 / 600.5);
-      assert.equal(trend.buckets.reduce((sum, b) => sum + b.count, 0), 47, "the trend sums to the pipeline's 32 + 5 + 6 + 4");
+      assert.equal(
+        trend.buckets.reduce((sum, b) => sum + b.count, 0),
+        47,
+        "the trend sums to the pipeline's 32 + 5 + 6 + 4",
+      );
       assert.ok(trend.buckets.slice(1, -1).every((b) => b.seconds === 3600));
 
-      const received = await throughputTrend(pool, { now: NOW, granularity: "HOUR", stage: "RECEIVED" });
+      const received = await throughputTrend(pool, {
+        now: NOW,
+        granularity: "HOUR",
+        stage: "RECEIVED",
+      });
       assert.equal(received.stage, "RECEIVED");
       assert.deepEqual(
         received.buckets.filter((b) => b.count > 0).map((b) => b.count),
@@ -375,11 +522,20 @@ describe("read models", () => {
     });
 
     test("throughput trend per second and per minute", async () => {
-      const seconds = await throughputTrend(pool, { now: NOW, windowSeconds: 10, granularity: "SECOND" });
+      const seconds = await throughputTrend(pool, {
+        now: NOW,
+        windowSeconds: 10,
+        granularity: "SECOND",
+      });
       // (12:09:50.500, 12:10:00.500]: seconds 12:09:50 … 12:10:00, the first and last cut to half a second
       assert.equal(seconds.buckets.length, 11);
       assert.deepEqual(
-        seconds.buckets.map((b) => [b.bucketStart.toISOString().slice(11, 19), b.count, b.seconds, b.perSecond]),
+        seconds.buckets.map((b) => [
+          b.bucketStart.toISOString().slice(11, 19),
+          b.count,
+          b.seconds,
+          b.perSecond,
+        ]),
         [
           ["12:09:50", 0, 0.5, 0],
           ["12:09:51", 0, 1, 0],
@@ -395,7 +551,11 @@ describe("read models", () => {
         ],
       );
       // now on a second boundary: (12:09:55.000, 12:10:00.000] is exactly five whole seconds
-      const aligned = await throughputTrend(pool, { now: at("2026-11-27T12:10:00.000Z"), windowSeconds: 5, granularity: "SECOND" });
+      const aligned = await throughputTrend(pool, {
+        now: at("2026-11-27T12:10:00.000Z"),
+        windowSeconds: 5,
+        granularity: "SECOND",
+      });
       assert.deepEqual(
         aligned.buckets.map((b) => [b.bucketStart.toISOString().slice(11, 19), b.count, b.seconds]),
         [
@@ -406,10 +566,16 @@ describe("read models", () => {
           ["12:09:59", 0, 1],
         ],
       );
-      const minutes = await throughputTrend(pool, { now: NOW, windowSeconds: 3600, granularity: "MINUTE" });
+      const minutes = await throughputTrend(pool, {
+        now: NOW,
+        windowSeconds: 3600,
+        granularity: "MINUTE",
+      });
       assert.equal(minutes.buckets.length, 61); // 11:10 … 12:10
       assert.deepEqual(
-        minutes.buckets.filter((b) => b.count > 0).map((b) => [b.bucketStart.toISOString().slice(11, 16), b.count]),
+        minutes.buckets
+          .filter((b) => b.count > 0)
+          .map((b) => [b.bucketStart.toISOString().slice(11, 16), b.count]),
         [
           ["11:30", 2],
           ["12:05", 10],
@@ -421,11 +587,27 @@ describe("read models", () => {
     });
 
     test("throughput trend refuses more than 10,000 buckets and unknown arguments", async () => {
-      await rejects(throughputTrend(pool, { now: NOW, windowSeconds: 10_000, granularity: "SECOND" }), "windowSeconds");
-      await rejects(throughputTrend(pool, { now: NOW, windowSeconds: 86_400, granularity: "SECOND" }), "windowSeconds");
-      assert.equal((await throughputTrend(pool, { now: NOW, windowSeconds: 9_999, granularity: "SECOND" })).buckets.length, 10_000);
-      await rejects(throughputTrend(pool, { now: NOW, granularity: "DAY" as "HOUR" }), "granularity");
-      await rejects(throughputTrend(pool, { now: NOW, granularity: "HOUR", stage: "SHIPPED" }), "stage");
+      await rejects(
+        throughputTrend(pool, { now: NOW, windowSeconds: 10_000, granularity: "SECOND" }),
+        "windowSeconds",
+      );
+      await rejects(
+        throughputTrend(pool, { now: NOW, windowSeconds: 86_400, granularity: "SECOND" }),
+        "windowSeconds",
+      );
+      assert.equal(
+        (await throughputTrend(pool, { now: NOW, windowSeconds: 9_999, granularity: "SECOND" }))
+          .buckets.length,
+        10_000,
+      );
+      await rejects(
+        throughputTrend(pool, { now: NOW, granularity: "DAY" as "HOUR" }),
+        "granularity",
+      );
+      await rejects(
+        throughputTrend(pool, { now: NOW, granularity: "HOUR", stage: "SHIPPED" }),
+        "stage",
+      );
     });
 
     test("latency stats: exact means, percentiles from the histogram, old samples excluded", async () => {
@@ -437,7 +619,8 @@ describe("read models", () => {
       );
       // Bin b ≥ 1 holds [2^((b−1)/16), 2^(b/16)) ms. A percentile is the nearest-rank sample's bin,
       // interpolated by rank inside the bin: alone in its bin → the bin's upper bound.
-      const close = (actual: number | null, expected: number) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${actual} ≈ ${expected}`);
+      const close = (actual: number | null, expected: number) =>
+        assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${actual} ≈ ${expected}`);
 
       // VALIDATED 10, 20, 30, 40, 50: mean 30. p50 = rank 3 → 30 ms, alone in bin 79 → 2^(79/16) = 30.6433.
       // p95 = p99 = rank 5 → 50 ms in bin 91 → 2^(91/16) = 51.5357.
@@ -452,7 +635,10 @@ describe("read models", () => {
       // 98.7015 + 2/3 × 4.3699 = 101.6148. p95 = p99 = rank 4 → 300 ms in bin 132 → 2^(132/16) = 304.4370.
       assert.equal(byStage.ENRICHED!.samples, 4);
       assert.equal(byStage.ENRICHED!.avgMs, 150);
-      close(byStage.ENRICHED!.p50Ms, binLowerBoundMs(107) + (2 / 3) * (upper(107) - binLowerBoundMs(107)));
+      close(
+        byStage.ENRICHED!.p50Ms,
+        binLowerBoundMs(107) + (2 / 3) * (upper(107) - binLowerBoundMs(107)),
+      );
       assert.ok(Math.abs(byStage.ENRICHED!.p50Ms! - 101.6148) < 1e-4);
       close(byStage.ENRICHED!.p95Ms, upper(132));
 
@@ -472,10 +658,16 @@ describe("read models", () => {
 
       // Ending at 11:00:30.500 with a 60 s window: minutes 10:59 … 11:00 hold F1-F4's first three stages
       // but not F4's commit at 11:01:14.34 (its COMMITTED and END_TO_END samples are in minute 11:01).
-      const early = await latencyStats(pool, { now: at("2026-11-27T11:00:30.500Z"), windowSeconds: 60 });
+      const early = await latencyStats(pool, {
+        now: at("2026-11-27T11:00:30.500Z"),
+        windowSeconds: 60,
+      });
       const e = Object.fromEntries(early.stages.map((s) => [s.stage, s]));
       assert.deepEqual(early.latencyWindowStart, at("2026-11-27T10:59:00.000Z"));
-      assert.deepEqual([e.VALIDATED!.samples, e.ENRICHED!.samples, e.COMMITTED!.samples, e.END_TO_END!.samples], [4, 4, 3, 3]);
+      assert.deepEqual(
+        [e.VALIDATED!.samples, e.ENRICHED!.samples, e.COMMITTED!.samples, e.END_TO_END!.samples],
+        [4, 4, 3, 3],
+      );
       assert.equal(e.COMMITTED!.avgMs, 5);
       assert.equal(e.END_TO_END!.avgMs, 125); // (115 + 125 + 135) / 3
     });
@@ -492,7 +684,10 @@ describe("read models", () => {
         ],
       );
       const first = lag.rows[1]!;
-      assert.deepEqual([first.producedOffset, first.consumedOffset, first.serviceName, first.snapshotTime], [1000n, 900n, "g1-service", at("2026-11-27T12:09:50.000Z")]);
+      assert.deepEqual(
+        [first.producedOffset, first.consumedOffset, first.serviceName, first.snapshotTime],
+        [1000n, 900n, "g1-service", at("2026-11-27T12:09:50.000Z")],
+      );
       assert.equal(lag.totalLag, 2n ** 53n + 115n);
       assert.deepEqual(lag.byTopicGroup, [
         { topic: "audit", consumerGroup: "g1", partitions: 1, lag: 2n ** 53n + 5n },
@@ -517,22 +712,58 @@ describe("read models", () => {
         ],
       );
       const [received, invalid, , , dlq, error] = timeline.entries;
-      assert.deepEqual([received!.serviceName, received!.eventType, received!.status, received!.message], ["received-service", "TRADE_RECEIVED", "SUCCESS", `RECEIVED ${F[0]}`]);
-      assert.deepEqual([invalid!.serviceName, invalid!.message], [null, "side must be BUY or SELL"]);
-      assert.deepEqual([dlq!.serviceName, dlq!.message, dlq!.eventType], ["validator", "enrichment gave up", null]);
-      assert.deepEqual([error!.errorType, error!.message], ["TECHNICAL", "price feed timeout for F1"]);
+      assert.deepEqual(
+        [received!.serviceName, received!.eventType, received!.status, received!.message],
+        ["received-service", "TRADE_RECEIVED", "SUCCESS", `RECEIVED ${F[0]}`],
+      );
+      assert.deepEqual(
+        [invalid!.serviceName, invalid!.message],
+        [null, "side must be BUY or SELL"],
+      );
+      assert.deepEqual(
+        [dlq!.serviceName, dlq!.message, dlq!.eventType],
+        ["validator", "enrichment gave up", null],
+      );
+      assert.deepEqual(
+        [error!.errorType, error!.message],
+        ["TECHNICAL", "price feed timeout for F1"],
+      );
       assert.equal(timeline.truncated, false);
       assert.deepEqual(timeline.stages, [
-        { stage: "RECEIVED", reachedAt: at("2026-11-27T11:00:11.000Z"), serviceName: "received-service", latencyFromPreviousMs: null },
-        { stage: "VALIDATED", reachedAt: at("2026-11-27T11:00:11.010Z"), serviceName: "validated-service", latencyFromPreviousMs: 10 },
-        { stage: "ENRICHED", reachedAt: at("2026-11-27T11:00:11.110Z"), serviceName: "enriched-service", latencyFromPreviousMs: 100 },
-        { stage: "COMMITTED", reachedAt: at("2026-11-27T11:00:11.115Z"), serviceName: "committed-service", latencyFromPreviousMs: 5 },
+        {
+          stage: "RECEIVED",
+          reachedAt: at("2026-11-27T11:00:11.000Z"),
+          serviceName: "received-service",
+          latencyFromPreviousMs: null,
+        },
+        {
+          stage: "VALIDATED",
+          reachedAt: at("2026-11-27T11:00:11.010Z"),
+          serviceName: "validated-service",
+          latencyFromPreviousMs: 10,
+        },
+        {
+          stage: "ENRICHED",
+          reachedAt: at("2026-11-27T11:00:11.110Z"),
+          serviceName: "enriched-service",
+          latencyFromPreviousMs: 100,
+        },
+        {
+          stage: "COMMITTED",
+          reachedAt: at("2026-11-27T11:00:11.115Z"),
+          serviceName: "committed-service",
+          latencyFromPreviousMs: 5,
+        },
       ]);
       assert.equal(timeline.endToEndMs, 115);
 
       const partial = await tradeTimeline(pool, { tradeId: P1 });
       assert.deepEqual(
-        partial.stages.map((s) => [s.stage, s.reachedAt?.toISOString() ?? null, s.latencyFromPreviousMs]),
+        partial.stages.map((s) => [
+          s.stage,
+          s.reachedAt?.toISOString() ?? null,
+          s.latencyFromPreviousMs,
+        ]),
         [
           ["RECEIVED", "2026-11-27T11:30:00.000Z", null],
           ["VALIDATED", "2026-11-27T11:30:00.050Z", 50],
@@ -562,14 +793,28 @@ describe("read models", () => {
     const base = Date.parse("2026-11-20T08:00:00.000Z");
     // 30 DLQ events: 10 instants 1 s apart, 3 events at each (ties broken by id), stages cycling,
     // services alternating; inserted in a shuffled order so ids do not follow time.
-    const dlqSpec = Array.from({ length: 30 }, (_, i) => ({ i, time: base + Math.floor(i / 3) * 1000, stage: stages[i % 4]!, service: i % 2 ? "svc-a" : "svc-b" }));
-    const errorSpec = Array.from({ length: 12 }, (_, i) => ({ i, time: base + Math.floor(i / 2) * 1000, stage: stages[i % 4]!, errorType: i % 3 === 0 ? "BUSINESS" : "TECHNICAL" }));
+    const dlqSpec = Array.from({ length: 30 }, (_, i) => ({
+      i,
+      time: base + Math.floor(i / 3) * 1000,
+      stage: stages[i % 4]!,
+      service: i % 2 ? "svc-a" : "svc-b",
+    }));
+    const errorSpec = Array.from({ length: 12 }, (_, i) => ({
+      i,
+      time: base + Math.floor(i / 2) * 1000,
+      stage: stages[i % 4]!,
+      errorType: i % 3 === 0 ? "BUSINESS" : "TECHNICAL",
+    }));
     /** kafka offset → row id, to compute the expected order by hand. */
     const idOf = new Map<bigint, string>();
     const offsets = { dlq: [] as bigint[], error: [] as bigint[], invalid: [] as bigint[] };
 
     /** Expected ids, newest first by (time, id). */
-    const expected = <T extends { time: number }>(spec: T[], offsetsOf: bigint[], keep: (s: T) => boolean) =>
+    const expected = <T extends { time: number }>(
+      spec: T[],
+      offsetsOf: bigint[],
+      keep: (s: T) => boolean,
+    ) =>
       spec
         .map((s, i) => ({ s, id: idOf.get(offsetsOf[i]!)! }))
         .filter(({ s }) => keep(s))
@@ -585,14 +830,34 @@ describe("read models", () => {
         offsets.dlq[i] = row.kafkaOffset;
         dlqRows.push(row);
       }
-      const errorRows = errorSpec.map((s) => errorEvent(s.stage, new Date(s.time), { errorType: s.errorType }));
+      const errorRows = errorSpec.map((s) =>
+        errorEvent(s.stage, new Date(s.time), { errorType: s.errorType }),
+      );
       errorRows.forEach((r, i) => (offsets.error[i] = r.kafkaOffset));
-      const invalidRows = [0, 1, 2, 3, 4].map((k) => invalidTrade(`t-${k}`, new Date(base + k * 60_000)));
+      const invalidRows = [0, 1, 2, 3, 4].map((k) =>
+        invalidTrade(`t-${k}`, new Date(base + k * 60_000)),
+      );
       invalidRows.forEach((r, i) => (offsets.invalid[i] = r.kafkaOffset));
-      await seed(listPool, { dlqEvents: dlqRows, errorEvents: [...errorRows].reverse(), invalidTrades: invalidRows });
+      await seed(listPool, {
+        dlqEvents: dlqRows,
+        errorEvents: [...errorRows].reverse(),
+        invalidTrades: invalidRows,
+      });
       // Quarantine rows of one batch share created_at (the transaction's time): ids break the tie.
-      await seed(listPool, { quarantine: [quarantined("decode", "t.trades"), quarantined("framing", "t.trades"), quarantined("decode", "t.dlq")] });
-      await seed(listPool, { quarantine: [quarantined("decode", "t.trades"), quarantined("schema", "t.errors"), quarantined("decode", "t.trades")] });
+      await seed(listPool, {
+        quarantine: [
+          quarantined("decode", "t.trades"),
+          quarantined("framing", "t.trades"),
+          quarantined("decode", "t.dlq"),
+        ],
+      });
+      await seed(listPool, {
+        quarantine: [
+          quarantined("decode", "t.trades"),
+          quarantined("schema", "t.errors"),
+          quarantined("decode", "t.trades"),
+        ],
+      });
       for (const table of ["rttm_dlq_events", "rttm_error_events", "rttm_invalid_trades"]) {
         const { rows } = await listPool.query(`SELECT id::text AS id, kafka_offset FROM ${table}`);
         for (const r of rows) idOf.set(BigInt(r.kafka_offset), r.id);
@@ -602,66 +867,140 @@ describe("read models", () => {
     test("DLQ events: every page in (time, id) order, no duplicates or gaps, across filters", async () => {
       const all = await allPages((a) => dlqEvents(listPool, a), 7);
       assert.deepEqual(all.sizes, [7, 7, 7, 7, 2]);
-      assert.deepEqual(all.ids, expected(dlqSpec, offsets.dlq, () => true));
+      assert.deepEqual(
+        all.ids,
+        expected(dlqSpec, offsets.dlq, () => true),
+      );
       assert.equal(new Set(all.ids).size, 30);
 
       // VALIDATED (i % 4 = 1) from svc-a (odd i): i = 1, 5, …, 29 → 8 rows in pages of 3
-      const filtered = await allPages((a) => dlqEvents(listPool, { ...a, stage: "VALIDATED", service: "svc-a" }), 3);
+      const filtered = await allPages(
+        (a) => dlqEvents(listPool, { ...a, stage: "VALIDATED", service: "svc-a" }),
+        3,
+      );
       assert.deepEqual(filtered.sizes, [3, 3, 2]);
-      assert.deepEqual(filtered.ids, expected(dlqSpec, offsets.dlq, (s) => s.stage === "VALIDATED" && s.service === "svc-a"));
+      assert.deepEqual(
+        filtered.ids,
+        expected(dlqSpec, offsets.dlq, (s) => s.stage === "VALIDATED" && s.service === "svc-a"),
+      );
 
       // from and to are both inclusive: instants 2 s … 5 s after base → 4 instants × 3 = 12 rows
       const from = new Date(base + 2000);
       const to = new Date(base + 5000);
       const ranged = await allPages((a) => dlqEvents(listPool, { ...a, from, to }), 5);
       assert.deepEqual(ranged.sizes, [5, 5, 2]);
-      assert.deepEqual(ranged.ids, expected(dlqSpec, offsets.dlq, (s) => s.time >= from.getTime() && s.time <= to.getTime()));
+      assert.deepEqual(
+        ranged.ids,
+        expected(dlqSpec, offsets.dlq, (s) => s.time >= from.getTime() && s.time <= to.getTime()),
+      );
 
       const page = await dlqEvents(listPool, { first: 1, service: "svc-b" });
       const node = page.edges[0]!.node;
-      assert.deepEqual([node.serviceName, node.stage, node.tradeId, node.topicName, node.reason, typeof node.kafkaOffset], ["svc-b", stages[28 % 4], null, "trades.dlq", "schema mismatch", "bigint"]);
+      assert.deepEqual(
+        [
+          node.serviceName,
+          node.stage,
+          node.tradeId,
+          node.topicName,
+          node.reason,
+          typeof node.kafkaOffset,
+        ],
+        ["svc-b", stages[28 % 4], null, "trades.dlq", "schema mismatch", "bigint"],
+      );
       assert.deepEqual(node.eventTime, new Date(base + 9000)); // i = 28 is the newest svc-b row (i = 27 … 29 share the last instant)
     });
 
     test("error events, invalid trades and quarantined records page the same way", async () => {
       const errors = await allPages((a) => errorEvents(listPool, a), 5);
-      assert.deepEqual(errors.ids, expected(errorSpec, offsets.error, () => true));
-      const technical = await allPages((a) => errorEvents(listPool, { ...a, errorType: "TECHNICAL", stage: "VALIDATED" }), 1);
-      assert.deepEqual(technical.ids, expected(errorSpec, offsets.error, (s) => s.errorType === "TECHNICAL" && s.stage === "VALIDATED"));
+      assert.deepEqual(
+        errors.ids,
+        expected(errorSpec, offsets.error, () => true),
+      );
+      const technical = await allPages(
+        (a) => errorEvents(listPool, { ...a, errorType: "TECHNICAL", stage: "VALIDATED" }),
+        1,
+      );
+      assert.deepEqual(
+        technical.ids,
+        expected(
+          errorSpec,
+          offsets.error,
+          (s) => s.errorType === "TECHNICAL" && s.stage === "VALIDATED",
+        ),
+      );
       assert.equal(technical.ids.length, 2); // i = 1, 5 (i = 9 is BUSINESS)
 
       const invalid = await allPages((a) => invalidTrades(listPool, a), 2);
       assert.deepEqual(invalid.sizes, [2, 2, 1]);
-      assert.deepEqual(invalid.ids, expected([0, 1, 2, 3, 4].map((k) => ({ time: base + k * 60_000 })), offsets.invalid, () => true));
-      const newest = (await invalidTrades(listPool, { first: 1, to: new Date(base + 3 * 60_000 - 1) })).edges[0]!.node;
-      assert.deepEqual([newest.tradeId, newest.quantity, newest.pricePerStock, newest.side], ["t-2", -5n, 420.5, "HOLD"]);
+      assert.deepEqual(
+        invalid.ids,
+        expected(
+          [0, 1, 2, 3, 4].map((k) => ({ time: base + k * 60_000 })),
+          offsets.invalid,
+          () => true,
+        ),
+      );
+      const newest = (
+        await invalidTrades(listPool, { first: 1, to: new Date(base + 3 * 60_000 - 1) })
+      ).edges[0]!.node;
+      assert.deepEqual(
+        [newest.tradeId, newest.quantity, newest.pricePerStock, newest.side],
+        ["t-2", -5n, 420.5, "HOLD"],
+      );
 
       // Quarantine: the second batch is newer; within a batch the higher id first.
-      const { rows } = await listPool.query("SELECT id::text AS id, error_kind, kafka_topic FROM rttm_quarantine ORDER BY created_at DESC, id DESC");
+      const { rows } = await listPool.query(
+        "SELECT id::text AS id, error_kind, kafka_topic FROM rttm_quarantine ORDER BY created_at DESC, id DESC",
+      );
       const quarantine = await allPages((a) => quarantinedRecords(listPool, a), 4);
-      assert.deepEqual(quarantine.ids, rows.map((r) => r.id));
-      const decodeTrades = await allPages((a) => quarantinedRecords(listPool, { ...a, errorKind: "decode", topic: "t.trades" }), 2);
-      assert.deepEqual(decodeTrades.ids, rows.filter((r) => r.error_kind === "decode" && r.kafka_topic === "t.trades").map((r) => r.id));
+      assert.deepEqual(
+        quarantine.ids,
+        rows.map((r) => r.id),
+      );
+      const decodeTrades = await allPages(
+        (a) => quarantinedRecords(listPool, { ...a, errorKind: "decode", topic: "t.trades" }),
+        2,
+      );
+      assert.deepEqual(
+        decodeTrades.ids,
+        rows
+          .filter((r) => r.error_kind === "decode" && r.kafka_topic === "t.trades")
+          .map((r) => r.id),
+      );
       assert.equal(decodeTrades.ids.length, 3);
-      const record = (await quarantinedRecords(listPool, { first: 1, errorKind: "schema" })).edges[0]!.node;
-      assert.deepEqual([record.kafkaTopic, record.reason, [...record.rawValue!], record.messageKey], ["t.errors", "schema failure", [1, 2, 3], null]);
+      const record = (await quarantinedRecords(listPool, { first: 1, errorKind: "schema" }))
+        .edges[0]!.node;
+      assert.deepEqual(
+        [record.kafkaTopic, record.reason, [...record.rawValue!], record.messageKey],
+        ["t.errors", "schema failure", [1, 2, 3], null],
+      );
     });
 
     test("a malformed or foreign cursor, a page size outside 1..500 or a bad filter is refused", async () => {
       const dlqCursor = (await dlqEvents(listPool, { first: 1 })).pageInfo.endCursor!;
-      for (const after of ["not base64!", "abc", Buffer.from('{"a":1}').toString("base64url"), Buffer.from('["dlq", "x", "1"]').toString("base64url"), Buffer.from('["dlq", 1, "1; DROP"]').toString("base64url")]) {
+      for (const after of [
+        "not base64!",
+        "abc",
+        Buffer.from('{"a":1}').toString("base64url"),
+        Buffer.from('["dlq", "x", "1"]').toString("base64url"),
+        Buffer.from('["dlq", 1, "1; DROP"]').toString("base64url"),
+      ]) {
         await rejects(dlqEvents(listPool, { after }), "after");
       }
       await rejects(errorEvents(listPool, { after: dlqCursor }), "after"); // another list's cursor
       await rejects(quarantinedRecords(listPool, { after: dlqCursor }), "after");
-      for (const first of [0, 501, 2.5, -1]) await rejects(invalidTrades(listPool, { first }), "first");
+      for (const first of [0, 501, 2.5, -1])
+        await rejects(invalidTrades(listPool, { first }), "first");
       await rejects(dlqEvents(listPool, { stage: "SHIPPED" }), "stage");
       await rejects(dlqEvents(listPool, { from: new Date(base + 1), to: new Date(base) }), "from");
       // after the last row: an empty page
       const last = (await allPages((a) => invalidTrades(listPool, a), 5)).ids.at(-1);
       const lastPage = await invalidTrades(listPool, { first: 5 });
       assert.equal(lastPage.edges.at(-1)!.node.id, last);
-      assert.deepEqual(await invalidTrades(listPool, { first: 5, after: lastPage.pageInfo.endCursor }), { edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+      assert.deepEqual(
+        await invalidTrades(listPool, { first: 5, after: lastPage.pageInfo.endCursor }),
+        { edges: [], pageInfo: { hasNextPage: false, endCursor: null } },
+      );
     });
   });
 });

@@ -5,14 +5,25 @@ import { after, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import type { RedisConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/log.js";
-import { inProcessBus, maxTradeIdsPerNotice, parseNotice, redisBus, resyncOrigin, type ChangeBus, type ChangeNotice } from "../../src/live/pubsub.js";
+import {
+  inProcessBus,
+  maxTradeIdsPerNotice,
+  parseNotice,
+  redisBus,
+  resyncOrigin,
+  type ChangeBus,
+  type ChangeNotice,
+} from "../../src/live/pubsub.js";
 import { closeRedisClient, createRedisClient, redisStatus } from "../../src/live/redis.js";
 import { waitFor } from "../support/infra.js";
 import { redisCommand, startSentinelTopology } from "../support/redisSentinel.js";
 
 const logger = createLogger({ test: "redis" });
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const urlConfig = (url = redisUrl, commandTimeoutMs = 1000): Extract<RedisConfig, { kind: "url" }> => ({ kind: "url", url, commandTimeoutMs });
+const urlConfig = (
+  url = redisUrl,
+  commandTimeoutMs = 1000,
+): Extract<RedisConfig, { kind: "url" }> => ({ kind: "url", url, commandTimeoutMs });
 const uniqueChannel = () => `rttm:test:${randomUUID()}`;
 
 interface Received {
@@ -26,7 +37,12 @@ function collect(bus: ChangeBus): Received[] {
   return received;
 }
 
-const notice = (origin: string, tradeIds: string[], tables = ["tradeEvents"]): ChangeNotice => ({ origin, at: Date.now(), tables, tradeIds });
+const notice = (origin: string, tradeIds: string[], tables = ["tradeEvents"]): ChangeNotice => ({
+  origin,
+  at: Date.now(),
+  tables,
+  tradeIds,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Unhandled rejections while `fn` runs (the process would die of them in production). */
@@ -118,7 +134,13 @@ describe("change notices", () => {
     assert.equal(second.length, 1, "unsubscribed");
     assert.equal(first[1]!.notice.tradeIds.length, maxTradeIdsPerNotice);
     assert.equal(first[1]!.notice.tradeIdsTruncated, true);
-    assert.deepEqual(bus.stats, { published: 2, publishFailures: 0, received: 2, malformed: 0, resyncs: 0 });
+    assert.deepEqual(bus.stats, {
+      published: 2,
+      publishFailures: 0,
+      received: 2,
+      malformed: 0,
+      resyncs: 0,
+    });
     assert.equal(bus.healthy, true);
     await bus.close();
     assert.doesNotThrow(() => bus.publish(sent));
@@ -130,7 +152,11 @@ describe("change notices", () => {
     const a = redisBus(urlConfig(), logger, channel);
     const b = redisBus(urlConfig(), logger, channel);
     const raw = new Redis(redisUrl);
-    toClose.push(() => a.close(), () => b.close(), async () => void raw.disconnect());
+    toClose.push(
+      () => a.close(),
+      () => b.close(),
+      async () => void raw.disconnect(),
+    );
     const atA = collect(a);
     const atB = collect(b);
     await waitFor("both buses healthy", async () => a.healthy && b.healthy, 10_000);
@@ -141,20 +167,48 @@ describe("change notices", () => {
     assert.deepEqual(atB[0]!.notice, fromA, "JSON round trip");
     const fromB = notice("replica-b", [], ["queueMetrics"]);
     b.publish(fromB);
-    await waitFor("B's notice at A", async () => atA.some((r) => r.notice.origin === "replica-b"), 5000, 10);
+    await waitFor(
+      "B's notice at A",
+      async () => atA.some((r) => r.notice.origin === "replica-b"),
+      5000,
+      10,
+    );
     await sleep(200);
     // Own notices are delivered locally at once; their echo from Redis is dropped.
-    assert.deepEqual(atA.map((r) => r.notice.origin), ["replica-a", "replica-b"]);
-    assert.deepEqual(atB.map((r) => r.notice.origin), ["replica-a", "replica-b"]);
+    assert.deepEqual(
+      atA.map((r) => r.notice.origin),
+      ["replica-a", "replica-b"],
+    );
+    assert.deepEqual(
+      atB.map((r) => r.notice.origin),
+      ["replica-a", "replica-b"],
+    );
 
-    for (const junk of ["not json", "[]", '{"origin":"x"}', '{"origin":"x","at":1,"tables":"tradeEvents","tradeIds":[]}', '{"origin":"x","at":1,"tables":[],"tradeIds":[1]}']) {
+    for (const junk of [
+      "not json",
+      "[]",
+      '{"origin":"x"}',
+      '{"origin":"x","at":1,"tables":"tradeEvents","tradeIds":[]}',
+      '{"origin":"x","at":1,"tables":[],"tradeIds":[1]}',
+    ]) {
       await raw.publish(channel, junk);
     }
     await raw.publish(channel, JSON.stringify(notice("replica-c", ["t-9"])));
-    await waitFor("the valid notice after the junk", async () => atB.some((r) => r.notice.origin === "replica-c") && atA.some((r) => r.notice.origin === "replica-c"), 5000, 10);
+    await waitFor(
+      "the valid notice after the junk",
+      async () =>
+        atB.some((r) => r.notice.origin === "replica-c") &&
+        atA.some((r) => r.notice.origin === "replica-c"),
+      5000,
+      10,
+    );
     assert.equal(b.stats.malformed, 5);
     assert.equal(a.stats.malformed, 5);
-    assert.deepEqual(atB.map((r) => r.notice.origin), ["replica-a", "replica-b", "replica-c"], "junk never reached listeners");
+    assert.deepEqual(
+      atB.map((r) => r.notice.origin),
+      ["replica-a", "replica-b", "replica-c"],
+      "junk never reached listeners",
+    );
 
     const many = Array.from({ length: maxTradeIdsPerNotice + 1 }, (_, i) => `t-${i}`);
     a.publish(notice("replica-a", many));
@@ -164,12 +218,22 @@ describe("change notices", () => {
 
     // Echoes are recognised by payload, not origin: replicas sharing an id by mistake still hear each other.
     b.publish(notice("replica-a", ["t-same-origin"]));
-    await waitFor("a notice with A's origin from B", async () => atA.some((r) => r.notice.tradeIds.includes("t-same-origin")), 5000, 10);
+    await waitFor(
+      "a notice with A's origin from B",
+      async () => atA.some((r) => r.notice.tradeIds.includes("t-same-origin")),
+      5000,
+      10,
+    );
     await sleep(200);
     assert.equal(atA.filter((r) => r.notice.tradeIds.includes("t-same-origin")).length, 1);
     assert.equal(atB.filter((r) => r.notice.tradeIds.includes("t-same-origin")).length, 1);
 
-    await waitFor("publishes acknowledged", async () => a.stats.published === 2 && b.stats.published === 2, 5000, 10);
+    await waitFor(
+      "publishes acknowledged",
+      async () => a.stats.published === 2 && b.stats.published === 2,
+      5000,
+      10,
+    );
     assert.equal(a.stats.publishFailures, 0);
     assert.equal(b.stats.received, 3, "A's two notices and C's");
     assert.equal(a.stats.received, 3, "B's two and C's");
@@ -182,7 +246,15 @@ describe("change notices", () => {
     await noUnhandledRejections(async () => {
       const bus = redisBus(urlConfig(`redis://127.0.0.1:${port}`, 500), logger, uniqueChannel());
       const local = collect(bus);
-      for (let i = 0; i < 200; i++) assert.doesNotThrow(() => bus.publish(notice("replica-a", Array.from({ length: 100 }, (_, j) => `t-${i}-${j}`))));
+      for (let i = 0; i < 200; i++)
+        assert.doesNotThrow(() =>
+          bus.publish(
+            notice(
+              "replica-a",
+              Array.from({ length: 100 }, (_, j) => `t-${i}-${j}`),
+            ),
+          ),
+        );
       await waitFor("local delivery", async () => local.length === 200, 2000, 10);
       assert.equal(bus.healthy, false);
       assert.equal(bus.stats.publishFailures, 200);
@@ -202,7 +274,10 @@ describe("change notices", () => {
     await noUnhandledRejections(async () => {
       const a = redisBus(urlConfig(`redis://127.0.0.1:${port}`, 500), logger, channel);
       const b = redisBus(urlConfig(), logger, channel);
-      toClose.push(() => a.close(), () => b.close());
+      toClose.push(
+        () => a.close(),
+        () => b.close(),
+      );
       const atB = collect(b);
       await waitFor("both healthy", async () => a.healthy && b.healthy, 10_000);
 
@@ -215,9 +290,17 @@ describe("change notices", () => {
         }
         // A blackholed PUBLISH times out (500 ms); the bus then drops that socket as dead.
         await waitFor(`A unhealthy (${mode})`, async () => !a.healthy, 5000, 20);
-        assert.ok(!atB.some((r) => r.notice.tradeIds.some((id) => ids.includes(id))), "nothing crossed while cut off");
+        assert.ok(
+          !atB.some((r) => r.notice.tradeIds.some((id) => ids.includes(id))),
+          "nothing crossed while cut off",
+        );
         proxy.set("pass");
-        await waitFor(`coalesced notice at B after ${mode}`, async () => atB.some((r) => ids.every((id) => r.notice.tradeIds.includes(id))), 15_000, 20);
+        await waitFor(
+          `coalesced notice at B after ${mode}`,
+          async () => atB.some((r) => ids.every((id) => r.notice.tradeIds.includes(id))),
+          15_000,
+          20,
+        );
         const merged = atB.find((r) => ids.every((id) => r.notice.tradeIds.includes(id)))!.notice;
         assert.equal(merged.origin, "replica-a");
         assert.deepEqual([...merged.tables].sort(), ["dlqEvents", "tradeEvents"]);
@@ -237,10 +320,19 @@ describe("change notices", () => {
       const a = redisBus(config, logger, channel);
       const b = redisBus(config, logger, channel);
       // Plain ioredis with its own autoResubscribe, to check what it does across a failover.
-      const raw = createRedisClient(config, logger, "raw-subscriber", { offlineQueue: true, autoResubscribe: true });
-      toClose.push(() => a.close(), () => b.close(), () => closeRedisClient(raw));
+      const raw = createRedisClient(config, logger, "raw-subscriber", {
+        offlineQueue: true,
+        autoResubscribe: true,
+      });
+      toClose.push(
+        () => a.close(),
+        () => b.close(),
+        () => closeRedisClient(raw),
+      );
       const atRaw: string[] = [];
-      raw.on("message", (_channel: string, message: string) => atRaw.push(...(parseNotice(message)?.tradeIds ?? [])));
+      raw.on("message", (_channel: string, message: string) =>
+        atRaw.push(...(parseNotice(message)?.tradeIds ?? [])),
+      );
       await raw.subscribe(channel);
       const atB = collect(b);
       await waitFor("both buses healthy", async () => a.healthy && b.healthy, 15_000);
@@ -257,9 +349,19 @@ describe("change notices", () => {
       try {
         await waitFor("notices flowing", async () => atB.length >= 5, 10_000, 20);
         const failover = await topology.failover();
-        await waitFor("B resubscribed (resync notice)", async () => atB.some((r) => r.notice.origin === resyncOrigin), 15_000, 20);
+        await waitFor(
+          "B resubscribed (resync notice)",
+          async () => atB.some((r) => r.notice.origin === resyncOrigin),
+          15_000,
+          20,
+        );
         const resyncAt = atB.findIndex((r) => r.notice.origin === resyncOrigin);
-        await waitFor("A's notices at B after the failover", async () => atB.slice(resyncAt).some((r) => r.notice.origin === "replica-a"), 15_000, 20);
+        await waitFor(
+          "A's notices at B after the failover",
+          async () => atB.slice(resyncAt).some((r) => r.notice.origin === "replica-a"),
+          15_000,
+          20,
+        );
         const firstAfter = atB.slice(resyncAt).find((r) => r.notice.origin === "replica-a")!;
         const recoveryMs = firstAfter.at - failover.killedAt;
         const resyncMs = atB[resyncAt]!.at - failover.killedAt;
@@ -275,14 +377,33 @@ describe("change notices", () => {
 
       // From now on every notice arrives, at both the bus and the plain ioredis subscriber (which
       // reconnects on its own backoff schedule, so it may come back a little later).
-      await waitFor("the plain ioredis client reconnected", async () => redisStatus(raw) === "up", 15_000, 20);
-      await waitFor("both buses healthy after the failover", async () => a.healthy && b.healthy, 15_000);
+      await waitFor(
+        "the plain ioredis client reconnected",
+        async () => redisStatus(raw) === "up",
+        15_000,
+        20,
+      );
+      await waitFor(
+        "both buses healthy after the failover",
+        async () => a.healthy && b.healthy,
+        15_000,
+      );
       const finals = Array.from({ length: 10 }, (_, i) => `final-${i}`);
       for (const id of finals) a.publish(notice("replica-a", [id]));
-      await waitFor("all final notices at B", async () => finals.every((id) => atB.some((r) => r.notice.tradeIds.includes(id))), 10_000, 20);
-      await waitFor("all final notices at the plain ioredis subscriber (autoResubscribe)", async () => finals.every((id) => atRaw.includes(id)), 10_000, 20);
+      await waitFor(
+        "all final notices at B",
+        async () => finals.every((id) => atB.some((r) => r.notice.tradeIds.includes(id))),
+        10_000,
+        20,
+      );
+      await waitFor(
+        "all final notices at the plain ioredis subscriber (autoResubscribe)",
+        async () => finals.every((id) => atRaw.includes(id)),
+        10_000,
+        20,
+      );
       const master = await topology.master();
-      assert.equal((await redisCommand(master, "ROLE") as unknown[])[0], "master");
+      assert.equal(((await redisCommand(master, "ROLE")) as unknown[])[0], "master");
     });
   });
 });

@@ -9,7 +9,8 @@ import { startSentinelTopology, type SentinelTopology } from "../support/redisSe
 import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
 
 const partitions = 2;
-const timelineQuery = "subscription($id: String!) { trade(tradeId: $id) { stages { stage reached } } }";
+const timelineQuery =
+  "subscription($id: String!) { trade(tradeId: $id) { stages { stage reached } } }";
 
 /** Two replicas in one consumer group over one database, sharing a change bus. */
 async function twoReplicas(redisEnv: Record<string, string>) {
@@ -18,20 +19,53 @@ async function twoReplicas(redisEnv: Record<string, string>) {
   const env = serviceEnv(db.url, fresh.env, redisEnv);
   const a = await startAppInProcess(env);
   const b = await startAppInProcess(env);
-  await waitFor("both replicas share the partitions", async () => {
-    const assigned = [a, b].map((app) => Object.values(app.ingest.consumerStatus.assigned).reduce((n, p) => n + p.length, 0));
-    return assigned[0]! > 0 && assigned[1]! > 0 && a.ingest.consumerStatus.joined && b.ingest.consumerStatus.joined;
-  }, 60_000, 250);
+  await waitFor(
+    "both replicas share the partitions",
+    async () => {
+      const assigned = [a, b].map((app) =>
+        Object.values(app.ingest.consumerStatus.assigned).reduce((n, p) => n + p.length, 0),
+      );
+      return (
+        assigned[0]! > 0 &&
+        assigned[1]! > 0 &&
+        a.ingest.consumerStatus.joined &&
+        b.ingest.consumerStatus.joined
+      );
+    },
+    60_000,
+    250,
+  );
   return { db, fresh, a, b };
 }
 
 async function storedTradeEvents(app: App): Promise<number> {
   const { data } = await graphql(app.port, "{ ingestionHealth { rowsStored { table rows } } }");
-  return data?.ingestionHealth.rowsStored.find((r: { table: string }) => r.table === "tradeEvents")?.rows ?? 0;
+  return (
+    data?.ingestionHealth.rowsStored.find((r: { table: string }) => r.table === "tradeEvents")
+      ?.rows ?? 0
+  );
 }
 
-async function produceStage(producer: Producer, encoder: Encoder, topic: string, tradeId: string, stage: "RECEIVED" | "VALIDATED") {
-  await producer.send({ topic, messages: [{ key: tradeId, value: encoder.encode("tradeEvents", m.RttmTradeEventSchema, m.tradeEvent(tradeId, stage, Date.now())) }] });
+async function produceStage(
+  producer: Producer,
+  encoder: Encoder,
+  topic: string,
+  tradeId: string,
+  stage: "RECEIVED" | "VALIDATED",
+) {
+  await producer.send({
+    topic,
+    messages: [
+      {
+        key: tradeId,
+        value: encoder.encode(
+          "tradeEvents",
+          m.RttmTradeEventSchema,
+          m.tradeEvent(tradeId, stage, Date.now()),
+        ),
+      },
+    ],
+  });
 }
 
 describe("two replicas sharing Redis", () => {
@@ -53,14 +87,25 @@ describe("two replicas sharing Redis", () => {
     const tradeId = m.newTradeId();
     const [wsA, wsB] = [wsClient(a.port), wsClient(b.port)];
     try {
-      const [subA, subB] = [wsA.subscribe(timelineQuery, { id: tradeId }), wsB.subscribe(timelineQuery, { id: tradeId })];
-      await Promise.all([subA, subB].map((s) => s.waitFor((v) => v.trade.stages[0].reached === false)));
+      const [subA, subB] = [
+        wsA.subscribe(timelineQuery, { id: tradeId }),
+        wsB.subscribe(timelineQuery, { id: tradeId }),
+      ];
+      await Promise.all(
+        [subA, subB].map((s) => s.waitFor((v) => v.trade.stages[0].reached === false)),
+      );
       const before = await Promise.all([storedTradeEvents(a), storedTradeEvents(b)]);
       await produceStage(producer, fresh.encoder, fresh.topics.tradeEvents, tradeId, "RECEIVED");
-      await Promise.all([subA, subB].map((s) => s.waitFor((v) => v.trade.stages[0].reached === true, 10_000)));
+      await Promise.all(
+        [subA, subB].map((s) => s.waitFor((v) => v.trade.stages[0].reached === true, 10_000)),
+      );
       const afterCounts = await Promise.all([storedTradeEvents(a), storedTradeEvents(b)]);
       const writers = afterCounts.map((n, i) => n - before[i]!);
-      assert.deepEqual(writers.sort(), [0, 1], "exactly one replica stored the event; the other learned of it through Redis");
+      assert.deepEqual(
+        writers.sort(),
+        [0, 1],
+        "exactly one replica stored the event; the other learned of it through Redis",
+      );
     } finally {
       await Promise.all([wsA.close(), wsB.close()]);
     }
@@ -76,7 +121,11 @@ describe("Redis Sentinel failover with subscriptions open", () => {
     producer = await connectProducer();
     sentinel = await startSentinelTopology();
     const nodes = sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(",");
-    replicas = await twoReplicas({ REDIS_SENTINEL_NODES: nodes, REDIS_SENTINEL_MASTER: sentinel.masterName, REDIS_TIMEOUT: "1s" });
+    replicas = await twoReplicas({
+      REDIS_SENTINEL_NODES: nodes,
+      REDIS_SENTINEL_MASTER: sentinel.masterName,
+      REDIS_TIMEOUT: "1s",
+    });
   });
   after(async () => {
     await Promise.all([replicas?.a.stop(), replicas?.b.stop()]);
@@ -90,15 +139,27 @@ describe("Redis Sentinel failover with subscriptions open", () => {
     const tradeId = m.newTradeId();
     const [wsA, wsB] = [wsClient(a.port, "/ws/rttm/pipeline"), wsClient(b.port, "/ws/rttm/dlq")];
     try {
-      const subs = [wsA.subscribe(timelineQuery, { id: tradeId }), wsB.subscribe(timelineQuery, { id: tradeId })];
+      const subs = [
+        wsA.subscribe(timelineQuery, { id: tradeId }),
+        wsB.subscribe(timelineQuery, { id: tradeId }),
+      ];
       await produceStage(producer, fresh.encoder, fresh.topics.tradeEvents, tradeId, "RECEIVED");
-      await Promise.all(subs.map((s) => s.waitFor((v) => v.trade.stages[0].reached === true, 10_000)));
+      await Promise.all(
+        subs.map((s) => s.waitFor((v) => v.trade.stages[0].reached === true, 10_000)),
+      );
 
       const failover = await sentinel.failover();
       assert.notDeepEqual(failover.newMaster, failover.oldMaster);
       await produceStage(producer, fresh.encoder, fresh.topics.tradeEvents, tradeId, "VALIDATED");
-      await Promise.all(subs.map((s) => s.waitFor((v) => v.trade.stages[1].reached === true, 30_000)));
-      await waitFor("both change buses healthy again", async () => a.bus.healthy && b.bus.healthy, 30_000, 250);
+      await Promise.all(
+        subs.map((s) => s.waitFor((v) => v.trade.stages[1].reached === true, 30_000)),
+      );
+      await waitFor(
+        "both change buses healthy again",
+        async () => a.bus.healthy && b.bus.healthy,
+        30_000,
+        250,
+      );
       assert.equal(subs.flatMap((s) => s.errors).length, 0, "no subscription failed");
     } finally {
       await Promise.all([wsA.close(), wsB.close()]);

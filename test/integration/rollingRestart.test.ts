@@ -9,18 +9,29 @@ import { produceTrades } from "../support/traffic.js";
 
 /** The port a child service announced in its "rttm started" log line. */
 async function portOf(child: ChildService): Promise<number> {
-  return waitFor("the service to listen", async () => {
-    const line = child.output().split("\n").find((l) => l.includes('"msg":"rttm started"'));
-    return line ? (JSON.parse(line) as { port: number }).port : undefined;
-  }, 60_000, 100);
+  return waitFor(
+    "the service to listen",
+    async () => {
+      const line = child
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"msg":"rttm started"'));
+      return line ? (JSON.parse(line) as { port: number }).port : undefined;
+    },
+    60_000,
+    100,
+  );
 }
 
-async function health(port: number): Promise<{ kafka: { details: { assigned: Record<string, number[]> } } }> {
+async function health(
+  port: number,
+): Promise<{ kafka: { details: { assigned: Record<string, number[]> } } }> {
   const response = await fetch(`http://127.0.0.1:${port}/actuator/health`);
   return ((await response.json()) as { components: never }).components;
 }
 
-const assignedCount = (assigned: Record<string, number[]>) => Object.values(assigned).reduce((n, p) => n + p.length, 0);
+const assignedCount = (assigned: Record<string, number[]>) =>
+  Object.values(assigned).reduce((n, p) => n + p.length, 0);
 
 test("rolling restart under load: SIGTERM to one instance, the other takes over, nothing lost or doubled, sockets closed with a retryable code", async () => {
   const db = await createTestDatabase();
@@ -32,11 +43,19 @@ test("rolling restart under load: SIGTERM to one instance, the other takes over,
   try {
     const [portA, portB] = await Promise.all([portOf(a), portOf(b)]);
     const partitions = 5 * 3;
-    await waitFor("both instances share the partitions", async () => {
-      const [ha, hb] = await Promise.all([health(portA), health(portB)]);
-      const [na, nb] = [assignedCount(ha.kafka.details.assigned), assignedCount(hb.kafka.details.assigned)];
-      return na > 0 && nb > 0 && na + nb === partitions;
-    }, 60_000, 250);
+    await waitFor(
+      "both instances share the partitions",
+      async () => {
+        const [ha, hb] = await Promise.all([health(portA), health(portB)]);
+        const [na, nb] = [
+          assignedCount(ha.kafka.details.assigned),
+          assignedCount(hb.kafka.details.assigned),
+        ];
+        return na > 0 && nb > 0 && na + nb === partitions;
+      },
+      60_000,
+      250,
+    );
 
     // A graphql-ws socket on the instance that will stop.
     const socket = new WebSocket(`ws://127.0.0.1:${portA}/ws/rttm/metrics`, "graphql-transport-ws");
@@ -46,7 +65,12 @@ test("rolling restart under load: SIGTERM to one instance, the other takes over,
     await new Promise((resolve) => socket.once("message", resolve));
 
     const load = produceTrades(producer, encoder, topics.tradeEvents, 3000, 200);
-    await waitFor("traffic flowing into both instances", async () => (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) > 1500, 60_000, 100);
+    await waitFor(
+      "traffic flowing into both instances",
+      async () => (await count(db.pool, "SELECT count(*) FROM rttm_trade_events")) > 1500,
+      60_000,
+      100,
+    );
     const stopped = Date.now();
     a.process.kill("SIGTERM");
     assert.equal(await a.exited, 0, a.output().slice(-2000));
@@ -55,8 +79,19 @@ test("rolling restart under load: SIGTERM to one instance, the other takes over,
     assert.equal(await closed, 1012);
 
     const { tradeIds, events } = await load;
-    await waitFor("the survivor holds every partition", async () => assignedCount((await health(portB)).kafka.details.assigned) === partitions, 60_000, 250);
-    await waitFor("every offset committed", async () => (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events, 120_000, 250);
+    await waitFor(
+      "the survivor holds every partition",
+      async () => assignedCount((await health(portB)).kafka.details.assigned) === partitions,
+      60_000,
+      250,
+    );
+    await waitFor(
+      "every offset committed",
+      async () =>
+        (await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents)) === events,
+      120_000,
+      250,
+    );
     await assertExactlyOnce(db, tradeIds);
   } finally {
     a.process.kill("SIGKILL");

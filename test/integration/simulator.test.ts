@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createLogger } from "../../src/log.js";
 import { loadSimulatorConfig } from "../../src/simulator/config.js";
-import { createQueueMetricModel, createTradeGenerator, defaultLifecycleOptions, type SimEvent, type TradeOutcome } from "../../src/simulator/lifecycle.js";
+import {
+  createQueueMetricModel,
+  createTradeGenerator,
+  defaultLifecycleOptions,
+  type SimEvent,
+  type TradeOutcome,
+} from "../../src/simulator/lifecycle.js";
 import { createRandom } from "../../src/simulator/random.js";
 import { runSimulator, type SimulatorTotals } from "../../src/simulator/run.js";
 import { stages } from "../../src/ingest/validate.js";
@@ -14,7 +20,12 @@ import { graphql, serviceEnv, startAppInProcess } from "../support/service.js";
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe("simulator: the trade-lifecycle generator (pure)", () => {
-  const options = { ...defaultLifecycleOptions, failureFraction: 0.05, dlqFraction: 0.03, invalidFraction: 0.04 };
+  const options = {
+    ...defaultLifecycleOptions,
+    failureFraction: 0.05,
+    dlqFraction: 0.03,
+    invalidFraction: 0.04,
+  };
   const n = 10_000;
   const generate = (seed: number) => {
     const generator = createTradeGenerator(createRandom(seed), options);
@@ -39,16 +50,29 @@ describe("simulator: the trade-lifecycle generator (pure)", () => {
     };
     for (const [outcome, p] of Object.entries(expected) as Array<[TradeOutcome, number]>) {
       const sd = Math.sqrt(n * p * (1 - p));
-      assert.ok(Math.abs(counts[outcome] - n * p) <= 4 * sd, `${outcome}: ${counts[outcome]} of ${n}, expected ≈ ${n * p}`);
+      assert.ok(
+        Math.abs(counts[outcome] - n * p) <= 4 * sd,
+        `${outcome}: ${counts[outcome]} of ${n}, expected ≈ ${n * p}`,
+      );
     }
   });
 
   test("every trade's events follow the stage order, in time order, and end as its outcome says", () => {
     for (const t of trades) {
       const times = t.events.map((e) => e.atMs);
-      assert.deepEqual(times, [...times].sort((a, b) => a - b), `events of ${t.tradeId} are not in time order`);
-      const stageEvents = t.events.filter((e): e is Extract<SimEvent, { topic: "tradeEvents" }> => e.topic === "tradeEvents");
-      assert.deepEqual(stageEvents.map((e) => e.init.eventStage), stages.slice(0, stageEvents.length), `stages of ${t.tradeId}`);
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+        `events of ${t.tradeId} are not in time order`,
+      );
+      const stageEvents = t.events.filter(
+        (e): e is Extract<SimEvent, { topic: "tradeEvents" }> => e.topic === "tradeEvents",
+      );
+      assert.deepEqual(
+        stageEvents.map((e) => e.init.eventStage),
+        stages.slice(0, stageEvents.length),
+        `stages of ${t.tradeId}`,
+      );
       for (const e of stageEvents) {
         assert.match(e.init.tradeId!, uuidPattern);
         assert.equal(e.key, t.tradeId);
@@ -63,7 +87,10 @@ describe("simulator: the trade-lifecycle generator (pure)", () => {
           break;
         case "failed":
         case "dlq": {
-          assert.ok(stageEvents.length >= 1 && stageEvents.length <= 3, `${t.outcome} trade reached ${stageEvents.length} stages`);
+          assert.ok(
+            stageEvents.length >= 1 && stageEvents.length <= 3,
+            `${t.outcome} trade reached ${stageEvents.length} stages`,
+          );
           assert.equal(others.length, 1);
           const last = others[0]!;
           assert.equal(last.topic, t.outcome === "failed" ? "errorEvents" : "dlqEvents");
@@ -92,8 +119,14 @@ describe("simulator: the trade-lifecycle generator (pure)", () => {
       }
     }
     const invalid = trades.filter((t) => t.outcome === "invalid");
-    assert.ok(invalid.some((t) => !uuidPattern.test(t.tradeId)), "some invalid trades have non-UUID ids");
-    assert.ok(invalid.some((t) => uuidPattern.test(t.tradeId)), "some invalid trades have UUIDs");
+    assert.ok(
+      invalid.some((t) => !uuidPattern.test(t.tradeId)),
+      "some invalid trades have non-UUID ids",
+    );
+    assert.ok(
+      invalid.some((t) => uuidPattern.test(t.tradeId)),
+      "some invalid trades have UUIDs",
+    );
   });
 
   test("stage latencies are log-normal around the configured medians, with a slow tail", () => {
@@ -107,7 +140,10 @@ describe("simulator: the trade-lifecycle generator (pure)", () => {
       hops.sort((a, b) => a - b);
       const median = hops[Math.floor(hops.length / 2)]!;
       const target = options.medianLatencyMs[stage];
-      assert.ok(Math.abs(median - target) <= target * 0.1, `${stage} median ${median} ms, configured ${target} ms`);
+      assert.ok(
+        Math.abs(median - target) <= target * 0.1,
+        `${stage} median ${median} ms, configured ${target} ms`,
+      );
       assert.ok(hops.at(-1)! > target * 5, `${stage} has a slow tail (max ${hops.at(-1)} ms)`);
     }
   });
@@ -174,8 +210,12 @@ describe("simulator: against the real broker, registry and service", () => {
 
     const totals = await run;
     assert.ok(totals.trades >= 100, `trades produced: ${totals.trades}`);
-    assert.ok(Math.abs(totals.tradesPerSecond - 40) <= 15, `achieved ${totals.tradesPerSecond} trades/s`);
-    for (const [topic, n] of Object.entries(totals.events)) assert.ok(n > 0, `${topic}: nothing produced`);
+    assert.ok(
+      Math.abs(totals.tradesPerSecond - 40) <= 15,
+      `achieved ${totals.tradesPerSecond} trades/s`,
+    );
+    for (const [topic, n] of Object.entries(totals.events))
+      assert.ok(n > 0, `${topic}: nothing produced`);
 
     const tables = {
       tradeEvents: "rttm_trade_events",
@@ -186,12 +226,23 @@ describe("simulator: against the real broker, registry and service", () => {
     } as const;
     for (const [topic, table] of Object.entries(tables) as Array<[keyof typeof tables, string]>) {
       if (topic === "queueMetrics") continue;
-      await waitFor(`${totals.events[topic]} rows in ${table}`, async () => (await count(db.pool, `SELECT count(*) FROM ${table}`)) === totals.events[topic], 30_000);
+      await waitFor(
+        `${totals.events[topic]} rows in ${table}`,
+        async () =>
+          (await count(db.pool, `SELECT count(*) FROM ${table}`)) === totals.events[topic],
+        30_000,
+      );
     }
     // Queue history keeps only changed snapshots (src/metrics/queueSnapshot.ts); the latest has every series.
-    await waitFor("the latest snapshot of 3 consumers × 3 partitions", async () => (await count(db.pool, "SELECT count(*) FROM rttm_queue_metric_latest")) === 9);
+    await waitFor(
+      "the latest snapshot of 3 consumers × 3 partitions",
+      async () => (await count(db.pool, "SELECT count(*) FROM rttm_queue_metric_latest")) === 9,
+    );
     const history = await count(db.pool, "SELECT count(*) FROM rttm_queue_metrics");
-    assert.ok(history >= 9 && history <= totals.events.queueMetrics, `queue metric history rows: ${history} of ${totals.events.queueMetrics}`);
+    assert.ok(
+      history >= 9 && history <= totals.events.queueMetrics,
+      `queue metric history rows: ${history} of ${totals.events.queueMetrics}`,
+    );
     assert.equal(await count(db.pool, "SELECT count(*) FROM rttm_quarantine"), 0);
 
     // Committed trades have all four stages; the API sees the traffic.
@@ -200,7 +251,9 @@ describe("simulator: against the real broker, registry and service", () => {
       "SELECT count(*) FROM (SELECT trade_id FROM rttm_trade_events GROUP BY trade_id HAVING count(DISTINCT event_stage) = 4) t",
     );
     assert.equal(committed, totals.outcomes.committed);
-    const response = await graphql<{ overview: { cards: Array<{ title: string; value: number | null }> } }>(app.port, "{ overview { cards { title value } } }");
+    const response = await graphql<{
+      overview: { cards: Array<{ title: string; value: number | null }> };
+    }>(app.port, "{ overview { cards { title value } } }");
     assert.equal(response.errors, undefined, JSON.stringify(response.errors));
     const peak = response.data!.overview.cards.find((c) => /peak/i.test(c.title));
     assert.ok(peak && (peak.value ?? 0) > 0, `peak TPS card: ${JSON.stringify(peak)}`);

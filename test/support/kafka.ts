@@ -6,12 +6,19 @@ import { frameValue } from "../../src/ingest/wireFormat.js";
 import { registerTopicSchemas } from "../../scripts/lib/registerSchemas.js";
 import { kafkaBrokers, schemaRegistryUrl, uniqueName } from "./infra.js";
 
-export const kafka = new Kafka({ clientId: "rttm-test", brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+export const kafka = new Kafka({
+  clientId: "rttm-test",
+  brokers: kafkaBrokers,
+  logLevel: logLevel.NOTHING,
+});
 
 /** Fresh topic names for one test (env variable → name) and a fresh consumer group. */
 export function uniqueTopics(): { topics: Record<TopicKey, string>; env: Record<string, string> } {
   const suffix = uniqueName("t");
-  const topics = Object.fromEntries(topicKeys.map((k) => [k, `test.${k}.${suffix}`])) as Record<TopicKey, string>;
+  const topics = Object.fromEntries(topicKeys.map((k) => [k, `test.${k}.${suffix}`])) as Record<
+    TopicKey,
+    string
+  >;
   const env: Record<string, string> = {
     KAFKA_TOPIC_TRADE_EVENTS: topics.tradeEvents,
     KAFKA_TOPIC_ERROR_EVENTS: topics.errorEvents,
@@ -23,18 +30,27 @@ export function uniqueTopics(): { topics: Record<TopicKey, string>; env: Record<
   return { topics, env };
 }
 
-export async function createTopics(topics: Record<TopicKey, string>, numPartitions = 2): Promise<void> {
+export async function createTopics(
+  topics: Record<TopicKey, string>,
+  numPartitions = 2,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(topics).map((topic) => ({ topic, numPartitions })),
+    });
   } finally {
     await admin.disconnect();
   }
 }
 
 export async function connectProducer(): Promise<Producer> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   return producer;
 }
@@ -49,12 +65,15 @@ export async function createEncoder(topics: Record<TopicKey, string>): Promise<E
   const schemaIds = await registerTopicSchemas(schemaRegistryUrl, topics);
   return {
     schemaIds,
-    encode: (topic, schema, init) => frameValue(schemaIds[topic], toBinary(schema, create(schema, init))),
+    encode: (topic, schema, init) =>
+      frameValue(schemaIds[topic], toBinary(schema, create(schema, init))),
   };
 }
 
 /** Fresh topics (created), a fresh consumer group, and an encoder registered for them. */
-export async function freshTopics(partitions = 2): Promise<{ topics: Record<TopicKey, string>; env: Record<string, string>; encoder: Encoder }> {
+export async function freshTopics(
+  partitions = 2,
+): Promise<{ topics: Record<TopicKey, string>; env: Record<string, string>; encoder: Encoder }> {
   const { topics, env } = uniqueTopics();
   await createTopics(topics, partitions);
   return { topics, env, encoder: await createEncoder(topics) };

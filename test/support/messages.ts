@@ -9,9 +9,20 @@ import { RttmTradeEventSchema } from "../../src/ingest/proto/rttm/rttm_trade_eve
 import { InvalidTradeEventProtoSchema } from "../../src/ingest/proto/validation/invalid_trade_event_pb.js";
 import type { Stage } from "../../src/ingest/validate.js";
 
-export { RttmDlqEventSchema, RttmErrorEventSchema, RttmQueueMetricSchema, RttmTradeEventSchema, InvalidTradeEventProtoSchema };
+export {
+  RttmDlqEventSchema,
+  RttmErrorEventSchema,
+  RttmQueueMetricSchema,
+  RttmTradeEventSchema,
+  InvalidTradeEventProtoSchema,
+};
 
-export function tradeEvent(tradeId: string, stage: Stage, timeMs: number, service = `${stage.toLowerCase()}-service`): MessageInitShape<typeof RttmTradeEventSchema> {
+export function tradeEvent(
+  tradeId: string,
+  stage: Stage,
+  timeMs: number,
+  service = `${stage.toLowerCase()}-service`,
+): MessageInitShape<typeof RttmTradeEventSchema> {
   return {
     tradeId,
     serviceName: service,
@@ -29,19 +40,57 @@ export function tradeEvent(tradeId: string, stage: Stage, timeMs: number, servic
   };
 }
 
-export function errorEvent(tradeId: string, timeMs: number): MessageInitShape<typeof RttmErrorEventSchema> {
-  return { tradeId, serviceName: "enricher", errorType: "TECHNICAL", errorMessage: "price feed timeout", eventStage: "ENRICHED", eventTime: BigInt(timeMs) };
+export function errorEvent(
+  tradeId: string,
+  timeMs: number,
+): MessageInitShape<typeof RttmErrorEventSchema> {
+  return {
+    tradeId,
+    serviceName: "enricher",
+    errorType: "TECHNICAL",
+    errorMessage: "price feed timeout",
+    eventStage: "ENRICHED",
+    eventTime: BigInt(timeMs),
+  };
 }
 
-export function dlqEvent(tradeId: string, timeMs: number): MessageInitShape<typeof RttmDlqEventSchema> {
-  return { tradeId, serviceName: "validator", topicName: "trades.dlq", originalTopic: "trades", reason: "schema mismatch", eventStage: "VALIDATED", eventTime: BigInt(timeMs) };
+export function dlqEvent(
+  tradeId: string,
+  timeMs: number,
+): MessageInitShape<typeof RttmDlqEventSchema> {
+  return {
+    tradeId,
+    serviceName: "validator",
+    topicName: "trades.dlq",
+    originalTopic: "trades",
+    reason: "schema mismatch",
+    eventStage: "VALIDATED",
+    eventTime: BigInt(timeMs),
+  };
 }
 
-export function queueMetric(topic: string, partition: number, produced: bigint, consumed: bigint, timeMs: number): MessageInitShape<typeof RttmQueueMetricSchema> {
-  return { serviceName: "enricher", topicName: topic, partitionId: partition, producedOffset: produced, consumedOffset: consumed, consumerGroup: "enricher-group", snapshotTime: BigInt(timeMs) };
+export function queueMetric(
+  topic: string,
+  partition: number,
+  produced: bigint,
+  consumed: bigint,
+  timeMs: number,
+): MessageInitShape<typeof RttmQueueMetricSchema> {
+  return {
+    serviceName: "enricher",
+    topicName: topic,
+    partitionId: partition,
+    producedOffset: produced,
+    consumedOffset: consumed,
+    consumerGroup: "enricher-group",
+    snapshotTime: BigInt(timeMs),
+  };
 }
 
-export function invalidTrade(tradeId: string, timeMs: number): MessageInitShape<typeof InvalidTradeEventProtoSchema> {
+export function invalidTrade(
+  tradeId: string,
+  timeMs: number,
+): MessageInitShape<typeof InvalidTradeEventProtoSchema> {
   return {
     portfolioId: "invalid-portfolio-id",
     tradeId,

@@ -59,14 +59,30 @@ export async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
 
 /** One command on a short-lived connection. */
-export async function redisCommand(node: HostPort, ...args: Array<string | number>): Promise<unknown> {
-  const client = new Redis({ host: node.host, port: node.port, retryStrategy: null, connectTimeout: 1000, commandTimeout: 2000, maxRetriesPerRequest: 0, enableReadyCheck: false, lazyConnect: true });
+export async function redisCommand(
+  node: HostPort,
+  ...args: Array<string | number>
+): Promise<unknown> {
+  const client = new Redis({
+    host: node.host,
+    port: node.port,
+    retryStrategy: null,
+    connectTimeout: 1000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    enableReadyCheck: false,
+    lazyConnect: true,
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -83,7 +99,12 @@ function pairs(reply: unknown): Record<string, string> {
   return out;
 }
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, diagnostics: () => Promise<string> = async () => ""): Promise<void> {
+async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  diagnostics: () => Promise<string> = async () => "",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -93,7 +114,9 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}\n${await diagnostics()}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}\n${await diagnostics()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -109,7 +132,12 @@ function installExitHook(): void {
 }
 
 /** Starts `redis-server <args>` and waits until it answers PING. */
-export async function startRedisServer(name: string, dir: string, port: number, args: string[]): Promise<RedisProcess> {
+export async function startRedisServer(
+  name: string,
+  dir: string,
+  port: number,
+  args: string[],
+): Promise<RedisProcess> {
   installExitHook();
   const logFile = join(dir, `${name}.log`);
   const child = spawn("redis-server", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
@@ -121,7 +149,8 @@ export async function startRedisServer(name: string, dir: string, port: number, 
   await waitUntil(
     `${name} on port ${port}`,
     async () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}): ${stderr}`);
       return (await redisCommand(node, "PING")) === "PONG";
     },
     10_000,
@@ -131,7 +160,22 @@ export async function startRedisServer(name: string, dir: string, port: number, 
 }
 
 function serverArgs(dir: string, port: number, name: string): string[] {
-  return ["--port", String(port), "--bind", host, "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", join(dir, `${name}.log`), "--daemonize", "no"];
+  return [
+    "--port",
+    String(port),
+    "--bind",
+    host,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    "--logfile",
+    join(dir, `${name}.log`),
+    "--daemonize",
+    "no",
+  ];
 }
 
 async function tail(file: string, lines = 30): Promise<string> {
@@ -157,12 +201,36 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const [masterPort, replicaPort, ...sentinelPorts] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const master = await startRedisServer("master", dir, masterPort!, serverArgs(dir, masterPort!, "master"));
+    const [masterPort, replicaPort, ...sentinelPorts] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    const master = await startRedisServer(
+      "master",
+      dir,
+      masterPort!,
+      serverArgs(dir, masterPort!, "master"),
+    );
     processes.push(master);
-    const replica = await startRedisServer("replica", dir, replicaPort!, [...serverArgs(dir, replicaPort!, "replica"), "--replicaof", host, String(masterPort)]);
+    const replica = await startRedisServer("replica", dir, replicaPort!, [
+      ...serverArgs(dir, replicaPort!, "replica"),
+      "--replicaof",
+      host,
+      String(masterPort),
+    ]);
     processes.push(replica);
-    await waitUntil("the replica to sync with the master", async () => String(await redisCommand(replica, "INFO", "replication")).includes("master_link_status:up"), 15_000, () => tail(replica.logFile));
+    await waitUntil(
+      "the replica to sync with the master",
+      async () =>
+        String(await redisCommand(replica, "INFO", "replication")).includes(
+          "master_link_status:up",
+        ),
+      15_000,
+      () => tail(replica.logFile),
+    );
 
     for (const [i, port] of sentinelPorts.entries()) {
       const name = `sentinel-${i + 1}`;
@@ -184,7 +252,8 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
       processes.push(await startRedisServer(name, dir, port, [conf, "--sentinel"]));
     }
     const sentinels = processes.filter((p) => p.name.startsWith("sentinel-"));
-    const logs = async () => (await Promise.all(processes.map((p) => tail(p.logFile, 15)))).join("\n");
+    const logs = async () =>
+      (await Promise.all(processes.map((p) => tail(p.logFile, 15)))).join("\n");
 
     // Every sentinel must know the replica (from the master's INFO) and the two other sentinels
     // (from hello messages, every 2 s): without them no quorum, no election, no failover.
@@ -196,7 +265,14 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
           if (m.ip !== host || Number(m.port) !== masterPort || m.flags !== "master") return false;
           if (Number(m["num-slaves"]) < 1 || Number(m["num-other-sentinels"]) < 2) return false;
           const replicas = (await redisCommand(s, "SENTINEL", "REPLICAS", masterName)) as unknown[];
-          const known = replicas.map(pairs).some((r) => Number(r.port) === replicaPort && r.flags === "slave" && r["master-link-status"] === "ok");
+          const known = replicas
+            .map(pairs)
+            .some(
+              (r) =>
+                Number(r.port) === replicaPort &&
+                r.flags === "slave" &&
+                r["master-link-status"] === "ok",
+            );
           if (!known) return false;
         }
         return true;
@@ -210,12 +286,18 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
         sentinels
           .filter((s) => s.child.exitCode === null && s.child.signalCode === null)
           .map(async (s) => {
-            const reply = (await redisCommand(s, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName)) as [string, string];
+            const reply = (await redisCommand(
+              s,
+              "SENTINEL",
+              "GET-MASTER-ADDR-BY-NAME",
+              masterName,
+            )) as [string, string];
             return `${reply[0]}:${reply[1]}`;
           }),
       );
       const distinct = new Set(answers);
-      if (distinct.size !== 1) throw new Error(`sentinels disagree about the master: ${answers.join(", ")}`);
+      if (distinct.size !== 1)
+        throw new Error(`sentinels disagree about the master: ${answers.join(", ")}`);
       const [h, p] = answers[0]!.split(":");
       return { host: h!, port: Number(p) };
     };
@@ -235,8 +317,11 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
       }),
       async failover(timeoutMs = 30_000) {
         const oldMaster = await currentMaster();
-        const victim = processes.find((p) => p.port === oldMaster.port && !p.name.startsWith("sentinel-"));
-        if (!victim) throw new Error(`no process of ours is the master ${oldMaster.host}:${oldMaster.port}`);
+        const victim = processes.find(
+          (p) => p.port === oldMaster.port && !p.name.startsWith("sentinel-"),
+        );
+        if (!victim)
+          throw new Error(`no process of ours is the master ${oldMaster.host}:${oldMaster.port}`);
         const killedAt = Date.now();
         await kill(victim.child);
         let newMaster: HostPort | undefined;
@@ -246,7 +331,8 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
             const now = await currentMaster();
             if (now.port === oldMaster.port) return false;
             // The promoted replica reports itself master (sentinels switch once it does).
-            if (!String(await redisCommand(now, "INFO", "replication")).includes("role:master")) return false;
+            if (!String(await redisCommand(now, "INFO", "replication")).includes("role:master"))
+              return false;
             newMaster = now;
             return true;
           },

@@ -8,7 +8,12 @@ export function coordinateSequence(kafkaTopic: string): () => KafkaCoordinates {
   return () => ({ kafkaTopic, kafkaPartition: 0, kafkaOffset: kafkaOffset++ });
 }
 
-export function tradeEventRow(tradeId: string, stage: Stage, time: Date, coordinates: KafkaCoordinates): TradeEventRow {
+export function tradeEventRow(
+  tradeId: string,
+  stage: Stage,
+  time: Date,
+  coordinates: KafkaCoordinates,
+): TradeEventRow {
   return {
     tradeId,
     serviceName: `${stage.toLowerCase()}-service`,

@@ -9,7 +9,11 @@ import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { kafkaBrokers, schemaRegistryUrl } from "./infra.js";
 
-export function serviceEnv(databaseUrl: string, topicEnv: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
+export function serviceEnv(
+  databaseUrl: string,
+  topicEnv: Record<string, string>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     KAFKA_BOOTSTRAP_SERVERS: kafkaBrokers.join(","),
@@ -56,7 +60,10 @@ export function startChild(env: Record<string, string>): ChildService {
 
 /** The whole service (API + ingest) in this process, on a free port. */
 export async function startAppInProcess(env: Record<string, string>): Promise<App> {
-  return startApp(testConfig({ SERVER_PORT: "0", SERVER_HOST: "127.0.0.1", ...env }), createLogger({ service: "rttm-test" }));
+  return startApp(
+    testConfig({ SERVER_PORT: "0", SERVER_HOST: "127.0.0.1", ...env }),
+    createLogger({ service: "rttm-test" }),
+  );
 }
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -65,7 +72,12 @@ export interface GraphQLResponse<T = Record<string, any>> {
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
-export async function graphql<T = Record<string, any>>(port: number, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+export async function graphql<T = Record<string, any>>(
+  port: number,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -76,8 +88,18 @@ export async function graphql<T = Record<string, any>>(port: number, query: stri
 }
 
 /** A graphql-ws client over a real socket; `next()` waits for the next payload of one subscription. */
-export function wsClient(port: number, path = "/ws/rttm/graphql", options: { connectionParams?: Record<string, unknown> } = {}) {
-  const client = createClient({ url: `ws://127.0.0.1:${port}${path}`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, ...options });
+export function wsClient(
+  port: number,
+  path = "/ws/rttm/graphql",
+  options: { connectionParams?: Record<string, unknown> } = {},
+) {
+  const client = createClient({
+    url: `ws://127.0.0.1:${port}${path}`,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    ...options,
+  });
   return {
     client,
     subscribe<T = Record<string, any>>(query: string, variables?: Record<string, unknown>) {
@@ -104,14 +126,22 @@ export function wsClient(port: number, path = "/ws/rttm/graphql", options: { con
         errors,
         dispose,
         /** Resolves with the first payload (from now on, or already received at `fromIndex`) matching `predicate`. */
-        async waitFor(predicate: (value: T) => boolean, timeoutMs = 15_000, fromIndex = 0): Promise<T> {
+        async waitFor(
+          predicate: (value: T) => boolean,
+          timeoutMs = 15_000,
+          fromIndex = 0,
+        ): Promise<T> {
           const deadline = Date.now() + timeoutMs;
           for (;;) {
             const found = received.slice(fromIndex).find(predicate);
             if (found) return found;
-            if (errors.length > 0) throw new Error(`subscription failed: ${JSON.stringify(errors)}`);
+            if (errors.length > 0)
+              throw new Error(`subscription failed: ${JSON.stringify(errors)}`);
             const left = deadline - Date.now();
-            if (left <= 0) throw new Error(`no matching payload within ${timeoutMs} ms; last: ${JSON.stringify(received.at(-1))}`);
+            if (left <= 0)
+              throw new Error(
+                `no matching payload within ${timeoutMs} ms; last: ${JSON.stringify(received.at(-1))}`,
+              );
             await new Promise<void>((resolve) => {
               wake = resolve;
               setTimeout(resolve, Math.min(left, 500));

@@ -10,7 +10,14 @@ export interface ProducedTrades {
   events: number;
 }
 
-export async function produceTrades(producer: Producer, encoder: Encoder, topic: string, trades: number, chunk = 500, baseMs = Date.now() - 600_000): Promise<ProducedTrades> {
+export async function produceTrades(
+  producer: Producer,
+  encoder: Encoder,
+  topic: string,
+  trades: number,
+  chunk = 500,
+  baseMs = Date.now() - 600_000,
+): Promise<ProducedTrades> {
   const tradeIds: string[] = [];
   let batch: Array<{ key: string; value: Buffer }> = [];
   let events = 0;
@@ -24,7 +31,14 @@ export async function produceTrades(producer: Producer, encoder: Encoder, topic:
     const tradeId = m.newTradeId();
     tradeIds.push(tradeId);
     stages.forEach((stage: Stage, s) => {
-      batch.push({ key: tradeId, value: encoder.encode("tradeEvents", m.RttmTradeEventSchema, m.tradeEvent(tradeId, stage, baseMs + i + s * 100)) });
+      batch.push({
+        key: tradeId,
+        value: encoder.encode(
+          "tradeEvents",
+          m.RttmTradeEventSchema,
+          m.tradeEvent(tradeId, stage, baseMs + i + s * 100),
+        ),
+      });
     });
     if (batch.length >= chunk) await flush();
   }

@@ -43,10 +43,17 @@ test("backoff grows exponentially up to the cap", () => {
   assert.equal(backoffDelayMs(0, 100, 10_000, top), 100);
   assert.equal(backoffDelayMs(3, 100, 10_000, top), 800);
   assert.equal(backoffDelayMs(20, 100, 10_000, top), 10_000);
-  assert.equal(backoffDelayMs(5, 100, 10_000, () => 0), 100);
+  assert.equal(
+    backoffDelayMs(5, 100, 10_000, () => 0),
+    100,
+  );
 });
 
-const at = (kafkaOffset: bigint, kafkaPartition = 0) => ({ kafkaTopic: "a", kafkaPartition, kafkaOffset });
+const at = (kafkaOffset: bigint, kafkaPartition = 0) => ({
+  kafkaTopic: "a",
+  kafkaPartition,
+  kafkaOffset,
+});
 
 test("the committable offset stops below the lowest record still queued", () => {
   const ledger = new OffsetLedger();
@@ -67,7 +74,11 @@ test("a record fetched twice (rebalance) holds the offset until both copies are 
   ledger.queued(at(3n));
   ledger.queued(at(3n));
   ledger.stored([at(3n)]);
-  assert.deepEqual(ledger.committable(), [{ topic: "a", partition: 0, offset: "3" }], "3 itself is not yet committable");
+  assert.deepEqual(
+    ledger.committable(),
+    [{ topic: "a", partition: 0, offset: "3" }],
+    "3 itself is not yet committable",
+  );
   ledger.stored([at(3n)]);
   const offsets = ledger.committable();
   assert.deepEqual(offsets, [{ topic: "a", partition: 0, offset: "4" }]);

@@ -8,9 +8,18 @@ setLogLevel("silent");
 const logger = createLogger();
 const tick = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const notice = (tables: string[], tradeIds: string[] = []) => ({ origin: "test", at: Date.now(), tables, tradeIds });
+const notice = (tables: string[], tradeIds: string[] = []) => ({
+  origin: "test",
+  at: Date.now(),
+  tables,
+  tradeIds,
+});
 
-function counterSource(key: string, tables: string[], extra: Partial<SnapshotSource<{ n: number; asOf: number }>> = {}) {
+function counterSource(
+  key: string,
+  tables: string[],
+  extra: Partial<SnapshotSource<{ n: number; asOf: number }>> = {},
+) {
   const state = { value: 0, computations: 0 };
   const source: SnapshotSource<{ n: number; asOf: number }> = {
     key,
@@ -103,7 +112,14 @@ test("a failed computation is retried on the next tick and subscribers keep thei
   const hub = new LiveHub(bus, tick, logger);
   let fail = false;
   let value = 1;
-  const sub = hub.subscribe({ key: "flaky", tables: ["x"], compute: async () => { if (fail) throw new Error("db down"); return { value }; } });
+  const sub = hub.subscribe({
+    key: "flaky",
+    tables: ["x"],
+    compute: async () => {
+      if (fail) throw new Error("db down");
+      return { value };
+    },
+  });
   assert.deepEqual((await sub.next()).value, { value: 1 });
   fail = true;
   bus.publish(notice(["x"]));
@@ -139,7 +155,10 @@ test("an expensive push to many subscribers spaces out the next computations (no
   }
   const elapsed = Date.now() - started;
   // A push costs ~60 ms here, so computations are at least ~120 ms apart, not one per notice.
-  assert.ok(state.computations - before <= Math.ceil(elapsed / 100) + 1, `${state.computations - before} computations in ${elapsed} ms`);
+  assert.ok(
+    state.computations - before <= Math.ceil(elapsed / 100) + 1,
+    `${state.computations - before} computations in ${elapsed} ms`,
+  );
   state.value = 1000;
   bus.publish(notice(["tradeEvents"]));
   await Promise.race([Promise.all(consumers), sleep(5000)]);

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { binLowerBoundMs, binUpperBoundMs, latencyBin, quantileFromHistogram } from "../../src/metrics/latencyHistogram.js";
+import {
+  binLowerBoundMs,
+  binUpperBoundMs,
+  latencyBin,
+  quantileFromHistogram,
+} from "../../src/metrics/latencyHistogram.js";
 import { latencyChanges, stageLatencies, type StageTimes } from "../../src/metrics/stageLatency.js";
 
 const t0 = Date.UTC(2026, 10, 27, 12, 0, 0);
@@ -8,7 +13,12 @@ const at = (ms: number, service = "svc") => ({ at: new Date(t0 + ms), service })
 const trade = "7f1c1a2e-1111-4a4a-8b8b-000000000001";
 
 test("stage latencies follow the fixed stage order, plus end to end", () => {
-  const times: StageTimes = { RECEIVED: at(0), VALIDATED: at(120_000, "validator"), ENRICHED: at(360_000), COMMITTED: at(540_000, "committer") };
+  const times: StageTimes = {
+    RECEIVED: at(0),
+    VALIDATED: at(120_000, "validator"),
+    ENRICHED: at(360_000),
+    COMMITTED: at(540_000, "committer"),
+  };
   const result = stageLatencies(trade, times).map((l) => [l.stage, l.latencyMs, l.serviceName]);
   assert.deepEqual(result, [
     ["VALIDATED", 120_000, "validator"],
@@ -19,35 +29,75 @@ test("stage latencies follow the fixed stage order, plus end to end", () => {
 });
 
 test("a gap in the stages yields no latency across it", () => {
-  const times: StageTimes = { RECEIVED: at(0), VALIDATED: null, ENRICHED: at(300), COMMITTED: null };
+  const times: StageTimes = {
+    RECEIVED: at(0),
+    VALIDATED: null,
+    ENRICHED: at(300),
+    COMMITTED: null,
+  };
   assert.deepEqual(stageLatencies(trade, times), []);
 });
 
 test("out-of-order arrival: the later stage first, then the earlier one, gives the right latency once", () => {
-  const onlyValidated: StageTimes = { RECEIVED: null, VALIDATED: at(250), ENRICHED: null, COMMITTED: null };
+  const onlyValidated: StageTimes = {
+    RECEIVED: null,
+    VALIDATED: at(250),
+    ENRICHED: null,
+    COMMITTED: null,
+  };
   const first = latencyChanges(trade, null, onlyValidated);
   assert.deepEqual(first.upserts, []);
   const both: StageTimes = { ...onlyValidated, RECEIVED: at(0) };
   const second = latencyChanges(trade, onlyValidated, both);
-  assert.deepEqual(second.upserts.map((l) => [l.stage, l.latencyMs]), [["VALIDATED", 250]]);
-  assert.deepEqual(second.histogram.map((h) => h.count), [1]);
+  assert.deepEqual(
+    second.upserts.map((l) => [l.stage, l.latencyMs]),
+    [["VALIDATED", 250]],
+  );
+  assert.deepEqual(
+    second.histogram.map((h) => h.count),
+    [1],
+  );
 });
 
 test("an earlier duplicate of a stage moves the latency and takes back the old histogram entry", () => {
-  const before: StageTimes = { RECEIVED: at(100), VALIDATED: at(400), ENRICHED: null, COMMITTED: null };
+  const before: StageTimes = {
+    RECEIVED: at(100),
+    VALIDATED: at(400),
+    ENRICHED: null,
+    COMMITTED: null,
+  };
   const after: StageTimes = { ...before, RECEIVED: at(0) };
   const change = latencyChanges(trade, before, after);
-  assert.deepEqual(change.upserts.map((l) => [l.stage, l.latencyMs]), [["VALIDATED", 400]]);
-  assert.deepEqual(change.histogram.map((h) => [h.count, h.sumMs]), [[-1, -300], [1, 400]]);
+  assert.deepEqual(
+    change.upserts.map((l) => [l.stage, l.latencyMs]),
+    [["VALIDATED", 400]],
+  );
+  assert.deepEqual(
+    change.histogram.map((h) => [h.count, h.sumMs]),
+    [
+      [-1, -300],
+      [1, 400],
+    ],
+  );
 });
 
 test("unchanged stage times change nothing", () => {
-  const times: StageTimes = { RECEIVED: at(0), VALIDATED: at(10), ENRICHED: at(20), COMMITTED: at(30) };
+  const times: StageTimes = {
+    RECEIVED: at(0),
+    VALIDATED: at(10),
+    ENRICHED: at(20),
+    COMMITTED: at(30),
+  };
   assert.deepEqual(latencyChanges(trade, times, times), { upserts: [], histogram: [] });
 });
 
 test("clock skew between services clamps to 0 ms", () => {
-  const times: StageTimes = { RECEIVED: at(500), VALIDATED: at(100), ENRICHED: null, COMMITTED: null };
+  const times: StageTimes = {
+    RECEIVED: at(500),
+    VALIDATED: at(100),
+    ENRICHED: null,
+    COMMITTED: null,
+  };
   assert.equal(stageLatencies(trade, times)[0]!.latencyMs, 0);
 });
 

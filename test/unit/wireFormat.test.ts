@@ -26,7 +26,11 @@ for (const [name, bytes, reason] of [
   ["absurd index count", Buffer.from([0, 0, 0, 0, 1, 0xfe, 0x01]), /out of range/],
 ] as const) {
   test(`rejects a value that is ${name}`, () => {
-    assert.throws(() => parseFramedValue(bytes), (err: unknown) => err instanceof RecordRejected && err.kind === "framing" && reason.test(err.message));
+    assert.throws(
+      () => parseFramedValue(bytes),
+      (err: unknown) =>
+        err instanceof RecordRejected && err.kind === "framing" && reason.test(err.message),
+    );
   });
 }
 

@@ -4,10 +4,19 @@
  */
 import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { createClient, type Client as WsClient, type SubscribePayload } from "graphql-ws/client";
-import { fromSocketError, graphQLErrorsOf, RttmError, RttmGraphQLError, RttmNetworkError } from "./errors.js";
+import {
+  fromSocketError,
+  graphQLErrorsOf,
+  RttmError,
+  RttmGraphQLError,
+  RttmNetworkError,
+} from "./errors.js";
 
 /** A generated document (e.g. `OverviewDocument`): its text, its hash, its result and variable types. */
-export interface RttmDocument<TResult = unknown, TVariables = unknown> extends DocumentTypeDecoration<TResult, TVariables> {
+export interface RttmDocument<
+  TResult = unknown,
+  TVariables = unknown,
+> extends DocumentTypeDecoration<TResult, TVariables> {
   toString(): string;
   /** `{ hash: "sha256:…" }`, embedded by codegen (the trusted-documents manifest's key). */
   readonly __meta__?: Record<string, unknown> | undefined;
@@ -26,7 +35,9 @@ export interface RequestOptions {
 }
 
 /** Variables are optional when the operation has no required variable. */
-export type OperationArgs<TVariables, TOptions> = {} extends TVariables ? [variables?: TVariables, options?: TOptions] : [variables: TVariables, options?: TOptions];
+export type OperationArgs<TVariables, TOptions> = {} extends TVariables
+  ? [variables?: TVariables, options?: TOptions]
+  : [variables: TVariables, options?: TOptions];
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -46,7 +57,8 @@ export interface RttmClientOptions {
   /** HTTP headers of every query and mutation (e.g. Authorization); a function is called per request. */
   headers?: Record<string, string> | (() => MaybePromise<Record<string, string>>);
   /** The WebSocket's connection_init payload (e.g. a token); a function is called on every (re)connect. */
-  connectionParams?: Record<string, unknown> | (() => MaybePromise<Record<string, unknown> | undefined>);
+  connectionParams?:
+    Record<string, unknown> | (() => MaybePromise<Record<string, unknown> | undefined>);
   /**
    * Trusted documents: send each operation's hash instead of its text (`extensions.persistedQuery`), as a
    * server with RTTM_TRUSTED_DOCUMENTS requires. Default false (send the text).
@@ -104,11 +116,20 @@ export interface RttmSubscription<T> extends AsyncIterable<T> {
 
 export interface RttmClient {
   /** Runs a query over HTTP: resolves with `data`, rejects with RttmGraphQLError or RttmNetworkError. */
-  query<TResult, TVariables>(document: RttmDocument<TResult, TVariables>, ...args: OperationArgs<TVariables, RequestOptions>): Promise<TResult>;
+  query<TResult, TVariables>(
+    document: RttmDocument<TResult, TVariables>,
+    ...args: OperationArgs<TVariables, RequestOptions>
+  ): Promise<TResult>;
   /** Runs a mutation over HTTP, as query does. */
-  mutate<TResult, TVariables>(document: RttmDocument<TResult, TVariables>, ...args: OperationArgs<TVariables, RequestOptions>): Promise<TResult>;
+  mutate<TResult, TVariables>(
+    document: RttmDocument<TResult, TVariables>,
+    ...args: OperationArgs<TVariables, RequestOptions>
+  ): Promise<TResult>;
   /** A subscription over graphql-ws (nothing is sent until it is iterated or observed). */
-  subscribe<TResult, TVariables>(document: RttmDocument<TResult, TVariables>, ...args: OperationArgs<TVariables, never>): RttmSubscription<TResult>;
+  subscribe<TResult, TVariables>(
+    document: RttmDocument<TResult, TVariables>,
+    ...args: OperationArgs<TVariables, never>
+  ): RttmSubscription<TResult>;
   /** The WebSocket's status. */
   readonly status: RttmConnectionStatus;
   /** Listens to status changes; returns the function that stops listening. */
@@ -133,17 +154,30 @@ function describe(document: RttmDocument<any, any>): Operation {
   const text = document.toString();
   let operation = operations.get(text);
   if (!operation) {
-    const head = /^(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/.exec(text.trimStart());
+    const head = /^(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/.exec(
+      text.trimStart(),
+    );
     const meta = document.__meta__;
-    const hash = meta && typeof meta.hash === "string" ? meta.hash.replace(/^sha256:/, "") : undefined;
-    operation = { text, type: (head?.[1] as OperationType | undefined) ?? "query", name: head?.[2], hash };
+    const hash =
+      meta && typeof meta.hash === "string" ? meta.hash.replace(/^sha256:/, "") : undefined;
+    operation = {
+      text,
+      type: (head?.[1] as OperationType | undefined) ?? "query",
+      name: head?.[2],
+      hash,
+    };
     operations.set(text, operation);
   }
   return operation;
 }
 
 /** Delay before reconnect attempt `retries` (0-based): exponential, capped, jittered to 50–100 %. */
-export function retryDelayMs(retries: number, initialDelayMs = 500, maxDelayMs = 30_000, random: () => number = Math.random): number {
+export function retryDelayMs(
+  retries: number,
+  initialDelayMs = 500,
+  maxDelayMs = 30_000,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(retries, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -169,7 +203,9 @@ function defaultWsUrl(url: URL): string {
 export function createRttmClient(options: RttmClientOptions): RttmClient {
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   const httpUrl = new URL(options.url, base);
-  const wsUrl = options.wsUrl ? new URL(options.wsUrl, base).toString().replace(/^http/, "ws") : defaultWsUrl(httpUrl);
+  const wsUrl = options.wsUrl
+    ? new URL(options.wsUrl, base).toString().replace(/^http/, "ws")
+    : defaultWsUrl(httpUrl);
   const trusted = options.trustedDocuments ?? false;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const pongTimeoutMs = options.pongTimeoutMs ?? 5_000;
@@ -188,7 +224,10 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
 
   function requireHash(operation: Operation): string {
     if (!operation.hash) {
-      throw new RttmError(`${operation.name ?? "operation"} has no hash: trustedDocuments needs documents generated with persistedDocuments`, operation.name);
+      throw new RttmError(
+        `${operation.name ?? "operation"} has no hash: trustedDocuments needs documents generated with persistedDocuments`,
+        operation.name,
+      );
     }
     return operation.hash;
   }
@@ -197,15 +236,28 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
     return { persistedQuery: { version: 1, sha256Hash: requireHash(operation) } };
   }
 
-  async function overHttp<TResult>(expected: OperationType, document: RttmDocument<TResult, any>, variables: unknown, request: RequestOptions = {}): Promise<TResult> {
+  async function overHttp<TResult>(
+    expected: OperationType,
+    document: RttmDocument<TResult, any>,
+    variables: unknown,
+    request: RequestOptions = {},
+  ): Promise<TResult> {
     const operation = describe(document);
     if (operation.type !== expected) {
-      throw new RttmError(`${operation.name ?? "operation"} is a ${operation.type}: use ${operation.type === "subscription" ? "subscribe" : operation.type === "mutation" ? "mutate" : "query"}()`, operation.name);
+      throw new RttmError(
+        `${operation.name ?? "operation"} is a ${operation.type}: use ${operation.type === "subscription" ? "subscribe" : operation.type === "mutation" ? "mutate" : "query"}()`,
+        operation.name,
+      );
     }
     const fetchImpl = options.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
-    if (!fetchImpl) throw new RttmError("no fetch implementation: pass options.fetch", operation.name);
+    if (!fetchImpl)
+      throw new RttmError("no fetch implementation: pass options.fetch", operation.name);
     const body = trusted
-      ? { operationName: operation.name, variables: variables ?? undefined, extensions: persistedQuery(operation) }
+      ? {
+          operationName: operation.name,
+          variables: variables ?? undefined,
+          extensions: persistedQuery(operation),
+        }
       : { query: operation.text, operationName: operation.name, variables: variables ?? undefined };
     const headers = {
       "content-type": "application/json",
@@ -219,11 +271,23 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
     let response: Awaited<ReturnType<FetchLike>>;
     let text: string;
     try {
-      response = await fetchImpl(httpUrl.toString(), { method: "POST", headers, body: JSON.stringify(body), signal });
+      response = await fetchImpl(httpUrl.toString(), {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        signal,
+      });
       text = await response.text();
     } catch (err) {
-      const why = timeout.aborted ? `timed out after ${limit} ms` : request.signal?.aborted ? "aborted" : `failed: ${err instanceof Error ? err.message : String(err)}`;
-      throw new RttmNetworkError(`${operation.name ?? "request"} to ${httpUrl} ${why}`, { operationName: operation.name, cause: err });
+      const why = timeout.aborted
+        ? `timed out after ${limit} ms`
+        : request.signal?.aborted
+          ? "aborted"
+          : `failed: ${err instanceof Error ? err.message : String(err)}`;
+      throw new RttmNetworkError(`${operation.name ?? "request"} to ${httpUrl} ${why}`, {
+        operationName: operation.name,
+        cause: err,
+      });
     }
     let result: { data?: TResult | null; errors?: unknown } | undefined;
     try {
@@ -232,12 +296,23 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
       result = undefined;
     }
     if (!result || typeof result !== "object") {
-      throw new RttmNetworkError(`${operation.name ?? "request"}: HTTP ${response.status} ${response.statusText} without a GraphQL response`, { operationName: operation.name, status: response.status });
+      throw new RttmNetworkError(
+        `${operation.name ?? "request"}: HTTP ${response.status} ${response.statusText} without a GraphQL response`,
+        { operationName: operation.name, status: response.status },
+      );
     }
     const errors = graphQLErrorsOf(result.errors);
-    if (errors) throw new RttmGraphQLError<TResult>(errors, { operationName: operation.name, data: result.data, status: response.status });
+    if (errors)
+      throw new RttmGraphQLError<TResult>(errors, {
+        operationName: operation.name,
+        data: result.data,
+        status: response.status,
+      });
     if (!response.ok || result.data == null) {
-      throw new RttmNetworkError(`${operation.name ?? "request"}: HTTP ${response.status} ${response.statusText} without data`, { operationName: operation.name, status: response.status });
+      throw new RttmNetworkError(
+        `${operation.name ?? "request"}: HTTP ${response.status} ${response.statusText} without data`,
+        { operationName: operation.name, status: response.status },
+      );
     }
     return result.data;
   }
@@ -249,13 +324,17 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
     const client = createClient({
       url: wsUrl,
       webSocketImpl: options.webSocketImpl,
-      connectionParams: options.connectionParams as Record<string, unknown> | (() => Promise<Record<string, unknown> | undefined>) | undefined,
+      connectionParams: options.connectionParams as
+        Record<string, unknown> | (() => Promise<Record<string, unknown> | undefined>) | undefined,
       lazy: options.lazy ?? true,
       lazyCloseTimeout: options.lazyCloseTimeoutMs ?? 1_000,
       keepAlive: options.keepAliveMs ?? 10_000,
       connectionAckWaitTimeout: options.connectionAckTimeoutMs ?? 10_000,
       retryAttempts: retry.attempts ?? Infinity,
-      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, retryDelayMs(retries, retry.initialDelayMs, retry.maxDelayMs))),
+      retryWait: (retries) =>
+        new Promise((resolve) =>
+          setTimeout(resolve, retryDelayMs(retries, retry.initialDelayMs, retry.maxDelayMs)),
+        ),
       // Connection refused arrives as an error event, not a close: retry that too (fatal close codes are never retried).
       shouldRetry: () => !disposed,
       onNonLazyError: () => undefined,
@@ -264,7 +343,9 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
         connected: () => setStatus("connected"),
         closed: () => {
           clearTimeout(pongTimer);
-          setStatus(disposed ? "closed" : active > 0 || options.lazy === false ? "reconnecting" : "idle");
+          setStatus(
+            disposed ? "closed" : active > 0 || options.lazy === false ? "reconnecting" : "idle",
+          );
         },
         ping: (received) => {
           if (received || pongTimeoutMs <= 0) return;
@@ -280,7 +361,11 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
     return client;
   }
 
-  function start<TResult>(operation: Operation, variables: unknown, observer: RttmObserver<TResult>): () => void {
+  function start<TResult>(
+    operation: Operation,
+    variables: unknown,
+    observer: RttmObserver<TResult>,
+  ): () => void {
     let finished = false;
     let dispose: () => void = () => undefined;
     const finish = () => {
@@ -292,18 +377,37 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
     };
     active++;
     try {
-      if (operation.type !== "subscription") throw new RttmError(`${operation.name ?? "operation"} is a ${operation.type}: use ${operation.type === "mutation" ? "mutate" : "query"}()`, operation.name);
+      if (operation.type !== "subscription")
+        throw new RttmError(
+          `${operation.name ?? "operation"} is a ${operation.type}: use ${operation.type === "mutation" ? "mutate" : "query"}()`,
+          operation.name,
+        );
       if (disposed) throw new RttmError("the client is disposed", operation.name);
       const payload: SubscribePayload = trusted
-        ? { query: "", operationName: operation.name ?? null, variables: (variables as Record<string, unknown> | undefined) ?? null, extensions: persistedQuery(operation) }
-        : { query: operation.text, operationName: operation.name ?? null, variables: (variables as Record<string, unknown> | undefined) ?? null };
+        ? {
+            query: "",
+            operationName: operation.name ?? null,
+            variables: (variables as Record<string, unknown> | undefined) ?? null,
+            extensions: persistedQuery(operation),
+          }
+        : {
+            query: operation.text,
+            operationName: operation.name ?? null,
+            variables: (variables as Record<string, unknown> | undefined) ?? null,
+          };
       dispose = socket().subscribe<TResult>(payload, {
         next: (result) => {
           if (finished) return;
           const errors = graphQLErrorsOf(result.errors);
           if (errors) {
             dispose();
-            if (finish()) observer.error(new RttmGraphQLError<TResult>(errors, { operationName: operation.name, data: result.data as TResult | null | undefined }));
+            if (finish())
+              observer.error(
+                new RttmGraphQLError<TResult>(errors, {
+                  operationName: operation.name,
+                  data: result.data as TResult | null | undefined,
+                }),
+              );
             return;
           }
           if (result.data != null) observer.next(result.data as TResult);
@@ -316,17 +420,29 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
         },
       });
     } catch (err) {
-      if (finish()) observer.error(err instanceof RttmError ? err : new RttmNetworkError(String(err instanceof Error ? err.message : err), { operationName: operation.name, cause: err }));
+      if (finish())
+        observer.error(
+          err instanceof RttmError
+            ? err
+            : new RttmNetworkError(String(err instanceof Error ? err.message : err), {
+                operationName: operation.name,
+                cause: err,
+              }),
+        );
     }
     return () => {
       if (finish()) dispose();
     };
   }
 
-  function subscription<TResult>(operation: Operation, variables: unknown): RttmSubscription<TResult> {
+  function subscription<TResult>(
+    operation: Operation,
+    variables: unknown,
+  ): RttmSubscription<TResult> {
     const observable: RttmSubscription<TResult> = {
       subscribe(observer) {
-        const o: Partial<RttmObserver<TResult>> = typeof observer === "function" ? { next: observer } : (observer ?? {});
+        const o: Partial<RttmObserver<TResult>> =
+          typeof observer === "function" ? { next: observer } : (observer ?? {});
         let closed = false;
         const stop = start<TResult>(operation, variables, {
           next: (value) => o.next?.(value),
@@ -397,13 +513,15 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
     };
     // The ES proposal's symbol, where a polyfill (or rxjs' environment) defines it.
     const symbol = (Symbol as unknown as { observable?: symbol }).observable;
-    if (typeof symbol === "symbol") Object.defineProperty(observable, symbol, { value: () => observable });
+    if (typeof symbol === "symbol")
+      Object.defineProperty(observable, symbol, { value: () => observable });
     return observable;
   }
 
   return {
     query: (document, ...[variables, request]) => overHttp("query", document, variables, request),
-    mutate: (document, ...[variables, request]) => overHttp("mutation", document, variables, request),
+    mutate: (document, ...[variables, request]) =>
+      overHttp("mutation", document, variables, request),
     subscribe: (document, ...[variables]) => subscription(describe(document), variables),
     get status() {
       return status;

@@ -33,11 +33,27 @@ export class RttmGraphQLError<TData = unknown> extends RttmError {
   /** HTTP status of the response (queries and mutations); undefined over the WebSocket. */
   readonly status: number | undefined;
 
-  constructor(errors: ReadonlyArray<RttmErrorDetail>, options: { operationName?: string | undefined; data?: TData | null | undefined; status?: number | undefined } = {}) {
-    const summary = errors.map((e) => (typeof e.extensions?.code === "string" ? `[${e.extensions.code}] ${e.message}` : e.message)).join("; ");
-    super(`${options.operationName ?? "GraphQL operation"} failed: ${summary || "unknown error"}`, options.operationName);
+  constructor(
+    errors: ReadonlyArray<RttmErrorDetail>,
+    options: {
+      operationName?: string | undefined;
+      data?: TData | null | undefined;
+      status?: number | undefined;
+    } = {},
+  ) {
+    const summary = errors
+      .map((e) =>
+        typeof e.extensions?.code === "string" ? `[${e.extensions.code}] ${e.message}` : e.message,
+      )
+      .join("; ");
+    super(
+      `${options.operationName ?? "GraphQL operation"} failed: ${summary || "unknown error"}`,
+      options.operationName,
+    );
     this.errors = errors;
-    this.codes = errors.flatMap((e) => (typeof e.extensions?.code === "string" ? [e.extensions.code] : []));
+    this.codes = errors.flatMap((e) =>
+      typeof e.extensions?.code === "string" ? [e.extensions.code] : [],
+    );
     this.data = options.data;
     this.status = options.status;
   }
@@ -61,7 +77,13 @@ export class RttmNetworkError extends RttmError {
 
   constructor(
     message: string,
-    options: { operationName?: string | undefined; status?: number | undefined; closeCode?: number | undefined; closeReason?: string | undefined; cause?: unknown } = {},
+    options: {
+      operationName?: string | undefined;
+      status?: number | undefined;
+      closeCode?: number | undefined;
+      closeReason?: string | undefined;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, options.operationName, { cause: options.cause });
     this.status = options.status;
@@ -82,7 +104,8 @@ export function graphQLErrorsOf(value: unknown): RttmErrorDetail[] | undefined {
     const { message, path, locations, extensions } = e as Record<string, unknown>;
     const detail: RttmErrorDetail = { message: message as string };
     if (Array.isArray(path)) detail.path = path as Array<string | number>;
-    if (Array.isArray(locations)) detail.locations = locations as Array<{ line: number; column: number }>;
+    if (Array.isArray(locations))
+      detail.locations = locations as Array<{ line: number; column: number }>;
     if (isRecord(extensions)) detail.extensions = extensions;
     return detail;
   });
@@ -95,9 +118,18 @@ export function fromSocketError(err: unknown, operationName: string | undefined)
   if (errors) return new RttmGraphQLError(errors, { operationName });
   if (isRecord(err) && typeof err.code === "number" && "reason" in err) {
     const reason = String(err.reason ?? "");
-    return new RttmNetworkError(`WebSocket closed with ${err.code}${reason ? ` (${reason})` : ""}`, { operationName, closeCode: err.code, closeReason: reason, cause: err });
+    return new RttmNetworkError(
+      `WebSocket closed with ${err.code}${reason ? ` (${reason})` : ""}`,
+      { operationName, closeCode: err.code, closeReason: reason, cause: err },
+    );
   }
-  if (err instanceof Error) return new RttmNetworkError(`WebSocket failed: ${err.message}`, { operationName, cause: err });
-  const inner = isRecord(err) && err.error instanceof Error ? `: ${err.error.message}` : isRecord(err) && typeof err.message === "string" ? `: ${err.message}` : "";
+  if (err instanceof Error)
+    return new RttmNetworkError(`WebSocket failed: ${err.message}`, { operationName, cause: err });
+  const inner =
+    isRecord(err) && err.error instanceof Error
+      ? `: ${err.error.message}`
+      : isRecord(err) && typeof err.message === "string"
+        ? `: ${err.message}`
+        : "";
   return new RttmNetworkError(`WebSocket failed${inner}`, { operationName, cause: err });
 }

@@ -9,14 +9,27 @@ import WebSocket from "ws";
 import { Float64List } from "./stats.js";
 
 export type WorkerCommand =
-  | { cmd: "connect"; url: string; count: number; concurrency: number; query: string; timeoutMs: number }
+  | {
+      cmd: "connect";
+      url: string;
+      count: number;
+      concurrency: number;
+      query: string;
+      timeoutMs: number;
+    }
   | { cmd: "markStart" }
   | { cmd: "report"; fromMs: number; toMs: number; lastMarkerMs: number }
   | { cmd: "close" };
 
 export type WorkerMessage =
   | { type: "progress"; connected: number; subscribed: number; failed: number; closed: number }
-  | { type: "ready"; connected: number; subscribed: number; failed: number; firstError: string | null }
+  | {
+      type: "ready";
+      connected: number;
+      subscribed: number;
+      failed: number;
+      firstError: string | null;
+    }
   | { type: "report"; report: WorkerReport }
   | { type: "closed" };
 
@@ -67,7 +80,8 @@ let windowStarted = performance.now();
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (Array.isArray(err)) return JSON.stringify(err).slice(0, 300);
-  if (err && typeof err === "object" && "code" in err) return `socket closed ${(err as { code: number; reason?: string }).code} ${(err as { reason?: string }).reason ?? ""}`;
+  if (err && typeof err === "object" && "code" in err)
+    return `socket closed ${(err as { code: number; reason?: string }).code} ${(err as { reason?: string }).reason ?? ""}`;
   return String(err).slice(0, 300);
 }
 
@@ -75,7 +89,10 @@ async function connectAll(command: Extract<WorkerCommand, { cmd: "connect" }>): 
   lastSeen = new Float64Array(command.count);
   subscribedFlags = new Uint8Array(command.count);
   let next = 0;
-  const ticker = setInterval(() => send({ type: "progress", connected, subscribed, failed, closed: closedAfterSubscribe }), 1000);
+  const ticker = setInterval(
+    () => send({ type: "progress", connected, subscribed, failed, closed: closedAfterSubscribe }),
+    1000,
+  );
   const openOne = (i: number) =>
     new Promise<void>((resolve) => {
       let settled = false;
@@ -90,7 +107,10 @@ async function connectAll(command: Extract<WorkerCommand, { cmd: "connect" }>): 
         }
         resolve();
       };
-      const timer = setTimeout(() => settle(false, new Error(`no first payload within ${command.timeoutMs} ms`)), command.timeoutMs);
+      const timer = setTimeout(
+        () => settle(false, new Error(`no first payload within ${command.timeoutMs} ms`)),
+        command.timeoutMs,
+      );
       const client = createClient({
         url: command.url,
         webSocketImpl: WebSocket,
@@ -105,7 +125,9 @@ async function connectAll(command: Extract<WorkerCommand, { cmd: "connect" }>): 
         },
       });
       clients[i] = client;
-      client.subscribe<{ dlqOverview: { asOf: string; total: number; lastEventTime: string | null } }>(
+      client.subscribe<{
+        dlqOverview: { asOf: string; total: number; lastEventTime: string | null };
+      }>(
         { query: command.query },
         {
           next: (value) => {

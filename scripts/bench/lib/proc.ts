@@ -43,7 +43,9 @@ export function cpuSeconds(pid: number): number | null {
 /** Open file descriptors of a process. */
 export function openFds(pid: number): number | null {
   try {
-    return execFileSync("ls", [`/proc/${pid}/fd`], { encoding: "utf8" }).split("\n").filter(Boolean).length;
+    return execFileSync("ls", [`/proc/${pid}/fd`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean).length;
   } catch {
     return null;
   }
@@ -84,7 +86,11 @@ export function allProcessCpu(): Map<number, [string, number]> {
       let comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       if (comm === "java") {
         const cmdline = readFileSync(`/proc/${p}/cmdline`, "utf8");
-        comm = cmdline.includes("kafka.Kafka") ? "java (kafka broker)" : cmdline.includes("quarkus") || cmdline.includes("apicurio") ? "java (schema registry)" : "java";
+        comm = cmdline.includes("kafka.Kafka")
+          ? "java (kafka broker)"
+          : cmdline.includes("quarkus") || cmdline.includes("apicurio")
+            ? "java (schema registry)"
+            : "java";
       }
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       result.set(Number(p), [comm, (Number(fields[11]) + Number(fields[12])) / clkTck()]);
@@ -99,7 +105,13 @@ export function allProcessCpu(): Map<number, [string, number]> {
  * Where CPU went between two allProcessCpu samples, as % of one core: the labelled pids by their
  * label, every other process summed by command name (e.g. all postgres backends together).
  */
-export function topProcesses(a: Map<number, [string, number]>, b: Map<number, [string, number]>, wallSeconds: number, labels: Map<number, string>, n = 8): Array<{ name: string; processes: number; cpuPctOfCore: number }> {
+export function topProcesses(
+  a: Map<number, [string, number]>,
+  b: Map<number, [string, number]>,
+  wallSeconds: number,
+  labels: Map<number, string>,
+  n = 8,
+): Array<{ name: string; processes: number; cpuPctOfCore: number }> {
   const byName = new Map<string, { processes: number; seconds: number }>();
   for (const [pid, [comm, seconds]] of b) {
     const used = seconds - (a.get(pid)?.[1] ?? 0);
@@ -111,7 +123,11 @@ export function topProcesses(a: Map<number, [string, number]>, b: Map<number, [s
     byName.set(name, entry);
   }
   return [...byName.entries()]
-    .map(([name, e]) => ({ name, processes: e.processes, cpuPctOfCore: Math.round((e.seconds / wallSeconds) * 1000) / 10 }))
+    .map(([name, e]) => ({
+      name,
+      processes: e.processes,
+      cpuPctOfCore: Math.round((e.seconds / wallSeconds) * 1000) / 10,
+    }))
     .sort((x, y) => y.cpuPctOfCore - x.cpuPctOfCore)
     .slice(0, n);
 }

@@ -12,8 +12,10 @@ import pg from "pg";
 import { topicKeys, type TopicKey } from "../../../src/config/index.js";
 
 export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092").split(",");
-export const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
-export const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const registryUrl =
+  process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
+export const adminUrl =
+  process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 export const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 export const kafka = new Kafka({ clientId: "rttm-bench", brokers, logLevel: logLevel.NOTHING });
 
@@ -57,11 +59,16 @@ export interface BenchTopics {
 
 export async function createTopics(label: string, partitions: number): Promise<BenchTopics> {
   const runId = randomUUID().slice(0, 8);
-  const topics = Object.fromEntries(topicKeys.map((k) => [k, `bench.${label}.${k}.${runId}`])) as Record<TopicKey, string>;
+  const topics = Object.fromEntries(
+    topicKeys.map((k) => [k, `bench.${label}.${k}.${runId}`]),
+  ) as Record<TopicKey, string>;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
+    });
   } finally {
     await admin.disconnect();
   }
@@ -118,7 +125,10 @@ export interface RunningService {
  * waits until /actuator/health/readiness says UP (database reachable, consumer group joined).
  * Warnings and errors of the service are echoed on stderr.
  */
-export async function startService(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<RunningService> {
+export async function startService(
+  env: Record<string, string>,
+  readyTimeoutMs = 90_000,
+): Promise<RunningService> {
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
@@ -144,7 +154,8 @@ export async function startService(env: Record<string, string>, readyTimeoutMs =
     for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (line.includes('"level":"error"') || line.includes('"level":"warn"')) process.stderr.write(`[service] ${line.slice(0, 600)}\n`);
+      if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
+        process.stderr.write(`[service] ${line.slice(0, 600)}\n`);
     }
   });
   const exited = once(child, "exit").then(([code]) => code as number | null);
@@ -152,7 +163,10 @@ export async function startService(env: Record<string, string>, readyTimeoutMs =
   void exited.then((code) => (exitCode = code));
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`service exited with ${exitCode} before it was ready:\n${output.slice(-3000)}`);
+    if (exitCode !== undefined)
+      throw new Error(
+        `service exited with ${exitCode} before it was ready:\n${output.slice(-3000)}`,
+      );
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`service not ready within ${readyTimeoutMs} ms:\n${output.slice(-3000)}`);
@@ -194,11 +208,18 @@ export async function scrapeMetrics(port: number): Promise<Map<string, number>> 
   return values;
 }
 
-export async function graphqlRequest(port: number, query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: { data?: any; errors?: unknown[] } }> {
+export async function graphqlRequest(
+  port: number,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ status: number; body: { data?: any; errors?: unknown[] } }> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, body: (await response.json()) as { data?: any; errors?: unknown[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: any; errors?: unknown[] },
+  };
 }

@@ -6,7 +6,8 @@ export const maxWindowSeconds = 366 * 86_400;
 
 /** A valid instant, or InvalidInputError naming the argument. */
 export function instant(name: string, value: Date): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidInputError(name, `${name} must be a valid date-time`);
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw new InvalidInputError(name, `${name} must be a valid date-time`);
   return value;
 }
 
@@ -15,16 +16,27 @@ export function optionalInstant(name: string, value: Date | null | undefined): D
 }
 
 /** A window length in whole seconds, 1 to maxWindowSeconds; `fallback` when absent. */
-export function windowSeconds(name: string, value: number | null | undefined, fallback: number): number {
+export function windowSeconds(
+  name: string,
+  value: number | null | undefined,
+  fallback: number,
+): number {
   const seconds = value ?? fallback;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > maxWindowSeconds) {
-    throw new InvalidInputError(name, `${name} must be a whole number of seconds from 1 to ${maxWindowSeconds}, got ${String(seconds)}`);
+    throw new InvalidInputError(
+      name,
+      `${name} must be a whole number of seconds from 1 to ${maxWindowSeconds}, got ${String(seconds)}`,
+    );
   }
   return seconds;
 }
 
 export function stageArg(name: string, value: string): Stage {
-  if (!(stages as readonly string[]).includes(value)) throw new InvalidInputError(name, `${name} must be one of ${stages.join(", ")}, got ${JSON.stringify(value)}`);
+  if (!(stages as readonly string[]).includes(value))
+    throw new InvalidInputError(
+      name,
+      `${name} must be one of ${stages.join(", ")}, got ${JSON.stringify(value)}`,
+    );
   return value as Stage;
 }
 
@@ -33,10 +45,17 @@ export function optionalStage(name: string, value: string | null | undefined): S
 }
 
 /** A text filter: at most `maxLength` characters (the column's width). */
-export function optionalText(name: string, value: string | null | undefined, maxLength: number): string | null {
+export function optionalText(
+  name: string,
+  value: string | null | undefined,
+  maxLength: number,
+): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string" || value.length > maxLength) {
-    throw new InvalidInputError(name, `${name} must be a string of at most ${maxLength} characters`);
+    throw new InvalidInputError(
+      name,
+      `${name} must be a string of at most ${maxLength} characters`,
+    );
   }
   return value;
 }

@@ -60,17 +60,23 @@ export async function dlqEvents(db: Pool, args: DlqEventsArgs): Promise<Page<Dlq
     first + 1,
   );
   const { rows } = await db.query<Row>(sql, q.params);
-  return toPage("dlq", rows, first, (r) => ({ timeMs: r.event_time.getTime(), id: r.id }), (r) => ({
-    id: r.id,
-    tradeId: r.trade_id,
-    serviceName: r.service_name,
-    topicName: r.topic_name,
-    originalTopic: r.original_topic,
-    reason: r.reason,
-    stage: r.event_stage,
-    eventTime: r.event_time,
-    kafkaTopic: r.kafka_topic,
-    kafkaPartition: r.kafka_partition,
-    kafkaOffset: toBigInt(r.kafka_offset),
-  }));
+  return toPage(
+    "dlq",
+    rows,
+    first,
+    (r) => ({ timeMs: r.event_time.getTime(), id: r.id }),
+    (r) => ({
+      id: r.id,
+      tradeId: r.trade_id,
+      serviceName: r.service_name,
+      topicName: r.topic_name,
+      originalTopic: r.original_topic,
+      reason: r.reason,
+      stage: r.event_stage,
+      eventTime: r.event_time,
+      kafkaTopic: r.kafka_topic,
+      kafkaPartition: r.kafka_partition,
+      kafkaOffset: toBigInt(r.kafka_offset),
+    }),
+  );
 }

@@ -38,10 +38,10 @@ export async function dlqOverview(db: Pool, args: DlqOverviewArgs): Promise<DlqO
   const now = instant("now", args.now);
   const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
   const range = trailingWindow(now, window);
-  const { rows } = await db.query<{ by_stage: Record<string, unknown>; last_event_time: Date | null }>(overviewSql, [
-    new Date(range.fromMs).toISOString(),
-    new Date(range.toMs).toISOString(),
-  ]);
+  const { rows } = await db.query<{
+    by_stage: Record<string, unknown>;
+    last_event_time: Date | null;
+  }>(overviewSql, [new Date(range.fromMs).toISOString(), new Date(range.toMs).toISOString()]);
   const counted = rows[0]?.by_stage ?? {};
   const byStage = stages.map((stage) => ({ stage, count: toNumber(counted[stage] ?? 0) }));
   return {

@@ -62,16 +62,22 @@ export async function errorEvents(db: Pool, args: ErrorEventsArgs): Promise<Page
     first + 1,
   );
   const { rows } = await db.query<Row>(sql, q.params);
-  return toPage("error", rows, first, (r) => ({ timeMs: r.event_time.getTime(), id: r.id }), (r) => ({
-    id: r.id,
-    tradeId: r.trade_id,
-    serviceName: r.service_name,
-    errorType: r.error_type,
-    errorMessage: r.error_message,
-    stage: r.event_stage,
-    eventTime: r.event_time,
-    kafkaTopic: r.kafka_topic,
-    kafkaPartition: r.kafka_partition,
-    kafkaOffset: toBigInt(r.kafka_offset),
-  }));
+  return toPage(
+    "error",
+    rows,
+    first,
+    (r) => ({ timeMs: r.event_time.getTime(), id: r.id }),
+    (r) => ({
+      id: r.id,
+      tradeId: r.trade_id,
+      serviceName: r.service_name,
+      errorType: r.error_type,
+      errorMessage: r.error_message,
+      stage: r.event_stage,
+      eventTime: r.event_time,
+      kafkaTopic: r.kafka_topic,
+      kafkaPartition: r.kafka_partition,
+      kafkaOffset: toBigInt(r.kafka_offset),
+    }),
+  );
 }

@@ -9,17 +9,51 @@ export { InvalidInputError } from "./errors.js";
 export { maxWindowSeconds } from "./args.js";
 export { overview, type Overview, type OverviewArgs } from "./overview.js";
 export { pipeline, type Pipeline, type PipelineArgs, type PipelineStage } from "./pipeline.js";
-export { dlqOverview, type DlqOverview, type DlqOverviewArgs, type DlqStageCount } from "./dlqOverview.js";
-export { maxPageSize, defaultPageSize, type Edge, type Page, type PageArgs, type PageInfo } from "./page.js";
+export {
+  dlqOverview,
+  type DlqOverview,
+  type DlqOverviewArgs,
+  type DlqStageCount,
+} from "./dlqOverview.js";
+export {
+  maxPageSize,
+  defaultPageSize,
+  type Edge,
+  type Page,
+  type PageArgs,
+  type PageInfo,
+} from "./page.js";
 export type { TimeFilter } from "./timeFilter.js";
 export { dlqEvents, type DlqEventNode, type DlqEventsArgs } from "./dlqEvents.js";
 export { errorEvents, type ErrorEventNode, type ErrorEventsArgs } from "./errorEvents.js";
 export { invalidTrades, type InvalidTradeNode, type InvalidTradesArgs } from "./invalidTrades.js";
-export { quarantinedRecords, type QuarantinedRecordNode, type QuarantinedRecordsArgs } from "./quarantinedRecords.js";
-export { throughputTrend, maxTrendBuckets, type Granularity, type ThroughputBucket, type ThroughputTrend, type ThroughputTrendArgs } from "./throughputTrend.js";
-export { latencyStats, type LatencyStats, type LatencyStatsArgs, type StageLatencyStats } from "./latencyStats.js";
+export {
+  quarantinedRecords,
+  type QuarantinedRecordNode,
+  type QuarantinedRecordsArgs,
+} from "./quarantinedRecords.js";
+export {
+  throughputTrend,
+  maxTrendBuckets,
+  type Granularity,
+  type ThroughputBucket,
+  type ThroughputTrend,
+  type ThroughputTrendArgs,
+} from "./throughputTrend.js";
+export {
+  latencyStats,
+  type LatencyStats,
+  type LatencyStatsArgs,
+  type StageLatencyStats,
+} from "./latencyStats.js";
 export { latencyStages, type LatencyStage } from "./latencyHistograms.js";
-export { queueLag, type QueueLag, type QueueLagArgs, type QueueLagRow, type TopicGroupLag } from "./queueLag.js";
+export {
+  queueLag,
+  type QueueLag,
+  type QueueLagArgs,
+  type QueueLagRow,
+  type TopicGroupLag,
+} from "./queueLag.js";
 export {
   tradeTimeline,
   maxTimelineEntries,

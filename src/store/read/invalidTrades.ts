@@ -43,7 +43,10 @@ interface Row {
 }
 
 /** Invalid trades, newest first, through idx_invalid_time. */
-export async function invalidTrades(db: Pool, args: InvalidTradesArgs): Promise<Page<InvalidTradeNode>> {
+export async function invalidTrades(
+  db: Pool,
+  args: InvalidTradesArgs,
+): Promise<Page<InvalidTradeNode>> {
   const first = pageSize(args.first);
   const after = decodeCursor("invalid", args.after);
   const q = new PageQuery();
@@ -56,19 +59,25 @@ export async function invalidTrades(db: Pool, args: InvalidTradesArgs): Promise<
     first + 1,
   );
   const { rows } = await db.query<Row>(sql, q.params);
-  return toPage("invalid", rows, first, (r) => ({ timeMs: r.event_time.getTime(), id: r.id }), (r) => ({
-    id: r.id,
-    tradeId: r.trade_id,
-    portfolioId: r.portfolio_id,
-    symbol: r.symbol,
-    side: r.side,
-    pricePerStock: r.price_per_stock,
-    quantity: toBigInt(r.quantity),
-    tradeTimestamp: r.trade_timestamp,
-    validationErrors: r.validation_errors,
-    eventTime: r.event_time,
-    kafkaTopic: r.kafka_topic,
-    kafkaPartition: r.kafka_partition,
-    kafkaOffset: toBigInt(r.kafka_offset),
-  }));
+  return toPage(
+    "invalid",
+    rows,
+    first,
+    (r) => ({ timeMs: r.event_time.getTime(), id: r.id }),
+    (r) => ({
+      id: r.id,
+      tradeId: r.trade_id,
+      portfolioId: r.portfolio_id,
+      symbol: r.symbol,
+      side: r.side,
+      pricePerStock: r.price_per_stock,
+      quantity: toBigInt(r.quantity),
+      tradeTimestamp: r.trade_timestamp,
+      validationErrors: r.validation_errors,
+      eventTime: r.event_time,
+      kafkaTopic: r.kafka_topic,
+      kafkaPartition: r.kafka_partition,
+      kafkaOffset: toBigInt(r.kafka_offset),
+    }),
+  );
 }

@@ -7,7 +7,12 @@ import { ceilTo, floorTo, hourMs, minuteMs, trailingWindow } from "./window.js";
 export type { LatencyStage };
 
 /** The latency stages in report order: each stage from its predecessor, then end to end. */
-export const latencyStages = ["VALIDATED", "ENRICHED", "COMMITTED", "END_TO_END"] as const satisfies readonly LatencyStage[];
+export const latencyStages = [
+  "VALIDATED",
+  "ENRICHED",
+  "COMMITTED",
+  "END_TO_END",
+] as const satisfies readonly LatencyStage[];
 
 /** One stage's latency histogram merged over a window. */
 export interface LatencyHistogram {
@@ -44,21 +49,31 @@ GROUP BY stage, bin`;
  * Reads the latency histograms over the minute buckets overlapping the window (now − seconds, now]:
  * whole hours from rttm_latency_histogram_hour, the minutes around them from the minute rollup.
  */
-export async function readLatencyHistograms(db: Pool, now: Date, seconds: number, stages: readonly LatencyStage[]): Promise<LatencyHistograms> {
+export async function readLatencyHistograms(
+  db: Pool,
+  now: Date,
+  seconds: number,
+  stages: readonly LatencyStage[],
+): Promise<LatencyHistograms> {
   const range = trailingWindow(now, seconds);
   const latencyWindowStart = new Date(floorTo(range.fromMs, minuteMs));
-  const byStage = new Map<LatencyStage, LatencyHistogram>(stages.map((s) => [s, { samples: 0, sumMs: 0, bins: [] }]));
+  const byStage = new Map<LatencyStage, LatencyHistogram>(
+    stages.map((s) => [s, { samples: 0, sumMs: 0, bins: [] }]),
+  );
   // Whole hours inside [start, end): read from the hour rollup; none when the window holds no whole hour.
   const startMs = latencyWindowStart.getTime();
   const hoursFrom = Math.min(ceilTo(startMs, hourMs), range.toMs);
   const hoursTo = Math.max(hoursFrom, floorTo(range.toMs, hourMs));
-  const { rows } = await db.query<{ stage: LatencyStage; bin: number; n: unknown; total: unknown }>(histogramSql, [
-    stages,
-    latencyWindowStart.toISOString(),
-    new Date(hoursFrom).toISOString(),
-    new Date(hoursTo).toISOString(),
-    new Date(range.toMs).toISOString(),
-  ]);
+  const { rows } = await db.query<{ stage: LatencyStage; bin: number; n: unknown; total: unknown }>(
+    histogramSql,
+    [
+      stages,
+      latencyWindowStart.toISOString(),
+      new Date(hoursFrom).toISOString(),
+      new Date(hoursTo).toISOString(),
+      new Date(range.toMs).toISOString(),
+    ],
+  );
   for (const row of rows) {
     const histogram = byStage.get(row.stage);
     if (!histogram) continue;

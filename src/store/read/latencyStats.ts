@@ -1,6 +1,12 @@
 import type { Pool } from "pg";
 import { instant, windowSeconds } from "./args.js";
-import { latencyStages, meanMs, quantileMs, readLatencyHistograms, type LatencyStage } from "./latencyHistograms.js";
+import {
+  latencyStages,
+  meanMs,
+  quantileMs,
+  readLatencyHistograms,
+  type LatencyStage,
+} from "./latencyHistograms.js";
 
 export interface LatencyStatsArgs {
   now: Date;
@@ -33,7 +39,12 @@ export interface LatencyStats {
 export async function latencyStats(db: Pool, args: LatencyStatsArgs): Promise<LatencyStats> {
   const now = instant("now", args.now);
   const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
-  const { latencyWindowStart, byStage } = await readLatencyHistograms(db, now, window, latencyStages);
+  const { latencyWindowStart, byStage } = await readLatencyHistograms(
+    db,
+    now,
+    window,
+    latencyStages,
+  );
   return {
     asOf: now,
     windowSeconds: window,

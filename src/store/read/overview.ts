@@ -38,13 +38,28 @@ export interface Overview {
 /** The dashboard's headline numbers. Six small indexed queries; none reads more than its window. */
 export async function overview(db: Pool, args: OverviewArgs): Promise<Overview> {
   const now = instant("now", args.now);
-  const currentTpsWindowSeconds = windowSeconds("currentTpsWindowSeconds", args.currentTpsWindowSeconds, 5);
-  const peakTpsWindowSeconds = windowSeconds("peakTpsWindowSeconds", args.peakTpsWindowSeconds, 300);
+  const currentTpsWindowSeconds = windowSeconds(
+    "currentTpsWindowSeconds",
+    args.currentTpsWindowSeconds,
+    5,
+  );
+  const peakTpsWindowSeconds = windowSeconds(
+    "peakTpsWindowSeconds",
+    args.peakTpsWindowSeconds,
+    300,
+  );
   const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
   const range = trailingWindow(now, window);
   const [current, perSecond, latency, dlqCount, invalidTradeCount, errorCount] = await Promise.all([
-    countStageEvents(db, { range: trailingWindow(now, currentTpsWindowSeconds), stages: ["RECEIVED"] }),
-    countStageEvents(db, { range: trailingWindow(now, peakTpsWindowSeconds), stages: ["RECEIVED"], bucketMs: secondMs }),
+    countStageEvents(db, {
+      range: trailingWindow(now, currentTpsWindowSeconds),
+      stages: ["RECEIVED"],
+    }),
+    countStageEvents(db, {
+      range: trailingWindow(now, peakTpsWindowSeconds),
+      stages: ["RECEIVED"],
+      bucketMs: secondMs,
+    }),
     readLatencyHistograms(db, now, window, ["END_TO_END"]),
     countInRange(db, "rttm_dlq_events", range),
     countInRange(db, "rttm_invalid_trades", range),

@@ -42,7 +42,10 @@ export interface SortKey {
 export function pageSize(first: number | null | undefined): number {
   const n = first ?? defaultPageSize;
   if (!Number.isInteger(n) || n < 1 || n > maxPageSize) {
-    throw new InvalidInputError("first", `first must be a whole number from 1 to ${maxPageSize}, got ${String(n)}`);
+    throw new InvalidInputError(
+      "first",
+      `first must be a whole number from 1 to ${maxPageSize}, got ${String(n)}`,
+    );
   }
   return n;
 }
@@ -55,8 +58,18 @@ const idPattern = /^[0-9]{1,19}$/;
 
 export function decodeCursor(list: ListName, after: string | null | undefined): SortKey | null {
   if (after === undefined || after === null) return null;
-  const invalid = (why: string) => new InvalidInputError("after", `after is not a valid cursor for this list (${why}); pass a pageInfo.endCursor of the same list`);
-  if (typeof after !== "string" || after.length === 0 || after.length > 200 || !/^[A-Za-z0-9_-]+$/.test(after)) throw invalid("not base64url text");
+  const invalid = (why: string) =>
+    new InvalidInputError(
+      "after",
+      `after is not a valid cursor for this list (${why}); pass a pageInfo.endCursor of the same list`,
+    );
+  if (
+    typeof after !== "string" ||
+    after.length === 0 ||
+    after.length > 200 ||
+    !/^[A-Za-z0-9_-]+$/.test(after)
+  )
+    throw invalid("not base64url text");
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
@@ -66,8 +79,14 @@ export function decodeCursor(list: ListName, after: string | null | undefined): 
   if (!Array.isArray(decoded) || decoded.length !== 3) throw invalid("wrong shape");
   const [name, timeMs, id] = decoded as unknown[];
   if (name !== list) throw invalid(`made for another list`);
-  if (typeof timeMs !== "number" || !Number.isSafeInteger(timeMs) || Number.isNaN(new Date(timeMs).getTime())) throw invalid("bad time");
-  if (typeof id !== "string" || !idPattern.test(id) || BigInt(id) > 9_223_372_036_854_775_807n) throw invalid("bad id");
+  if (
+    typeof timeMs !== "number" ||
+    !Number.isSafeInteger(timeMs) ||
+    Number.isNaN(new Date(timeMs).getTime())
+  )
+    throw invalid("bad time");
+  if (typeof id !== "string" || !idPattern.test(id) || BigInt(id) > 9_223_372_036_854_775_807n)
+    throw invalid("bad id");
   return { timeMs, id };
 }
 
@@ -88,11 +107,19 @@ export class PageQuery {
     this.conditions.push(condition);
   }
 
-  sql(select: string, table: string, timeColumn: string, after: SortKey | null, limit: number): string {
+  sql(
+    select: string,
+    table: string,
+    timeColumn: string,
+    after: SortKey | null,
+    limit: number,
+  ): string {
     if (after) {
       const t = this.param(new Date(after.timeMs).toISOString());
       const id = this.param(after.id);
-      this.where(`${timeColumn} <= ${t}::timestamptz AND (${timeColumn} < ${t}::timestamptz OR id < ${id}::bigint)`);
+      this.where(
+        `${timeColumn} <= ${t}::timestamptz AND (${timeColumn} < ${t}::timestamptz OR id < ${id}::bigint)`,
+      );
     }
     const where = this.conditions.length > 0 ? `WHERE ${this.conditions.join(" AND ")}` : "";
     // Qualified: the select list may alias id as text, and ORDER BY would then sort the text.
@@ -101,7 +128,18 @@ export class PageQuery {
 }
 
 /** Builds the page from up to first + 1 rows (the extra row only says whether there is a next page). */
-export function toPage<R, T>(list: ListName, rows: readonly R[], first: number, key: (row: R) => SortKey, node: (row: R) => T): Page<T> {
-  const edges = rows.slice(0, first).map((row) => ({ cursor: encodeCursor(list, key(row)), node: node(row) }));
-  return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+export function toPage<R, T>(
+  list: ListName,
+  rows: readonly R[],
+  first: number,
+  key: (row: R) => SortKey,
+  node: (row: R) => T,
+): Page<T> {
+  const edges = rows
+    .slice(0, first)
+    .map((row) => ({ cursor: encodeCursor(list, key(row)), node: node(row) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+  };
 }

@@ -48,5 +48,10 @@ export async function pipeline(db: Pool, args: PipelineArgs): Promise<Pipeline> 
       successRate: previous === null ? 100 : percentHalfUp(count, counts.get(previous) ?? 0),
     };
   });
-  return { asOf: now, windowSeconds: window, latencyWindowStart: latency.latencyWindowStart, stages: result };
+  return {
+    asOf: now,
+    windowSeconds: window,
+    latencyWindowStart: latency.latencyWindowStart,
+    stages: result,
+  };
 }

@@ -44,7 +44,10 @@ interface Row {
  * errorKind filter idx_quarantine_kind_created. A topic filter has no (kafka_topic, created_at)
  * index (see the report).
  */
-export async function quarantinedRecords(db: Pool, args: QuarantinedRecordsArgs): Promise<Page<QuarantinedRecordNode>> {
+export async function quarantinedRecords(
+  db: Pool,
+  args: QuarantinedRecordsArgs,
+): Promise<Page<QuarantinedRecordNode>> {
   const first = pageSize(args.first);
   const after = decodeCursor("quarantine", args.after);
   const q = new PageQuery();
@@ -60,16 +63,22 @@ export async function quarantinedRecords(db: Pool, args: QuarantinedRecordsArgs)
     first + 1,
   );
   const { rows } = await db.query<Row>(sql, q.params);
-  return toPage("quarantine", rows, first, (r) => ({ timeMs: r.created_at.getTime(), id: r.id }), (r) => ({
-    id: r.id,
-    kafkaTopic: r.kafka_topic,
-    kafkaPartition: r.kafka_partition,
-    kafkaOffset: toBigInt(r.kafka_offset),
-    kafkaTimestamp: r.kafka_timestamp,
-    messageKey: r.message_key,
-    rawValue: r.raw_value,
-    errorKind: r.error_kind,
-    reason: r.reason,
-    createdAt: r.created_at,
-  }));
+  return toPage(
+    "quarantine",
+    rows,
+    first,
+    (r) => ({ timeMs: r.created_at.getTime(), id: r.id }),
+    (r) => ({
+      id: r.id,
+      kafkaTopic: r.kafka_topic,
+      kafkaPartition: r.kafka_partition,
+      kafkaOffset: toBigInt(r.kafka_offset),
+      kafkaTimestamp: r.kafka_timestamp,
+      messageKey: r.message_key,
+      rawValue: r.raw_value,
+      errorKind: r.error_kind,
+      reason: r.reason,
+      createdAt: r.created_at,
+    }),
+  );
 }

@@ -73,7 +73,12 @@ export async function queueLag(db: Pool, args: QueueLagArgs): Promise<QueueLag> 
   const groups = new Map<string, TopicGroupLag>();
   for (const row of result) {
     const key = JSON.stringify([row.topic, row.consumerGroup]);
-    const group = groups.get(key) ?? { topic: row.topic, consumerGroup: row.consumerGroup, partitions: 0, lag: 0n };
+    const group = groups.get(key) ?? {
+      topic: row.topic,
+      consumerGroup: row.consumerGroup,
+      partitions: 0,
+      lag: 0n,
+    };
     group.partitions += 1;
     group.lag += row.lag;
     groups.set(key, group);

@@ -30,7 +30,8 @@ export interface StageBucketCount {
 function countSql(bucketed: boolean): string {
   // $1 stages; when bucketed $2 is the bucket length in ms; then one [from, to) pair per slot:
   // one minute range, two second ranges, two raw ranges (planRange never needs more).
-  const key = (column: string) => (bucketed ? `floor(extract(epoch FROM ${column}) * 1000 / $2::numeric)` : "0");
+  const key = (column: string) =>
+    bucketed ? `floor(extract(epoch FROM ${column}) * 1000 / $2::numeric)` : "0";
   let next = bucketed ? 3 : 2;
   const between = (column: string) => {
     const from = next;
@@ -69,23 +70,43 @@ function slots(ranges: MsRange[], n: number): string[] {
   return padded.flatMap((r) => [new Date(r.fromMs).toISOString(), new Date(r.toMs).toISOString()]);
 }
 
-export async function countStageEvents(db: Pool, query: StageCountQuery): Promise<StageBucketCount[]> {
+export async function countStageEvents(
+  db: Pool,
+  query: StageCountQuery,
+): Promise<StageBucketCount[]> {
   const { range, stages, bucketMs } = query;
   if (range.fromMs >= range.toMs || stages.length === 0) return [];
-  if (bucketMs !== undefined && (bucketMs <= 0 || bucketMs % secondMs !== 0)) throw new Error(`internal: bucket of ${bucketMs} ms`);
+  if (bucketMs !== undefined && (bucketMs <= 0 || bucketMs % secondMs !== 0))
+    throw new Error(`internal: bucket of ${bucketMs} ms`);
   // Per-second buckets cannot be cut from minute rows.
-  const plan = planRange(range, bucketMs !== undefined && bucketMs % minuteMs !== 0 ? "SECOND" : "MINUTE");
+  const plan = planRange(
+    range,
+    bucketMs !== undefined && bucketMs % minuteMs !== 0 ? "SECOND" : "MINUTE",
+  );
   const ranges = [...slots(plan.minutes, 1), ...slots(plan.seconds, 2), ...slots(plan.raw, 2)];
   const { rows } =
     bucketMs === undefined
       ? await db.query<{ k: number; stage: Stage; n: number }>(totalSql, [stages, ...ranges])
-      : await db.query<{ k: number; stage: Stage; n: number }>(bucketedSql, [stages, bucketMs, ...ranges]);
-  return rows.map((r) => ({ bucketStartMs: bucketMs === undefined ? 0 : toNumber(r.k) * bucketMs, stage: r.stage, count: toNumber(r.n) }));
+      : await db.query<{ k: number; stage: Stage; n: number }>(bucketedSql, [
+          stages,
+          bucketMs,
+          ...ranges,
+        ]);
+  return rows.map((r) => ({
+    bucketStartMs: bucketMs === undefined ? 0 : toNumber(r.k) * bucketMs,
+    stage: r.stage,
+    count: toNumber(r.n),
+  }));
 }
 
 /** Total events per stage over a range (0 for stages without events). */
-export async function stageTotals(db: Pool, range: MsRange, stages: readonly Stage[]): Promise<Map<Stage, number>> {
+export async function stageTotals(
+  db: Pool,
+  range: MsRange,
+  stages: readonly Stage[],
+): Promise<Map<Stage, number>> {
   const totals = new Map<Stage, number>(stages.map((s) => [s, 0]));
-  for (const row of await countStageEvents(db, { range, stages })) totals.set(row.stage, (totals.get(row.stage) ?? 0) + row.count);
+  for (const row of await countStageEvents(db, { range, stages }))
+    totals.set(row.stage, (totals.get(row.stage) ?? 0) + row.count);
   return totals;
 }

@@ -7,7 +7,11 @@ import { ceilTo, floorTo, hourMs, minuteMs, secondMs, trailingWindow } from "./w
 
 export type Granularity = "SECOND" | "MINUTE" | "HOUR";
 
-export const granularityMs: Record<Granularity, number> = { SECOND: secondMs, MINUTE: minuteMs, HOUR: hourMs };
+export const granularityMs: Record<Granularity, number> = {
+  SECOND: secondMs,
+  MINUTE: minuteMs,
+  HOUR: hourMs,
+};
 
 export const maxTrendBuckets = 10_000;
 
@@ -45,10 +49,17 @@ export interface ThroughputTrend {
  * Trade events per bucket. Whole minutes come from the minute rollup (the second rollup for
  * SECOND), the window's edges exactly from finer rollups and raw rows (see stageCounts).
  */
-export async function throughputTrend(db: Pool, args: ThroughputTrendArgs): Promise<ThroughputTrend> {
+export async function throughputTrend(
+  db: Pool,
+  args: ThroughputTrendArgs,
+): Promise<ThroughputTrend> {
   const now = instant("now", args.now);
   const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
-  if (!(args.granularity in granularityMs)) throw new InvalidInputError("granularity", `granularity must be one of SECOND, MINUTE, HOUR, got ${JSON.stringify(args.granularity)}`);
+  if (!(args.granularity in granularityMs))
+    throw new InvalidInputError(
+      "granularity",
+      `granularity must be one of SECOND, MINUTE, HOUR, got ${JSON.stringify(args.granularity)}`,
+    );
   const bucketMs = granularityMs[args.granularity];
   const stage = optionalStage("stage", args.stage);
   const range = trailingWindow(now, window);
@@ -70,14 +81,23 @@ export async function throughputTrend(db: Pool, args: ThroughputTrendArgs): Prom
     );
   }
   const counts = new Map<number, number>();
-  for (const row of await countStageEvents(db, { range, stages: stage ? [stage] : stages, bucketMs })) {
+  for (const row of await countStageEvents(db, {
+    range,
+    stages: stage ? [stage] : stages,
+    bucketMs,
+  })) {
     counts.set(row.bucketStartMs, (counts.get(row.bucketStartMs) ?? 0) + row.count);
   }
   const buckets: ThroughputBucket[] = [];
   for (let b = firstBucket; b <= lastBucket; b += bucketMs) {
     const count = counts.get(b) ?? 0;
     const seconds = (Math.min(b + bucketMs, endMs) - Math.max(b, startMs)) / 1000;
-    buckets.push({ bucketStart: new Date(b), count, seconds, perSecond: seconds > 0 ? count / seconds : 0 });
+    buckets.push({
+      bucketStart: new Date(b),
+      count,
+      seconds,
+      perSecond: seconds > 0 ? count / seconds : 0,
+    });
   }
   return { asOf: now, windowSeconds: window, granularity: args.granularity, stage, buckets };
 }

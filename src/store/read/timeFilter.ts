@@ -11,7 +11,8 @@ export interface TimeFilter {
 export function applyTimeFilter(query: PageQuery, column: string, filter: TimeFilter): void {
   const from = optionalInstant("from", filter.from);
   const to = optionalInstant("to", filter.to);
-  if (from && to && from.getTime() > to.getTime()) throw new InvalidInputError("from", "from must not be later than to");
+  if (from && to && from.getTime() > to.getTime())
+    throw new InvalidInputError("from", "from must not be later than to");
   if (from) query.where(`${column} >= ${query.param(from.toISOString())}::timestamptz`);
   if (to) query.where(`${column} <= ${query.param(to.toISOString())}::timestamptz`);
 }

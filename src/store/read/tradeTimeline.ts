@@ -11,7 +11,12 @@ export interface TradeTimelineArgs {
 export type TimelineSource = "TRADE_EVENT" | "DLQ" | "ERROR" | "INVALID";
 
 /** Ties on time are ordered by source in this order, then by row id. */
-export const timelineSources: readonly TimelineSource[] = ["TRADE_EVENT", "DLQ", "ERROR", "INVALID"];
+export const timelineSources: readonly TimelineSource[] = [
+  "TRADE_EVENT",
+  "DLQ",
+  "ERROR",
+  "INVALID",
+];
 
 export interface TimelineEntry {
   source: TimelineSource;
@@ -106,14 +111,19 @@ type ProgressRow = Record<string, unknown> & { latencies: Record<string, unknown
 export async function tradeTimeline(db: Pool, args: TradeTimelineArgs): Promise<TradeTimeline> {
   const tradeId = args.tradeId;
   if (typeof tradeId !== "string" || tradeId.length > maxTradeIdLength) {
-    throw new InvalidInputError("tradeId", `tradeId must be a string of at most ${maxTradeIdLength} characters`);
+    throw new InvalidInputError(
+      "tradeId",
+      `tradeId must be a string of at most ${maxTradeIdLength} characters`,
+    );
   }
   const uuid = isUuid(tradeId) ? tradeId.toLowerCase() : null;
   // Invalid trades keep the id as sent: match a UUID in the common spellings (as given, lower, upper case).
   const spellings = [...new Set(uuid ? [tradeId, uuid, uuid.toUpperCase()] : [tradeId])];
   const [entries, progress] = await Promise.all([
     db.query<EntryRow>(timelineSql, [uuid, spellings, maxTimelineEntries + 1]),
-    uuid ? db.query<ProgressRow>(progressSql, [uuid]) : Promise.resolve({ rows: [] as ProgressRow[] }),
+    uuid
+      ? db.query<ProgressRow>(progressSql, [uuid])
+      : Promise.resolve({ rows: [] as ProgressRow[] }),
   ]);
   const row = progress.rows[0];
   const latencies = row?.latencies ?? {};

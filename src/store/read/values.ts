@@ -16,6 +16,7 @@ export function toNullableNumber(value: unknown): number | null {
 
 export function toBigInt(value: unknown): bigint {
   if (typeof value === "bigint") return value;
-  if (typeof value === "string" || (typeof value === "number" && Number.isInteger(value))) return BigInt(value);
+  if (typeof value === "string" || (typeof value === "number" && Number.isInteger(value)))
+    return BigInt(value);
   throw new TypeError(`not an integer: ${String(value)}`);
 }

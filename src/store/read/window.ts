@@ -35,7 +35,13 @@ export interface RangePlan {
 
 export function planRange(range: MsRange, coarsest: "MINUTE" | "SECOND"): RangePlan {
   const plan: RangePlan = { minutes: [], seconds: [], raw: [] };
-  const units: Array<[number, MsRange[]]> = coarsest === "MINUTE" ? [[minuteMs, plan.minutes], [secondMs, plan.seconds]] : [[secondMs, plan.seconds]];
+  const units: Array<[number, MsRange[]]> =
+    coarsest === "MINUTE"
+      ? [
+          [minuteMs, plan.minutes],
+          [secondMs, plan.seconds],
+        ]
+      : [[secondMs, plan.seconds]];
   const split = (fromMs: number, toMs: number, level: number): void => {
     if (fromMs >= toMs) return;
     const entry = units[level];

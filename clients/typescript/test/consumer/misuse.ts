@@ -1,5 +1,11 @@
 // Each line marked "expect TSnnnn" must fail to compile with exactly that error; nothing else may fail.
-import { createRttmClient, LiveOverviewDocument, OverviewDocument, PipelineDocument, TradeDocument } from "@pms/rttm-client";
+import {
+  createRttmClient,
+  LiveOverviewDocument,
+  OverviewDocument,
+  PipelineDocument,
+  TradeDocument,
+} from "@pms/rttm-client";
 
 const client = createRttmClient({ url: "http://localhost:8087/graphql" });
 

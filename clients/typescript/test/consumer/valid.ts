@@ -16,7 +16,8 @@ import {
   type VariablesOf,
 } from "@pms/rttm-client";
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | void {}
 
 const client = createRttmClient({
@@ -25,7 +26,8 @@ const client = createRttmClient({
   connectionParams: () => ({ authorization: "Bearer token" }),
   trustedDocuments: true,
   retry: { initialDelayMs: 250, maxDelayMs: 10_000 },
-  onStatus: (status) => console.log(status satisfies "idle" | "connecting" | "connected" | "reconnecting" | "closed"),
+  onStatus: (status) =>
+    console.log(status satisfies "idle" | "connecting" | "connected" | "reconnecting" | "closed"),
 });
 
 export async function overview(): Promise<number> {
@@ -46,7 +48,8 @@ export async function timeline(tradeId: string): Promise<void> {
     const { trade } = await client.query(TradeDocument, { tradeId });
     console.log(trade.stages.filter((s) => s.reached).map((s) => s.stage));
   } catch (err) {
-    if (err instanceof RttmGraphQLError && err.hasCode("BAD_USER_INPUT")) console.log(err.errors[0]?.message);
+    if (err instanceof RttmGraphQLError && err.hasCode("BAD_USER_INPUT"))
+      console.log(err.errors[0]?.message);
     else if (err instanceof RttmNetworkError) console.log(err.status, err.closeCode);
     else throw err;
   }
@@ -63,10 +66,12 @@ export function angularStyle() {
 }
 
 export function observer(): () => void {
-  const subscription = client.subscribe(LiveOverviewDocument, { peakTpsWindowSeconds: 60 }).subscribe({
-    next: (value) => console.log(value.overview.cards.length),
-    error: (error) => console.error(error.operationName, error.message),
-  });
+  const subscription = client
+    .subscribe(LiveOverviewDocument, { peakTpsWindowSeconds: 60 })
+    .subscribe({
+      next: (value) => console.log(value.overview.cards.length),
+      error: (error) => console.error(error.operationName, error.message),
+    });
   return () => subscription.unsubscribe();
 }
 
