@@ -1,9 +1,10 @@
 /**
  * Seeds a database, copied from the migrated template, with a day of realistic history: trades of
  * 4 stage events each over the last 24 h, the derived rows the ingest path maintains
- * (rttm_trade_progress, rttm_stage_latency incl. END_TO_END, rttm_stage_count_second/minute,
- * rttm_latency_histogram_minute with the service's own latencyBin), and DLQ, error, invalid-trade,
- * queue-metric and quarantine rows. Everything goes in with COPY (three streams in parallel for
+ * (rttm_trade_progress, from which the view rttm_stage_latency derives latencies incl. END_TO_END,
+ * rttm_stage_count_second/minute, rttm_latency_histogram_minute with the service's own latencyBin),
+ * and DLQ, error, invalid-trade,
+ * queue-metric and quarantine rows. Everything goes in with COPY (parallel streams for
  * the large tables), then VACUUM (ANALYZE): autovacuum is off on this machine's PostgreSQL, and a
  * live database would have been vacuumed and analysed by it (visibility map for index-only scans,
  * planner statistics).
@@ -23,11 +24,13 @@ import type { Writable } from "node:stream";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { stages } from "../../src/ingest/validate.js";
+import { loadConfig } from "../../src/config/index.js";
 import { latencyBin } from "../../src/metrics/latencyHistogram.js";
+import { preparePartitions } from "../../src/store/retention.js";
 import { createDatabase, databaseUrl, progress, template, withAdmin } from "./lib/service.js";
 import { fmt } from "./lib/stats.js";
 
-export const seedVersion = 2;
+export const seedVersion = 3;
 const spanMs = 86_400_000;
 const tradesPerSideRow = 25; // one DLQ event, one error event and one invalid trade per 25 trades (as bench:ingest)
 const latencyStageNames = ["VALIDATED", "ENRICHED", "COMMITTED", "END_TO_END"] as const;
@@ -57,6 +60,8 @@ export interface SeedInfo {
   /** Trade-event rows per second of the COPY phase. */
   tradeEventsPerSec: number;
   databaseBytes: number;
+  /** Every table and index of the database, per trade event seeded. */
+  bytesPerTradeEvent: number;
 }
 
 export const seedDatabaseName = (events: number) => `rttm_seed_${events}`;
@@ -192,10 +197,10 @@ export async function seedDatabase(options: { events: number; name?: string }): 
     "trade_id",
     ...stages.flatMap((s) => [`${s.toLowerCase()}_at`, `${s.toLowerCase()}_service`]),
   ];
-  const latencyColumns = ["trade_id", "service_name", "stage_name", "latency_ms", "event_time"];
+  // The day partitions the service would have created (else every row lands in the default one).
+  await preparePartitions(pool, loadConfig({}).retention, seededAt);
   const tradeEventsOut = new CopyWriter(await connect(), "rttm_trade_events", tradeEventColumns);
   const progressOut = new CopyWriter(await connect(), "rttm_trade_progress", progressColumns);
-  const latencyOut = new CopyWriter(await connect(), "rttm_stage_latency", latencyColumns);
 
   const dlqLines: string[] = [];
   const errorLines: string[] = [];
@@ -211,7 +216,6 @@ export async function seedDatabase(options: { events: number; name?: string }): 
   for (let from = 0; from < trades; from += chunkTrades) {
     const te: string[] = [];
     const pr: string[] = [];
-    const la: string[] = [];
     const to = Math.min(trades, from + chunkTrades);
     for (let i = from; i < to; i++) {
       const tradeId = randomUUID();
@@ -242,9 +246,6 @@ export async function seedDatabase(options: { events: number; name?: string }): 
       for (let l = 0; l < 4; l++) {
         const at = l === 3 ? times[3] : times[l + 1]!;
         const ms = latencies[l]!;
-        la.push(
-          `${tradeId}\t${l === 3 ? services[3] : services[l + 1]}\t${latencyStageNames[l]}\t${ms}\t${iso(at)}\n`,
-        );
         const bin = latencyBin(ms);
         if (bin >= maxBins) throw new Error(`latency ${ms} ms falls in bin ${bin} ≥ ${maxBins}`);
         const k = ((Math.floor(at / 60_000) - min0) * 4 + l) * maxBins + bin;
@@ -265,7 +266,7 @@ export async function seedDatabase(options: { events: number; name?: string }): 
         );
       }
     }
-    await Promise.all([tradeEventsOut.write(te), progressOut.write(pr), latencyOut.write(la)]);
+    await Promise.all([tradeEventsOut.write(te), progressOut.write(pr)]);
     const now = performance.now();
     if (now - lastReport > 3000 || to === trades) {
       lastReport = now;
@@ -273,15 +274,14 @@ export async function seedDatabase(options: { events: number; name?: string }): 
       const done = to * 4;
       const rate = done / elapsed;
       progress(
-        `seed: ${fmt(done)}/${fmt(events)} trade events (+ ${fmt(to)} progress, ${fmt(to * 4)} latency rows), ${fmt(rate)} events/s, ${elapsed.toFixed(0)} s, ETA ${((events - done) / rate).toFixed(0)} s`,
+        `seed: ${fmt(done)}/${fmt(events)} trade events (+ ${fmt(to)} progress rows), ${fmt(rate)} events/s, ${elapsed.toFixed(0)} s, ETA ${((events - done) / rate).toFixed(0)} s`,
       );
     }
   }
-  progress("seed: finishing the three large COPY streams");
-  await Promise.all([tradeEventsOut.end(), progressOut.end(), latencyOut.end()]);
+  progress("seed: finishing the two large COPY streams");
+  await Promise.all([tradeEventsOut.end(), progressOut.end()]);
   rows.rttm_trade_events = tradeEventsOut.rows;
   rows.rttm_trade_progress = progressOut.rows;
-  rows.rttm_stage_latency = latencyOut.rows;
   const bigCopySeconds = (performance.now() - copyStarted) / 1000;
   progress(
     `seed: large tables done in ${bigCopySeconds.toFixed(1)} s (${fmt(events / bigCopySeconds)} trade events/s); rollups and side tables`,
@@ -527,13 +527,14 @@ export async function seedDatabase(options: { events: number; name?: string }): 
     totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     tradeEventsPerSec: Math.round(events / bigCopySeconds),
     databaseBytes,
+    bytesPerTradeEvent: Math.round(databaseBytes / events),
   };
   const { url: _url, ...record } = info;
   await withAdmin((c) =>
     c.query(`COMMENT ON DATABASE ${name} IS ${pg.escapeLiteral(JSON.stringify(record))}`),
   );
   progress(
-    `seed: ${name} ready in ${info.totalSeconds} s (${(databaseBytes / 2 ** 30).toFixed(2)} GiB)`,
+    `seed: ${name} ready in ${info.totalSeconds} s (${(databaseBytes / 2 ** 30).toFixed(2)} GiB, ${info.bytesPerTradeEvent} B per trade event)`,
   );
   return info;
 }

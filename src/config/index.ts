@@ -65,13 +65,21 @@ export interface Config {
     groupId: string;
     topics: Record<TopicKey, string>;
     fetchMaxWaitMs: number;
+    /** Most bytes one fetch response may carry (all partitions of a broker together). */
+    fetchMaxBytes: number;
+    /** Most bytes one fetch response may carry per partition. */
+    fetchMaxBytesPerPartition: number;
     partitionsConsumedConcurrently: number;
   };
   schemaRegistryUrl: string | undefined;
   pipeline: {
     batchSize: number;
+    /** Most bytes of events (as the queue weighs them) in one write batch. */
+    batchMaxBytes: number;
     batchPollMs: number;
     queueCapacity: number;
+    /** Most bytes of events the queue holds (it pauses the partitions at this, as at its capacity). */
+    queueMaxBytes: number;
     /** Concurrent batch writers, each with its own database connection and queue shard. */
     writers: number;
     /** Partitions resume once the queue drains to this many events. */
@@ -148,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
   ) as Record<TopicKey, string>;
   const batchSize = read.int("RTTM_BATCH_SIZE", 1000, 1, 50_000);
   const queueCapacity = read.int("RTTM_QUEUE_CAPACITY", 10_000, 1, 10_000_000);
+  const mib = 1024 * 1024;
   const thresholds = (name: string, warning: number, critical: number): StatusThresholds => ({
     warning: read.number(`RTTM_CARD_${name}_WARNING`, warning, 0),
     critical: read.number(`RTTM_CARD_${name}_CRITICAL`, critical, 0),
@@ -179,15 +188,24 @@ export function loadConfig(env: Env = process.env): Config {
       groupId: read.string("KAFKA_CONSUMER_GROUP_ID", "rttm-group"),
       topics,
       fetchMaxWaitMs: read.int("RTTM_FETCH_MAX_WAIT_MS", 3000, 0, 60_000),
+      fetchMaxBytes: read.int("RTTM_FETCH_MAX_BYTES", 4 * mib, 1024, 1024 * mib),
+      fetchMaxBytesPerPartition: read.int(
+        "RTTM_FETCH_MAX_BYTES_PER_PARTITION",
+        256 * 1024,
+        1024,
+        1024 * mib,
+      ),
       partitionsConsumedConcurrently: read.int("RTTM_CONSUMER_CONCURRENCY", 3, 1, 64),
     },
     schemaRegistryUrl: read.url("SCHEMA_REGISTRY_URL", ["http:", "https:"]),
     pipeline: {
       batchSize,
+      batchMaxBytes: read.int("RTTM_BATCH_MAX_BYTES", 4 * mib, 1024, 1024 * mib),
       // The old 2000 ms was a fixed delay between drains; here it bounds how long the first event of a
       // partial batch waits, so dashboards stay fresh at low rates.
       batchPollMs: read.int("RTTM_BATCH_POLL_MS", 100, 1, 600_000),
       queueCapacity,
+      queueMaxBytes: read.int("RTTM_QUEUE_MAX_BYTES", 32 * mib, 64 * 1024, 64 * 1024 * mib),
       writers: read.int("RTTM_WRITERS", 2, 1, 32),
       queueLowWater: read.int(
         "RTTM_QUEUE_LOW_WATER",

@@ -8,6 +8,7 @@ import {
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { BoundedQueue } from "../pipeline/boundedQueue.js";
+import { eventWeight } from "../pipeline/eventWeight.js";
 import type { OffsetLedger } from "../pipeline/offsets.js";
 import type { ShardedQueue } from "../pipeline/shardedQueue.js";
 import type { PartitionOffset } from "../pipeline/offsets.js";
@@ -56,8 +57,9 @@ function kafkaLogger(logger: Logger) {
 
 /**
  * One consumer group over all five topics. Each fetched record is decoded (or quarantined) and put
- * on the bounded queue; its offset is resolved only once it is queued. When the queue is full every
- * partition is paused; the writer resumes them once the queue has drained below its low-water mark.
+ * on the bounded queue; its offset is resolved only once it is queued. When the queue is full (in
+ * events or in bytes) every partition is paused; the writer resumes them once the queue has
+ * drained below its low-water mark (in both).
  */
 export function createIngestConsumer(
   config: Config,
@@ -81,6 +83,10 @@ export function createIngestConsumer(
   const consumer: Consumer = kafka.consumer({
     groupId: config.kafka.groupId,
     maxWaitTimeInMs: config.kafka.fetchMaxWaitMs,
+    // One fetch response per broker is in memory at a time (kafkajs fetches again once its
+    // batches are handled), so these two bound what Kafka buffers in this process.
+    maxBytes: config.kafka.fetchMaxBytes,
+    maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     rebalanceTimeout: 60_000,
@@ -145,7 +151,7 @@ export function createIngestConsumer(
         }
         if (!feeding) break;
         ledger.queued(row.row);
-        shard.push(row);
+        shard.push(row, eventWeight(message.key, message.value));
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
       }
@@ -175,7 +181,9 @@ export function createIngestConsumer(
     consumer.pause(topics.map((topic) => ({ topic })));
     logger.info("queue full: paused all partitions", {
       queued: queue.size,
+      queuedBytes: queue.bytes,
       capacity: queue.capacity,
+      maxBytes: queue.limits.maxBytes,
     });
   }
 
@@ -184,7 +192,10 @@ export function createIngestConsumer(
     status.paused = false;
     status.pausedSince = null;
     consumer.resume(topics.map((topic) => ({ topic })));
-    logger.info("queue drained: resumed all partitions", { queued: queue.size });
+    logger.info("queue drained: resumed all partitions", {
+      queued: queue.size,
+      queuedBytes: queue.bytes,
+    });
   }
 
   return {

@@ -38,7 +38,10 @@ export function createIngestService(
 ): IngestService {
   // One connection per writer, one for retention.
   const pool = createPool(config.databaseUrl, config.pipeline.writers + 1);
-  const queue = new ShardedQueue(config.pipeline.queueCapacity, config.pipeline.writers);
+  const queue = new ShardedQueue(
+    { capacity: config.pipeline.queueCapacity, maxBytes: config.pipeline.queueMaxBytes },
+    config.pipeline.writers,
+  );
   const schemas = config.schemaRegistryUrl
     ? registrySchemaCheck(config.schemaRegistryUrl, logger)
     : trustTopicTypes;
@@ -51,6 +54,7 @@ export function createIngestService(
     ledger,
     {
       batchSize: config.pipeline.batchSize,
+      batchMaxBytes: config.pipeline.batchMaxBytes,
       batchPollMs: config.pipeline.batchPollMs,
       lowWaterFraction: config.pipeline.queueLowWater / config.pipeline.queueCapacity,
       retryInitialMs: config.pipeline.retryInitialMs,

@@ -1,30 +1,69 @@
+/** What a queue may hold: at most `capacity` items and about `maxBytes` bytes of them. */
+export interface QueueLimits {
+  capacity: number;
+  /** An item is admitted while the queue holds less than this, so it can exceed it by one item. */
+  maxBytes: number;
+}
+
 /**
- * A FIFO of at most `capacity` items. The consumer pushes while `hasRoom()`; the writer takes
- * batches of up to `maxBatch` as soon as that many are queued or the oldest item has waited
- * `maxWaitMs`, whichever comes first.
+ * A FIFO bounded twice: in items and in bytes (each item's weight is given when it is pushed).
+ * The consumer pushes while `hasRoom()`; the writer takes batches of up to `maxItems` items and
+ * `maxBytes` bytes (a single larger item still forms a batch) as soon as that much is queued or
+ * the oldest item has waited `maxWaitMs`, whichever comes first.
  */
 export class BoundedQueue<T> {
   private items: T[] = [];
-  private head = 0;
+  private weights: number[] = [];
   private enqueuedAt: number[] = [];
+  private head = 0;
+  private queuedBytes = 0;
   private wake: (() => void) | null = null;
   private roomWaiters: Array<() => void> = [];
   private closed = false;
 
-  constructor(readonly capacity: number) {}
+  readonly limits: QueueLimits;
+
+  /** A number bounds the items only. */
+  constructor(limits: QueueLimits | number) {
+    this.limits =
+      typeof limits === "number"
+        ? { capacity: limits, maxBytes: Number.POSITIVE_INFINITY }
+        : limits;
+  }
+
+  get capacity(): number {
+    return this.limits.capacity;
+  }
 
   get size(): number {
     return this.items.length - this.head;
   }
 
-  hasRoom(): boolean {
-    return this.size < this.capacity;
+  get bytes(): number {
+    return this.queuedBytes;
   }
 
-  push(item: T): void {
-    if (!this.hasRoom()) throw new Error(`queue is full (capacity ${this.capacity})`);
+  hasRoom(): boolean {
+    return this.size < this.limits.capacity && this.queuedBytes < this.limits.maxBytes;
+  }
+
+  /** At or below `fraction` of both limits. */
+  isBelow(fraction: number): boolean {
+    return (
+      this.size <= this.limits.capacity * fraction &&
+      this.queuedBytes <= this.limits.maxBytes * fraction
+    );
+  }
+
+  push(item: T, bytes = 0): void {
+    if (!this.hasRoom())
+      throw new Error(
+        `queue is full (${this.size}/${this.limits.capacity} items, ${this.queuedBytes}/${this.limits.maxBytes} bytes)`,
+      );
     this.items.push(item);
+    this.weights.push(bytes);
     this.enqueuedAt.push(Date.now());
+    this.queuedBytes += bytes;
     this.signal();
   }
 
@@ -58,14 +97,19 @@ export class BoundedQueue<T> {
   }
 
   /** Resolves with the next batch; an empty batch only once the queue is closed and empty. */
-  async nextBatch(maxBatch: number, maxWaitMs: number): Promise<T[]> {
+  async nextBatch(
+    maxItems: number,
+    maxWaitMs: number,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<T[]> {
     for (;;) {
-      if (this.size >= maxBatch || (this.size > 0 && this.closed)) return this.take(maxBatch);
+      const full = this.size >= maxItems || this.queuedBytes >= maxBytes;
+      if (full || (this.size > 0 && this.closed)) return this.take(maxItems, maxBytes);
       if (this.closed) return [];
       let timer: NodeJS.Timeout | undefined;
       if (this.size > 0) {
         const waited = Date.now() - this.enqueuedAt[this.head]!;
-        if (waited >= maxWaitMs) return this.take(maxBatch);
+        if (waited >= maxWaitMs) return this.take(maxItems, maxBytes);
         timer = setTimeout(() => this.signal(), maxWaitMs - waited);
       }
       await new Promise<void>((resolve) => (this.wake = resolve));
@@ -73,15 +117,20 @@ export class BoundedQueue<T> {
     }
   }
 
-  private take(maxBatch: number): T[] {
-    const end = Math.min(this.items.length, this.head + maxBatch);
+  private take(maxItems: number, maxBytes: number): T[] {
+    const last = Math.min(this.items.length, this.head + maxItems);
+    let end = this.head + 1;
+    let bytes = this.weights[this.head]!;
+    while (end < last && bytes + this.weights[end]! <= maxBytes) bytes += this.weights[end++]!;
     const batch = this.items.slice(this.head, end);
     this.head = end;
+    this.queuedBytes -= bytes;
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     waiters.forEach((notify) => notify());
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
+      this.weights = this.weights.slice(this.head);
       this.enqueuedAt = this.enqueuedAt.slice(this.head);
       this.head = 0;
     }

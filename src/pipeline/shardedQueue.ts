@@ -1,25 +1,37 @@
 import type { IngestRow } from "../ingest/rows.js";
-import { BoundedQueue } from "./boundedQueue.js";
+import { BoundedQueue, type QueueLimits } from "./boundedQueue.js";
 
 /**
  * The bounded queue, split into one FIFO per writer. A row's shard depends on what it updates, so
  * rows that touch the same derived state are written by the same writer in arrival order: trade
  * events by trade id (progress, latencies), queue snapshots by (topic, partition, group). Other
- * rows go by Kafka partition. The capacity is shared out evenly; the total never exceeds it.
+ * rows go by Kafka partition. Both limits (events and bytes) are shared out evenly; the totals
+ * never exceed them (bytes by at most one event per shard).
  */
 export class ShardedQueue {
   readonly shards: Array<BoundedQueue<IngestRow>>;
 
   constructor(
-    readonly capacity: number,
+    readonly limits: QueueLimits,
     shardCount: number,
   ) {
-    const perShard = Math.max(1, Math.floor(capacity / shardCount));
+    const perShard: QueueLimits = {
+      capacity: Math.max(1, Math.floor(limits.capacity / shardCount)),
+      maxBytes: Math.max(1, Math.floor(limits.maxBytes / shardCount)),
+    };
     this.shards = Array.from({ length: shardCount }, () => new BoundedQueue<IngestRow>(perShard));
+  }
+
+  get capacity(): number {
+    return this.limits.capacity;
   }
 
   get size(): number {
     return this.shards.reduce((sum, shard) => sum + shard.size, 0);
+  }
+
+  get bytes(): number {
+    return this.shards.reduce((sum, shard) => sum + shard.bytes, 0);
   }
 
   shardOf(item: IngestRow): BoundedQueue<IngestRow> {

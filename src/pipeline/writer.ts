@@ -10,8 +10,10 @@ import type { ShardedQueue } from "./shardedQueue.js";
 
 export interface WriterOptions {
   batchSize: number;
+  /** Most bytes (as weighed by the queue) per batch; one larger event still forms a batch. */
+  batchMaxBytes: number;
   batchPollMs: number;
-  /** Paused partitions resume once every shard holds at most this fraction of its capacity. */
+  /** Paused partitions resume once every shard holds at most this fraction of both its limits. */
   lowWaterFraction: number;
   retryInitialMs: number;
   retryMaxMs: number;
@@ -82,14 +84,13 @@ export class WriterPool {
   }
 
   private drainedToLowWater(): boolean {
-    return this.queue.shards.every(
-      (shard) => shard.size <= shard.capacity * this.options.lowWaterFraction,
-    );
+    return this.queue.shards.every((shard) => shard.isBelow(this.options.lowWaterFraction));
   }
 
   private async run(shard: BoundedQueue<IngestRow>): Promise<void> {
     for (;;) {
-      const batch = await shard.nextBatch(this.options.batchSize, this.options.batchPollMs);
+      const { batchSize, batchPollMs, batchMaxBytes } = this.options;
+      const batch = await shard.nextBatch(batchSize, batchPollMs, batchMaxBytes);
       if (batch.length === 0) return;
       if (this.drainedToLowWater()) this.hooks.onRoom();
       try {

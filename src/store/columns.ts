@@ -40,3 +40,34 @@ export function insertIgnoringDuplicates<Row>(spec: TableSpec<Row>): string {
   const names = spec.columns.map((c) => c.name).join(", ");
   return `INSERT INTO ${spec.table} (${names}) ${unnestSelect(spec)} ON CONFLICT (${spec.conflictTarget}) DO NOTHING`;
 }
+
+/** One value in COPY's text format (the escapes of https://www.postgresql.org/docs/15/sql-copy.html). */
+function copyValue(value: ReturnType<Column<unknown>["value"]>): string {
+  if (value === null) return "\\N";
+  if (typeof value === "string") return /[\\\t\n\r]/.test(value) ? escapeCopyText(value) : value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
+}
+
+function escapeCopyText(value: string): string {
+  return value
+    .replace(/\\/g, "\\\\")
+    .replace(/\t/g, "\\t")
+    .replace(/\n/g, "\\n")
+    .replace(/\r/g, "\\r");
+}
+
+/** The rows as COPY text: one line per row, columns in spec order. */
+export function copyText<Row>(spec: TableSpec<Row>, rows: readonly Row[]): string {
+  let text = "";
+  for (const row of rows) {
+    let line = "";
+    for (let i = 0; i < spec.columns.length; i++) {
+      if (i > 0) line += "\t";
+      line += copyValue(spec.columns[i]!.value(row));
+    }
+    text += line + "\n";
+  }
+  return text;
+}

@@ -18,7 +18,8 @@ const kafkaConflict = "kafka_topic, kafka_partition, kafka_offset";
 
 export const tradeEventsTable: TableSpec<TradeEventRow> = {
   table: "rttm_trade_events",
-  conflictTarget: kafkaConflict,
+  // The table is partitioned by event_time, which a unique index must therefore hold.
+  conflictTarget: "kafka_offset, kafka_partition, kafka_topic, event_time",
   columns: [
     { name: "trade_id", type: "uuid", value: (r) => r.tradeId },
     { name: "service_name", type: "text", value: (r) => r.serviceName },

@@ -1,39 +1,70 @@
 import type { PoolClient } from "pg";
 import type { TradeEventRow } from "../ingest/rows.js";
 import { stages, type Stage } from "../ingest/validate.js";
+import { latencyChanges, type HistogramDelta, type StageTimes } from "../metrics/stageLatency.js";
 import {
-  latencyChanges,
-  type HistogramDelta,
-  type StageLatency,
-  type StageTimes,
-} from "../metrics/stageLatency.js";
-import { columnArrays, unnestSelect } from "./columns.js";
+  countPerBucket,
+  earliestPerStage,
+  mergeStageTimes,
+  sameStageTimes,
+  sumHistogram,
+} from "../metrics/tradeBatch.js";
+import { copyIntoStaging } from "./staging.js";
 import { tradeEventsTable } from "./tables.js";
 
 const lower = (stage: Stage) => stage.toLowerCase();
 
 /**
- * Every multi-row upsert below takes its row locks in sorted order, so concurrent writers (other
+ * A batch of trade events costs three statements and one COPY, whatever its size:
+ *  1. the events, copied into a staging table (src/store/staging.ts) and moved from there in one
+ *     INSERT … SELECT ignoring duplicates, which answers how many were new and, only when some
+ *     were not, which (so the derived data counts each event once);
+ *  2. the known progress of the batch's trades, read through the primary key;
+ *  3. every derived row at once: progress, per-second and per-minute counts, per-minute and
+ *     per-hour latency histograms, all aggregated in memory first, so each rollup row is written
+ *     once per batch.
+ * Stage latencies are not stored per trade: the view rttm_stage_latency derives them from
+ * rttm_trade_progress.
+ *
+ * Every multi-row upsert takes its row locks in sorted order, so concurrent writers (other
  * shards, other replicas) wait for each other instead of deadlocking; a deadlock that still
  * happens is retried like any failed batch.
- *
- * Inserts trade events and, from the rows actually inserted (a redelivered record inserts
- * nothing), in the same statement: per-second and per-minute counts per stage, and each touched
- * trade's earliest time per stage. Returns each touched trade's stage times before and after.
  */
-const insertTradeEventsSql = (() => {
-  const names = tradeEventsTable.columns.map((c) => c.name).join(", ");
-  const countRollup = (table: string, unit: string) => `
-  INSERT INTO ${table} (bucket, stage, event_count)
-  SELECT date_trunc('${unit}', event_time), event_stage, count(*) FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-  ON CONFLICT (bucket, stage) DO UPDATE SET event_count = ${table}.event_count + excluded.event_count`;
-  const perStage = stages
-    .map(
-      (s) =>
-        `min(at) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_at, min(service) FILTER (WHERE event_stage = '${s}') AS ${lower(s)}_service`,
-    )
-    .join(",\n    ");
-  const progressColumns = stages.map((s) => `${lower(s)}_at, ${lower(s)}_service`).join(", ");
+const eventColumns = tradeEventsTable.columns.map((c) => c.name).join(", ");
+const insertEventsSql = (source: string) => `
+WITH ins AS (
+  INSERT INTO ${tradeEventsTable.table} (${eventColumns})
+  ${source}
+  ON CONFLICT (${tradeEventsTable.conflictTarget}) DO NOTHING
+  RETURNING kafka_topic, kafka_partition, kafka_offset
+)
+SELECT count(*)::int AS inserted,
+  CASE WHEN count(*) < $1 THEN array_agg(kafka_topic || '/' || kafka_partition || '/' || kafka_offset) END AS keys
+FROM ins`;
+
+const progressColumns = stages.flatMap((s) => [`${lower(s)}_at`, `${lower(s)}_service`]);
+
+const readProgressSql = `
+SELECT trade_id, ${progressColumns.join(", ")} FROM rttm_trade_progress WHERE trade_id = ANY($1::uuid[])`;
+
+const countRollup = (table: string, first: number) => `
+  INSERT INTO ${table} AS t (bucket, stage, event_count)
+  SELECT * FROM unnest($${first}::timestamptz[], $${first + 1}::text[], $${first + 2}::bigint[])
+  ON CONFLICT (bucket, stage) DO UPDATE SET event_count = t.event_count + excluded.event_count`;
+
+const histogramRollup = (table: string, first: number) => `
+  INSERT INTO ${table} AS h (bucket, stage, bin, sample_count, latency_sum_ms)
+  SELECT * FROM unnest($${first}::timestamptz[], $${first + 1}::text[], $${first + 2}::int[],
+    $${first + 3}::bigint[], $${first + 4}::bigint[])
+  ON CONFLICT (bucket, stage, bin) DO UPDATE SET
+    sample_count = h.sample_count + excluded.sample_count,
+    latency_sum_ms = h.latency_sum_ms + excluded.latency_sum_ms`;
+
+// Parameters: $1 trade ids, then an (at, service) pair per stage; the rollups follow.
+const progressUpsert = (() => {
+  const arrays = stages
+    .map((_, i) => `$${2 + 2 * i}::timestamptz[], $${3 + 2 * i}::text[]`)
+    .join(", ");
   const merge = stages
     .map((s) => {
       const at = `${lower(s)}_at`;
@@ -42,79 +73,42 @@ const insertTradeEventsSql = (() => {
     ${service} = CASE WHEN p.${at} IS NULL OR excluded.${at} < p.${at} THEN coalesce(excluded.${service}, p.${service}) ELSE p.${service} END`;
     })
     .join(",\n    ");
-  const oldColumns = stages
-    .map(
-      (s) =>
-        `old.${lower(s)}_at AS old_${lower(s)}_at, old.${lower(s)}_service AS old_${lower(s)}_service`,
-    )
-    .join(", ");
   return `
-WITH ins AS (
-  INSERT INTO ${tradeEventsTable.table} (${names}) ${unnestSelect(tradeEventsTable)}
-  ON CONFLICT (${tradeEventsTable.conflictTarget}) DO NOTHING
-  RETURNING trade_id, service_name, event_stage, event_time
-), per_second AS (${countRollup("rttm_stage_count_second", "second")}
-), per_minute AS (${countRollup("rttm_stage_count_minute", "minute")}
-), firsts AS (
-  SELECT DISTINCT ON (trade_id, event_stage) trade_id, event_stage, event_time AS at, service_name AS service
-  FROM ins ORDER BY trade_id, event_stage, event_time, service_name
-), incoming AS (
-  SELECT trade_id,
-    ${perStage}
-  FROM firsts GROUP BY trade_id
-), old AS (
-  SELECT p.* FROM rttm_trade_progress p JOIN incoming USING (trade_id)
-), merged AS (
-  INSERT INTO rttm_trade_progress AS p (trade_id, ${progressColumns}, updated_at)
-  SELECT trade_id, ${progressColumns}, now() FROM incoming ORDER BY trade_id
+  INSERT INTO rttm_trade_progress AS p (trade_id, ${progressColumns.join(", ")})
+  SELECT * FROM unnest($1::uuid[], ${arrays})
   ON CONFLICT (trade_id) DO UPDATE SET
-    ${merge},
-    updated_at = now()
-  RETURNING p.*
-)
-SELECT merged.*, ${oldColumns}
-FROM merged LEFT JOIN old USING (trade_id)`;
+    ${merge}`;
 })();
+
+const firstRollupParam = 2 + 2 * stages.length;
+const writeDerivedSql = `
+WITH progress AS (${progressUpsert}
+), per_second AS (${countRollup("rttm_stage_count_second", firstRollupParam)}
+), per_minute AS (${countRollup("rttm_stage_count_minute", firstRollupParam + 3)}
+), histogram_minute AS (${histogramRollup("rttm_latency_histogram_minute", firstRollupParam + 6)}
+)${histogramRollup("rttm_latency_histogram_hour", firstRollupParam + 11)}`;
 
 type ProgressRow = Record<string, Date | string | null> & { trade_id: string };
 
-function stageTimes(row: ProgressRow, prefix: string): StageTimes | null {
-  let any = false;
+function stageTimes(row: ProgressRow): StageTimes {
   const times = {} as StageTimes;
   for (const stage of stages) {
-    const at = row[`${prefix}${lower(stage)}_at`] as Date | null;
-    const service = row[`${prefix}${lower(stage)}_service`] as string | null;
-    times[stage] = at ? { at, service: service ?? "" } : null;
-    any ||= at !== null;
+    const at = row[`${lower(stage)}_at`] as Date | null;
+    times[stage] = at
+      ? { at, service: (row[`${lower(stage)}_service`] as string | null) ?? "" }
+      : null;
   }
-  return any ? times : null;
+  return times;
 }
 
-const upsertLatencySql = `
-WITH latencies AS (
-  INSERT INTO rttm_stage_latency AS l (trade_id, service_name, stage_name, latency_ms, event_time)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) ORDER BY 1, 3
-  ON CONFLICT (trade_id, stage_name) DO UPDATE SET
-    service_name = excluded.service_name, latency_ms = excluded.latency_ms,
-    event_time = excluded.event_time, updated_at = now()
-), deltas AS (
-  SELECT * FROM unnest($6::timestamptz[], $7::text[], $8::int[], $9::bigint[], $10::bigint[]) AS d(bucket, stage, bin, n, total)
-), per_minute AS (
-  INSERT INTO rttm_latency_histogram_minute AS h (bucket, stage, bin, sample_count, latency_sum_ms)
-  SELECT bucket, stage, bin, sum(n), sum(total) FROM deltas
-  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-  ON CONFLICT (bucket, stage, bin) DO UPDATE SET
-    sample_count = h.sample_count + excluded.sample_count,
-    latency_sum_ms = h.latency_sum_ms + excluded.latency_sum_ms
-)
-INSERT INTO rttm_latency_histogram_hour AS h (bucket, stage, bin, sample_count, latency_sum_ms)
-SELECT date_trunc('hour', bucket), stage, bin, sum(n), sum(total) FROM deltas
-GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-ON CONFLICT (bucket, stage, bin) DO UPDATE SET
-  sample_count = h.sample_count + excluded.sample_count,
-  latency_sum_ms = h.latency_sum_ms + excluded.latency_sum_ms`;
+const secondMs = 1000;
+const minuteMs = 60_000;
+const hourMs = 3_600_000;
 
 export interface TradeWriteResult {
+  /** Events stored by this batch (duplicates of stored ones excluded). */
+  inserted: number;
+  /** (trade, stage) latencies that were new or changed. */
   latencies: number;
 }
 
@@ -122,32 +116,59 @@ export async function writeTradeEvents(
   client: PoolClient,
   rows: readonly TradeEventRow[],
 ): Promise<TradeWriteResult> {
-  const { rows: progress } = await client.query<ProgressRow>(
-    insertTradeEventsSql,
-    columnArrays(tradeEventsTable, rows),
+  const staging = await copyIntoStaging(client, tradeEventsTable, rows);
+  const {
+    rows: [result],
+  } = await client.query<{ inserted: number; keys: string[] | null }>(
+    insertEventsSql(`SELECT ${eventColumns} FROM ${staging}`),
+    [rows.length],
   );
-  const upserts: StageLatency[] = [];
-  const histogram: HistogramDelta[] = [];
-  for (const row of progress) {
-    const after = stageTimes(row, "");
-    if (!after) continue;
-    const change = latencyChanges(row.trade_id, stageTimes(row, "old_"), after);
-    upserts.push(...change.upserts);
-    histogram.push(...change.histogram);
+  const stored = result!.keys ? onlyKeys(rows, new Set(result!.keys)) : rows;
+  if (stored.length === 0) return { inserted: 0, latencies: 0 };
+
+  const incoming = earliestPerStage(stored);
+  const tradeIds = [...incoming.keys()].sort();
+  const { rows: known } = await client.query<ProgressRow>(readProgressSql, [tradeIds]);
+  const before = new Map(known.map((row) => [row.trade_id, stageTimes(row)]));
+
+  const changed: Array<[string, StageTimes]> = [];
+  const deltas: HistogramDelta[] = [];
+  for (const tradeId of tradeIds) {
+    const old = before.get(tradeId) ?? null;
+    const after = mergeStageTimes(old, incoming.get(tradeId)!);
+    if (sameStageTimes(old, after)) continue;
+    changed.push([tradeId, after]);
+    deltas.push(...latencyChanges(tradeId, old, after).histogram);
   }
-  if (upserts.length > 0) {
-    await client.query(upsertLatencySql, [
-      upserts.map((l) => l.tradeId),
-      upserts.map((l) => l.serviceName),
-      upserts.map((l) => l.stage),
-      upserts.map((l) => l.latencyMs),
-      upserts.map((l) => l.eventTime.toISOString()),
-      histogram.map((h) => h.bucket.toISOString()),
-      histogram.map((h) => h.stage),
-      histogram.map((h) => h.bin),
-      histogram.map((h) => h.count),
-      histogram.map((h) => h.sumMs),
-    ]);
-  }
-  return { latencies: upserts.length };
+  const perSecond = countPerBucket(stored, secondMs);
+  const perMinute = countPerBucket(stored, minuteMs);
+  const histMinute = sumHistogram(deltas, minuteMs);
+  const histHour = sumHistogram(deltas, hourMs);
+  await client.query(writeDerivedSql, [
+    changed.map(([id]) => id),
+    ...stages.flatMap((stage) => [
+      changed.map(([, t]) => t[stage]?.at.toISOString() ?? null),
+      changed.map(([, t]) => t[stage]?.service ?? null),
+    ]),
+    ...[perSecond, perMinute].flatMap((counts) => [
+      counts.map((c) => c.bucket.toISOString()),
+      counts.map((c) => c.stage),
+      counts.map((c) => c.count),
+    ]),
+    ...[histMinute, histHour].flatMap((hist) => [
+      hist.map((h) => h.bucket.toISOString()),
+      hist.map((h) => h.stage),
+      hist.map((h) => h.bin),
+      hist.map((h) => h.count),
+      hist.map((h) => h.sumMs),
+    ]),
+  ]);
+  return {
+    inserted: stored.length,
+    latencies: deltas.filter((d) => d.count > 0).length,
+  };
+}
+
+function onlyKeys(rows: readonly TradeEventRow[], keys: Set<string>): TradeEventRow[] {
+  return rows.filter((r) => keys.has(`${r.kafkaTopic}/${r.kafkaPartition}/${r.kafkaOffset}`));
 }

@@ -151,7 +151,7 @@ describe("alert rules against real PostgreSQL, with controlled data and time", (
   beforeEach(async () => {
     notices.length = 0;
     await pool.query(`TRUNCATE rttm_alerts, rttm_alert_events, rttm_trade_events, rttm_error_events, rttm_dlq_events, rttm_queue_metrics,
-      rttm_queue_metric_latest, rttm_stage_latency, rttm_trade_progress, rttm_stage_count_second, rttm_stage_count_minute, rttm_latency_histogram_minute CASCADE`);
+      rttm_queue_metric_latest, rttm_trade_progress, rttm_stage_count_second, rttm_stage_count_minute, rttm_latency_histogram_minute CASCADE`);
   });
   afterEach(async () => {
     await Promise.all(evaluators.map((e) => e.stop()));

@@ -116,7 +116,7 @@ describe("operations", () => {
         [m.newTradeId(), at, i],
       );
       await db.pool.query(
-        "INSERT INTO rttm_stage_latency (trade_id, service_name, stage_name, latency_ms, event_time) VALUES ($1, 's', 'VALIDATED', 5, $2)",
+        "INSERT INTO rttm_trade_progress (trade_id, received_at, received_service, first_seen_at) VALUES ($1, $2, 's', $2)",
         [m.newTradeId(), at],
       );
       await db.pool.query(
@@ -135,12 +135,12 @@ describe("operations", () => {
     }).retention;
     const deleted = await pruneOnce(db.pool, retention);
     assert.equal(deleted?.rttm_trade_events, 1);
-    assert.equal(deleted?.rttm_stage_latency, 1);
+    assert.equal(deleted?.rttm_trade_progress, 1);
     assert.equal(deleted?.rttm_stage_count_second, 1);
     assert.equal(deleted?.rttm_quarantine, 1);
     for (const table of [
       "rttm_trade_events WHERE kafka_topic = 'retention'",
-      "rttm_stage_latency WHERE service_name = 's'",
+      "rttm_trade_progress WHERE received_service = 's'",
       "rttm_stage_count_second WHERE bucket < now() - interval '30 minutes'",
       "rttm_quarantine WHERE kafka_topic = 'retention'",
     ]) {

@@ -97,3 +97,36 @@ test("waitForRoom resolves as soon as the writer takes a batch, or false after t
   assert.equal(await waiting, true);
   assert.ok(Date.now() - started < 1000);
 });
+
+test("the byte budget is a bound too: a few large items fill the queue before the count does", async () => {
+  const queue = new BoundedQueue<string>({ capacity: 100, maxBytes: 1000 });
+  queue.push("a", 400);
+  queue.push("b", 400);
+  assert.equal(queue.hasRoom(), true, "800 of 1000 bytes");
+  queue.push("c", 400);
+  assert.equal(queue.hasRoom(), false, "1200 bytes: full although 3 of 100 items");
+  assert.throws(() => queue.push("d", 1), /queue is full \(3\/100 items, 1200\/1000 bytes\)/);
+  assert.equal(queue.isBelow(0.5), false);
+  assert.deepEqual(await queue.nextBatch(10, 0, 500), ["a"], "a batch stops at its byte bound");
+  assert.equal(queue.bytes, 800);
+  assert.equal(queue.hasRoom(), true, "room again once bytes are taken");
+  assert.deepEqual(await queue.nextBatch(10, 0, 500), ["b"]);
+  assert.equal(queue.isBelow(0.5), true, "400 bytes and 1 item: below half of both limits");
+});
+
+test("an item larger than the batch byte bound still forms a batch of its own", async () => {
+  const queue = new BoundedQueue<string>({ capacity: 10, maxBytes: 10_000 });
+  queue.push("huge", 5000);
+  queue.push("small", 10);
+  assert.deepEqual(await queue.nextBatch(10, 0, 100), ["huge"]);
+  assert.deepEqual(await queue.nextBatch(10, 0, 100), ["small"]);
+});
+
+test("waitForRoom waits for the byte budget like for the count", async () => {
+  const queue = new BoundedQueue<number>({ capacity: 10, maxBytes: 100 });
+  queue.push(1, 100);
+  assert.equal(await queue.waitForRoom(30), false);
+  const waiting = queue.waitForRoom(10_000);
+  await queue.nextBatch(1, 0);
+  assert.equal(await waiting, true);
+});
