@@ -1,5 +1,7 @@
 import pg, { type Pool } from "pg";
 import type { Config } from "../config/index.js";
+import { alertsChangeTable } from "../domain/changes.js";
+import { advisoryLockKeys } from "../domain/locks.js";
 import type { ChangeBus } from "../live/pubsub.js";
 import type { Logger } from "../log.js";
 import {
@@ -9,12 +11,6 @@ import {
   type AlertChange,
   type EvaluationResult,
 } from "./evaluate.js";
-
-/** Key of the session-level lock held by the one replica that evaluates ("rttm" + 2). */
-export const evaluatorLockKey = 0x7274746d02;
-
-/** The table name alert changes carry in change notices. */
-export const alertsChangeTable = "alerts";
 
 export interface EvaluatorOptions {
   databaseUrl: string;
@@ -29,7 +25,7 @@ export interface EvaluatorOptions {
 
 /**
  * Evaluates the alert rules on one replica at a time. Every replica runs one; the one holding the
- * session-level advisory lock `evaluatorLockKey` on its own dedicated connection evaluates, and
+ * session-level advisory lock `advisoryLockKeys.alertEvaluator` on its own dedicated connection evaluates, and
  * its writes go through that same connection, so a replica whose connection died (and with it the
  * lock, which PostgreSQL then hands to the next replica that asks) cannot write any more. The
  * others try to take the lock at every interval; when the evaluating replica stops or dies, one of
@@ -167,7 +163,7 @@ export class AlertEvaluator {
     if (!this.leading) {
       const { rows } = await this.client.query<{ locked: boolean }>(
         "SELECT pg_try_advisory_lock($1) AS locked",
-        [evaluatorLockKey],
+        [advisoryLockKeys.alertEvaluator],
       );
       if (rows[0]?.locked) {
         this.leading = true;

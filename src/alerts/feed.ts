@@ -1,7 +1,7 @@
 import type { Pool } from "pg";
+import { alertsChangeTable } from "../domain/changes.js";
 import { resyncOrigin, type ChangeBus } from "../live/pubsub.js";
 import type { Logger } from "../log.js";
-import { alertsChangeTable } from "./evaluator.js";
 import { eventsAfter, lastEventId } from "./store.js";
 import type { AlertEventWithAlert } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { IngestRow } from "../ingest/rows.js";
+import type { IngestRow } from "../domain/rows.js";
 import type { ChangeNotice } from "./pubsub.js";
 
 /** The change notice for one stored batch: which tables it touched and which trades. */

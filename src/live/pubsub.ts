@@ -11,6 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { changeTables } from "../domain/changes.js";
 import type { Logger } from "../log.js";
 import { log as rootLogger } from "../log.js";
 import {
@@ -20,18 +21,6 @@ import {
   redisStatus,
   type RedisConnectionConfig,
 } from "./redis.js";
-
-/** The tables a notice can name (others are accepted and passed on: the writer decides). */
-export const changeTables = [
-  "tradeEvents",
-  "dlqEvents",
-  "queueMetrics",
-  "errorEvents",
-  "invalidTrades",
-  "quarantine",
-  "alerts",
-] as const;
-export type ChangeTable = (typeof changeTables)[number];
 
 export const maxTradeIdsPerNotice = 5_000;
 export const defaultChangeChannel = "rttm:changes";

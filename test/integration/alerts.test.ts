@@ -12,8 +12,8 @@ import type {
   ErrorEventRow,
   QueueMetricRow,
   TradeEventRow,
-} from "../../src/ingest/rows.js";
-import type { Stage } from "../../src/ingest/validate.js";
+} from "../../src/domain/rows.js";
+import type { Stage } from "../../src/domain/stages.js";
 import { inProcessBus, type ChangeNotice } from "../../src/live/pubsub.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
 import { createPool } from "../../src/store/pool.js";
