@@ -8,8 +8,15 @@ import type { Config } from "./config/index.js";
 import type { Health, HealthReport } from "./http/health.js";
 import { documentSizeError } from "./http/documentSize.js";
 import { originAllowed } from "./http/origins.js";
+import {
+  graphiqlAssetsPath,
+  graphqlEndpointPattern,
+  graphqlPaths,
+  subscriptionsPath,
+} from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
+import { useGraphiQL } from "./http/use-graphiql.js";
 import { createWebSocketServer } from "./http/websocket.js";
 import type { Logger } from "./log.js";
 import { errorCodes } from "./domain/errorCodes.js";
@@ -58,7 +65,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * One HTTP server on SERVER_PORT: GraphQL over HTTP at /graphql (GraphiQL outside production),
+ * One HTTP server on SERVER_PORT: GraphQL over HTTP at /api/rttm/graphql and /graphql (GraphiQL
+ * outside production),
  * graphql-ws under /ws/rttm/*, Spring-compatible health under /actuator/health, Prometheus at /metrics.
  */
 export function createHttpServer(deps: ServerDeps) {
@@ -71,8 +79,9 @@ export function createHttpServer(deps: ServerDeps) {
     });
   const yoga = createYoga<Record<string, unknown>>({
     schema: deps.schema,
-    graphqlEndpoint: "/graphql",
-    graphiql: config.production ? false : { subscriptionsProtocol: "WS", title: "RTTM" },
+    graphqlEndpoint: graphqlEndpointPattern,
+    // GraphiQL comes from useGraphiQL below, its assets served by RTTM (Yoga's loads them from a CDN).
+    graphiql: false,
     landingPage: false,
     maskedErrors: {
       isDev: !config.production,
@@ -109,6 +118,15 @@ export function createHttpServer(deps: ServerDeps) {
       },
     },
     plugins: [
+      ...(config.production
+        ? []
+        : [
+            useGraphiQL({
+              endpoints: graphqlPaths,
+              assetsPath: graphiqlAssetsPath,
+              subscriptionsEndpoint: subscriptionsPath,
+            }),
+          ]),
       ...(trusted ? [trusted.plugin] : []),
       documentSizePlugin(config.http.maxDocumentBytes),
       maxDepthPlugin({ n: config.http.maxDepth, ignoreIntrospection: true }),
@@ -133,6 +151,7 @@ export function createHttpServer(deps: ServerDeps) {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname.startsWith(`${graphiqlAssetsPath}/`)) return await yoga(req, res);
       switch (pathname) {
         case "/actuator/health":
           return await probe(res, health.health());
@@ -143,7 +162,8 @@ export function createHttpServer(deps: ServerDeps) {
         case "/metrics":
           res.writeHead(200, { "content-type": metrics.registry.contentType });
           return res.end(await metrics.registry.metrics());
-        case "/graphql": {
+        case "/graphql":
+        case "/api/rttm/graphql": {
           if (!originAllowed(req.headers.origin, config.http.allowedOrigins)) {
             return sendJson(res, 403, {
               errors: [
