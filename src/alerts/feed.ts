@@ -1,9 +1,9 @@
 import { FixedBuffer, Repeater, type Push, type Stop } from "@repeaterjs/repeater";
 import type { Pool } from "pg";
+import { alertsChangeTable } from "../domain/changes.js";
 import type { ChangeBus } from "../live/bus.js";
 import { resyncOrigin } from "../live/notice.js";
 import type { Logger } from "../log.js";
-import { alertsChangeTable } from "./evaluator.js";
 import { eventsAfter, lastEventId } from "./store.js";
 import type { AlertEventWithAlert } from "./types.js";
 

@@ -5,7 +5,7 @@ import type { Logger } from "../log.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { AlertFeed } from "./feed.js";
 
-export { AlertEvaluator, alertsChangeTable, evaluatorLockKey } from "./evaluator.js";
+export { AlertEvaluator } from "./evaluator.js";
 export { AlertFeed } from "./feed.js";
 export { ruleInfo, rules, type RuleInfo } from "./rules.js";
 export * from "./types.js";

@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { ObjectRef, SchemaTypes } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import type { Alerts } from "../alerts/index.js";
-import { alertsChangeTable } from "../alerts/evaluator.js";
+import { alertsChangeTable } from "../domain/changes.js";
 import { alertMessage, timeAgo } from "../alerts/format.js";
 import { ruleByName, ruleInfo, type RuleInfo } from "../alerts/rules.js";
 import {

@@ -7,18 +7,7 @@
  * This module is the notice itself: its shape, its bounds, the one builder every publisher uses,
  * and the parser for notices read off a channel. The buses carry them (inProcessBus, redisBus).
  */
-
-/** The tables a notice can name (others are accepted and passed on: the writer decides). */
-export const changeTables = [
-  "tradeEvents",
-  "dlqEvents",
-  "queueMetrics",
-  "errorEvents",
-  "invalidTrades",
-  "quarantine",
-  "alerts",
-] as const;
-export type ChangeTable = (typeof changeTables)[number];
+import { changeTables } from "../domain/changes.js";
 
 /** Distinct trade ids one notice lists at most; beyond it the notice says "truncated". */
 export const maxTradeIdsPerNotice = 5_000;

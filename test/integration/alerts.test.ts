@@ -12,8 +12,8 @@ import type {
   ErrorEventRow,
   QueueMetricRow,
   TradeEventRow,
-} from "../../src/ingest/rows.js";
-import type { Stage } from "../../src/ingest/validate.js";
+} from "../../src/domain/rows.js";
+import type { Stage } from "../../src/domain/stages.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import type { ChangeNotice } from "../../src/live/notice.js";
 import { createLogger, setLogLevel } from "../../src/log.js";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { changeTables } from "../../src/domain/changes.js";
 import {
   boundNotice,
   changeNotice,
-  changeTables,
   maxTradeIdsPerNotice,
   NoticeBuilder,
   noticeForBatch,
