@@ -2,7 +2,8 @@ import pg, { type Pool } from "pg";
 import type { Config } from "../config/index.js";
 import { alertsChangeTable } from "../domain/changes.js";
 import { advisoryLockKeys } from "../domain/locks.js";
-import type { ChangeBus } from "../live/pubsub.js";
+import type { ChangeBus } from "../live/bus.js";
+import { changeNotice } from "../live/notice.js";
 import type { Logger } from "../log.js";
 import {
   applyObservations,
@@ -209,11 +210,6 @@ export class AlertEvaluator {
       });
     }
     if (changes.length > 0 || updated)
-      this.options.bus?.publish({
-        origin: this.options.replica,
-        at: Date.now(),
-        tables: [alertsChangeTable],
-        tradeIds: [],
-      });
+      this.options.bus?.publish(changeNotice(this.options.replica, [alertsChangeTable]));
   }
 }

@@ -1,6 +1,6 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
-import type { ChangeBus } from "../live/pubsub.js";
+import type { ChangeBus } from "../live/bus.js";
 import type { Logger } from "../log.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { AlertFeed } from "./feed.js";

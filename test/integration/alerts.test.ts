@@ -14,7 +14,8 @@ import type {
   TradeEventRow,
 } from "../../src/domain/rows.js";
 import type { Stage } from "../../src/domain/stages.js";
-import { inProcessBus, type ChangeNotice } from "../../src/live/pubsub.js";
+import { inProcessBus } from "../../src/live/inProcessBus.js";
+import type { ChangeNotice } from "../../src/live/notice.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
 import { createPool } from "../../src/store/pool.js";
 import { writeBatch, type RowsByTable } from "../../src/store/writeBatch.js";
