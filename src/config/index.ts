@@ -89,6 +89,13 @@ export interface Config {
     /** Snapshots are recomputed at most once per tick, and only when a change notice arrived. */
     tickMs: number;
   };
+  /** The old dashboard's raw WebSockets (src/legacy). */
+  legacy: {
+    /** Accept raw dashboard sockets without credentials (the page cannot send any on a WebSocket). */
+    wsAnonymous: boolean;
+    /** Protocol-level ping period of raw sockets (under the load balancer's 300 s idle timeout). */
+    wsPingIntervalMs: number;
+  };
   cards: {
     tps: StatusThresholds;
     latencyMs: StatusThresholds;
@@ -205,6 +212,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     redis: redisConfig(read),
     live: { tickMs: read.int("RTTM_LIVE_TICK_MS", 250, 10, 60_000) },
+    legacy: {
+      wsAnonymous: read.oneOf("RTTM_LEGACY_WS_ANONYMOUS", "true", ["true", "false"]) === "true",
+      wsPingIntervalMs: read.int("RTTM_LEGACY_WS_PING_MS", 30_000, 100, 240_000),
+    },
     cards: {
       // The old service's hard-coded card rules, now configurable.
       tps: thresholds("TPS", 50, 100),
