@@ -13,6 +13,7 @@ import { createTrustedDocuments } from "./http/trustedDocuments.js";
 import { createWebSocketServer } from "./http/websocket.js";
 import type { LegacyApi } from "./legacy/index.js";
 import type { Logger } from "./log.js";
+import { errorCodes } from "./domain/errorCodes.js";
 
 export interface ServerDeps {
   config: Config;
@@ -83,7 +84,7 @@ export function createHttpServer(deps: ServerDeps) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof InvalidInputError) {
           return new GraphQLError(original.message, {
-            extensions: { code: "BAD_USER_INPUT", argument: original.argument },
+            extensions: { code: errorCodes.BAD_USER_INPUT, argument: original.argument },
           });
         }
         return maskError(error, message, isDev);
@@ -151,7 +152,7 @@ export function createHttpServer(deps: ServerDeps) {
               errors: [
                 {
                   message: `Origin ${req.headers.origin} is not allowed`,
-                  extensions: { code: "FORBIDDEN_ORIGIN" },
+                  extensions: { code: errorCodes.FORBIDDEN_ORIGIN },
                 },
               ],
             });
@@ -163,7 +164,7 @@ export function createHttpServer(deps: ServerDeps) {
               errors: [
                 {
                   message: `Request body of ${length} bytes exceeds the limit of ${bodyLimit}`,
-                  extensions: { code: "REQUEST_TOO_LARGE" },
+                  extensions: { code: errorCodes.REQUEST_TOO_LARGE },
                 },
               ],
             });

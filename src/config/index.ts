@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { authConfig, type AuthConfig } from "./auth.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import { EnvReader, type Env } from "./parse.js";
 
 export { ConfigError } from "./parse.js";
+export type { AuthConfig, JwtSettings } from "./auth.js";
 
 export const topicKeys = [
   "tradeEvents",
@@ -120,6 +122,8 @@ export interface Config {
     readinessChecks: Array<"database" | "kafka" | "queue">;
     trustedDocuments: TrustedDocumentsConfig;
   };
+  /** Identity (RTTM_AUTH_*): off, or the platform's JWTs verified on HTTP and WebSocket. */
+  auth: AuthConfig;
   /** Alert rules (src/alerts): the old RTTM_ALERT_* names and defaults, plus hysteresis. */
   alerts: {
     evalIntervalMs: number;
@@ -242,6 +246,7 @@ export function loadConfig(env: Env = process.env): Config {
       ] as const),
       trustedDocuments: trustedDocumentsConfig(read),
     },
+    auth: authConfig(read),
     alerts: {
       evalIntervalMs: read.int("RTTM_ALERT_EVAL_INTERVAL", 60_000, 1000, 86_400_000),
       autoResolveIntervalMs: read.int(
