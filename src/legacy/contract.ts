@@ -3,7 +3,7 @@
  * order it reads them (../shared/spec/legacy-dashboard-contract.md §6). Nothing here computes a
  * number: src/legacy/mappers.ts fills these from the read models GraphQL serves.
  */
-import type { Stage } from "../ingest/validate.js";
+import type { Stage } from "../domain/stages.js";
 
 /** §1.2 / §2.2. `status` picks the card colour: healthy green, warning yellow, anything else red. */
 export interface MetricCard {

@@ -4,7 +4,7 @@
  * for all of its sockets; `refreshMs` is the old push period, so a value that changes with time
  * alone (moving windows, "3m ago") is re-read at least that often.
  */
-import { alertsChangeTable } from "../alerts/evaluator.js";
+import { alertsChangeTable } from "../domain/changes.js";
 import type { SnapshotSource } from "../live/hub.js";
 import type { TelemetrySnapshot, TelemetryType } from "./contract.js";
 import { socketAlertLimit, type LegacyViews } from "./views.js";

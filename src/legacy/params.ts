@@ -3,7 +3,7 @@
  * could not parse is a 400), with a message that says what is wrong.
  */
 import type { Status } from "../alerts/types.js";
-import { isUuid } from "../ingest/validate.js";
+import { isUuid } from "../domain/uuid.js";
 import { maxPageSize } from "../store/read/index.js";
 
 export class BadParameterError extends Error {

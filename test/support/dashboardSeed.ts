@@ -8,7 +8,7 @@
  *   DLQ: t1 VALIDATED +50, no trade ENRICHED +60; error: t2 +70; lag: P0 300, P1 50.
  */
 import type { Producer } from "kafkajs";
-import type { Stage } from "../../src/ingest/validate.js";
+import type { Stage } from "../../src/domain/stages.js";
 import type { Encoder } from "./kafka.js";
 import * as m from "./messages.js";
 
