@@ -410,6 +410,22 @@ export const settings = {
       "live snapshots are recomputed at most once per tick, and only when a change notice arrived",
     ),
   },
+  /** The old dashboard's raw WebSockets (src/legacy). */
+  legacy: {
+    wsAnonymous: variable(
+      "RTTM_LEGACY_WS_ANONYMOUS",
+      literal("true"),
+      "accept the old dashboard's raw WebSockets (`/ws/rttm/*`) without credentials (the page cannot send any on a WebSocket)",
+      (read) => read.oneOf("RTTM_LEGACY_WS_ANONYMOUS", "true", ["true", "false"]) === "true",
+    ),
+    wsPingIntervalMs: int(
+      "RTTM_LEGACY_WS_PING_MS",
+      30_000,
+      100,
+      240_000,
+      "protocol-level ping period of raw sockets (under the load balancer's 300 s idle timeout)",
+    ),
+  },
   cards: {
     tps: card("TPS", 50, 100, "TPS"),
     latencyMs: card("LATENCY_MS", 30_000, 60_000, "latency, in ms"),
