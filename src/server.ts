@@ -18,6 +18,7 @@ import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
 import { createWebSocketServer } from "./http/websocket.js";
+import type { LegacyApi } from "./legacy/index.js";
 import type { Logger } from "./log.js";
 import { errorCodes } from "./domain/errorCodes.js";
 
@@ -29,6 +30,8 @@ export interface ServerDeps {
   metrics: Metrics;
   sockets: SocketCounts;
   logger: Logger;
+  /** The old dashboard's REST calls and raw sockets (src/legacy). */
+  legacy?: LegacyApi;
 }
 
 function timingPlugin(metrics: Metrics): Plugin {
@@ -189,6 +192,7 @@ export function createHttpServer(deps: ServerDeps) {
           return await yoga(req, res);
         }
         default:
+          if (await deps.legacy?.handleRequest(req, res)) return;
           return sendJson(res, 404, { error: "Not Found", path: pathname });
       }
     } catch (err) {
@@ -197,7 +201,9 @@ export function createHttpServer(deps: ServerDeps) {
       else res.destroy();
     }
   });
-  server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
+  server.on("upgrade", (req, socket, head) => {
+    if (!deps.legacy?.handleUpgrade(req, socket, head)) websocket.handleUpgrade(req, socket, head);
+  });
 
   return {
     server,
@@ -211,6 +217,7 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
+      await deps.legacy?.close();
       await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
