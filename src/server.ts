@@ -8,10 +8,19 @@ import type { Config } from "./config/index.js";
 import type { Health, HealthReport } from "./http/health.js";
 import { documentSizeError } from "./http/documentSize.js";
 import { originAllowed } from "./http/origins.js";
+import {
+  graphiqlAssetsPath,
+  graphqlEndpointPattern,
+  graphqlPaths,
+  subscriptionsPath,
+} from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
+import { useGraphiQL } from "./http/use-graphiql.js";
 import { createWebSocketServer } from "./http/websocket.js";
+import type { LegacyApi } from "./legacy/index.js";
 import type { Logger } from "./log.js";
+import { errorCodes } from "./domain/errorCodes.js";
 
 export interface ServerDeps {
   config: Config;
@@ -21,6 +30,8 @@ export interface ServerDeps {
   metrics: Metrics;
   sockets: SocketCounts;
   logger: Logger;
+  /** The old dashboard's REST calls and raw sockets (src/legacy). */
+  legacy?: LegacyApi;
 }
 
 function timingPlugin(metrics: Metrics): Plugin {
@@ -57,7 +68,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * One HTTP server on SERVER_PORT: GraphQL over HTTP at /graphql (GraphiQL outside production),
+ * One HTTP server on SERVER_PORT: GraphQL over HTTP at /api/rttm/graphql and /graphql (GraphiQL
+ * outside production),
  * graphql-ws under /ws/rttm/*, Spring-compatible health under /actuator/health, Prometheus at /metrics.
  */
 export function createHttpServer(deps: ServerDeps) {
@@ -70,8 +82,9 @@ export function createHttpServer(deps: ServerDeps) {
     });
   const yoga = createYoga<Record<string, unknown>>({
     schema: deps.schema,
-    graphqlEndpoint: "/graphql",
-    graphiql: config.production ? false : { subscriptionsProtocol: "WS", title: "RTTM" },
+    graphqlEndpoint: graphqlEndpointPattern,
+    // GraphiQL comes from useGraphiQL below, its assets served by RTTM (Yoga's loads them from a CDN).
+    graphiql: false,
     landingPage: false,
     maskedErrors: {
       isDev: !config.production,
@@ -80,7 +93,7 @@ export function createHttpServer(deps: ServerDeps) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof InvalidInputError) {
           return new GraphQLError(original.message, {
-            extensions: { code: "BAD_USER_INPUT", argument: original.argument },
+            extensions: { code: errorCodes.BAD_USER_INPUT, argument: original.argument },
           });
         }
         return maskError(error, message, isDev);
@@ -108,6 +121,15 @@ export function createHttpServer(deps: ServerDeps) {
       },
     },
     plugins: [
+      ...(config.production
+        ? []
+        : [
+            useGraphiQL({
+              endpoints: graphqlPaths,
+              assetsPath: graphiqlAssetsPath,
+              subscriptionsEndpoint: subscriptionsPath,
+            }),
+          ]),
       ...(trusted ? [trusted.plugin] : []),
       documentSizePlugin(config.http.maxDocumentBytes),
       maxDepthPlugin({ n: config.http.maxDepth, ignoreIntrospection: true }),
@@ -132,6 +154,7 @@ export function createHttpServer(deps: ServerDeps) {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname.startsWith(`${graphiqlAssetsPath}/`)) return await yoga(req, res);
       switch (pathname) {
         case "/actuator/health":
           return await probe(res, health.health());
@@ -142,13 +165,14 @@ export function createHttpServer(deps: ServerDeps) {
         case "/metrics":
           res.writeHead(200, { "content-type": metrics.registry.contentType });
           return res.end(await metrics.registry.metrics());
-        case "/graphql": {
+        case "/graphql":
+        case "/api/rttm/graphql": {
           if (!originAllowed(req.headers.origin, config.http.allowedOrigins)) {
             return sendJson(res, 403, {
               errors: [
                 {
                   message: `Origin ${req.headers.origin} is not allowed`,
-                  extensions: { code: "FORBIDDEN_ORIGIN" },
+                  extensions: { code: errorCodes.FORBIDDEN_ORIGIN },
                 },
               ],
             });
@@ -160,7 +184,7 @@ export function createHttpServer(deps: ServerDeps) {
               errors: [
                 {
                   message: `Request body of ${length} bytes exceeds the limit of ${bodyLimit}`,
-                  extensions: { code: "REQUEST_TOO_LARGE" },
+                  extensions: { code: errorCodes.REQUEST_TOO_LARGE },
                 },
               ],
             });
@@ -168,6 +192,7 @@ export function createHttpServer(deps: ServerDeps) {
           return await yoga(req, res);
         }
         default:
+          if (await deps.legacy?.handleRequest(req, res)) return;
           return sendJson(res, 404, { error: "Not Found", path: pathname });
       }
     } catch (err) {
@@ -176,7 +201,9 @@ export function createHttpServer(deps: ServerDeps) {
       else res.destroy();
     }
   });
-  server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
+  server.on("upgrade", (req, socket, head) => {
+    if (!deps.legacy?.handleUpgrade(req, socket, head)) websocket.handleUpgrade(req, socket, head);
+  });
 
   return {
     server,
@@ -190,6 +217,7 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
+      await deps.legacy?.close();
       await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

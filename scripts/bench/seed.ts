@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import type { Writable } from "node:stream";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { stages } from "../../src/ingest/validate.js";
+import { stages } from "../../src/domain/stages.js";
 import { loadConfig } from "../../src/config/index.js";
 import { latencyBin } from "../../src/metrics/latencyHistogram.js";
 import { preparePartitions } from "../../src/store/retention.js";

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import type { IngestRow } from "../../src/ingest/rows.js";
-import { stages } from "../../src/ingest/validate.js";
+import type { IngestRow } from "../../src/domain/rows.js";
+import { stages } from "../../src/domain/stages.js";
 import { ShardedQueue } from "../../src/pipeline/shardedQueue.js";
 import { groupByTable, writeBatch } from "../../src/store/writeBatch.js";
 
@@ -57,5 +57,11 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ rows: trades * 4, seconds: +seconds.toFixed(2), rowsPerSec: Math.round((trades * 4) / seconds) }));
+console.log(
+  JSON.stringify({
+    rows: trades * 4,
+    seconds: +seconds.toFixed(2),
+    rowsPerSec: Math.round((trades * 4) / seconds),
+  }),
+);
 await pool.end();

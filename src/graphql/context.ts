@@ -2,7 +2,7 @@ import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
 import type { IngestService } from "../ingest/service.js";
 import type { LiveHub } from "../live/hub.js";
-import type { ChangeBus } from "../live/pubsub.js";
+import type { ChangeBus } from "../live/bus.js";
 import type { SnapshotSources } from "../live/views.js";
 
 /** What every resolver can reach. `now()` is the one clock of a request. */

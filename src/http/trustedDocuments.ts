@@ -16,6 +16,7 @@ import {
   type Plugin,
 } from "graphql-yoga";
 import type { TrustedDocumentsConfig } from "../config/index.js";
+import { errorCodes } from "../domain/errorCodes.js";
 
 /** GraphQL-over-HTTP params or a graphql-ws subscribe payload. */
 export interface OperationParams {
@@ -62,17 +63,17 @@ export function createTrustedDocuments(
       persistedQueryOnly: () =>
         clientError(
           "This server runs trusted documents only (RTTM_TRUSTED_DOCUMENTS): send the operation's hash as extensions.persistedQuery.sha256Hash instead of its text",
-          "PERSISTED_QUERY_ONLY",
+          errorCodes.PERSISTED_QUERY_ONLY,
         ),
       keyNotFound: () =>
         clientError(
           "No operation: send a trusted document's hash as extensions.persistedQuery { version: 1, sha256Hash }",
-          "PERSISTED_QUERY_ID_REQUIRED",
+          errorCodes.PERSISTED_QUERY_ID_REQUIRED,
         ),
       notFound: ({ params }: OnParamsEventPayload) =>
         clientError(
           `Operation${params.operationName ? ` ${params.operationName}` : ""} with hash ${hashOf(params) ?? "?"} is not a trusted document of this server (RTTM_TRUSTED_DOCUMENTS)`,
-          "PERSISTED_QUERY_NOT_IN_LIST",
+          errorCodes.PERSISTED_QUERY_NOT_IN_LIST,
         ),
     },
   }) as Plugin<Record<string, unknown>>;

@@ -1,4 +1,4 @@
-import { stages, type Stage } from "../ingest/validate.js";
+import { stages, type Stage } from "../domain/stages.js";
 import type { HistogramDelta, StageTimes } from "./stageLatency.js";
 
 /**

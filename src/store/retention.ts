@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from "pg";
 import type { Config } from "../config/index.js";
+import { advisoryLockKeys } from "../domain/locks.js";
 import type { Logger } from "../log.js";
 import {
   dayMs,
@@ -75,8 +76,6 @@ const prunedTables: Array<{
 ];
 
 const deleteChunk = 10_000;
-/** Only one replica prunes at a time (key: "rttm" retention). */
-const retentionLockKey = 0x7274746d01;
 /** Day partitions are created this far ahead of now (producers' clocks run a little ahead). */
 const daysAhead = 2;
 
@@ -104,7 +103,7 @@ export async function pruneOnce(
   try {
     const { rows } = await client.query<{ locked: boolean }>(
       "SELECT pg_try_advisory_lock($1) AS locked",
-      [retentionLockKey],
+      [advisoryLockKeys.retention],
     );
     if (!rows[0]!.locked) return null;
     try {
@@ -126,7 +125,7 @@ export async function pruneOnce(
       }
       return deleted;
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [retentionLockKey]);
+      await client.query("SELECT pg_advisory_unlock($1)", [advisoryLockKeys.retention]);
     }
   } finally {
     client.release();
