@@ -3,8 +3,11 @@
  *   (a) the raw consume ceiling: kafkajs consume-and-discard of the same data,
  *   (b) the raw write ceiling: COPY of the same rows into the same tables,
  *   (c) the full pipeline: the real service process, until every offset is committed,
- * and prints and writes events/s, the ratios, and the service's peak RSS.
- * Usage: npm run bench:ingest -- [--trades 50000] [--partitions 3]
+ *   (d) the same with the service pinned to one core (taskset -c 0),
+ *   (e) the same data on a trade-event topic of 48 partitions (every offset committed),
+ * and prints and writes events/s, the ratios, the service's peak RSS and CPU seconds per 100,000
+ * events, rows and index entries written per event, and on-disk bytes per stored event.
+ * Usage: npm run bench:ingest -- [--trades 50000] [--partitions 3] [--wide-partitions 48]
  * Needs the local infrastructure (bash scripts/infra/up.sh) and a migrated template database.
  */
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -37,11 +40,13 @@ const { values: args } = parseArgs({
   options: {
     trades: { type: "string", default: "50000" },
     partitions: { type: "string", default: "3" },
+    "wide-partitions": { type: "string", default: "48" },
     out: { type: "string", default: "bench-results" },
   },
 });
 const trades = Number(args.trades);
 const partitions = Number(args.partitions);
+const widePartitions = Number(args["wide-partitions"]);
 const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092").split(",");
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
 const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -49,10 +54,12 @@ const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const kafka = new Kafka({ clientId: "rttm-bench", brokers, logLevel: logLevel.NOTHING });
 const runId = randomUUID().slice(0, 8);
-const topics = Object.fromEntries(topicKeys.map((k) => [k, `bench.${k}.${runId}`])) as Record<
-  TopicKey,
-  string
->;
+const topicSet = (label: string) =>
+  Object.fromEntries(topicKeys.map((k) => [k, `bench.${k}.${runId}${label}`])) as Record<
+    TopicKey,
+    string
+  >;
+const topics = topicSet("");
 
 // ---- the data: 4 stage events per trade, plus 1 of each other kind per 25 trades ----
 function* messages(
@@ -166,14 +173,20 @@ function* messages(
   }
 }
 
+/** Produces the mix to `topics`; the trade-event topic gets `tradePartitions` partitions. */
 async function produce(
   ids: Record<TopicKey, number>,
+  topics: Record<TopicKey, string>,
+  tradePartitions = partitions,
 ): Promise<Array<{ topic: TopicKey; value: Buffer }>> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
     waitForLeaders: true,
-    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
+    topics: topicKeys.map((key) => ({
+      topic: topics[key],
+      numPartitions: key === "tradeEvents" ? tradePartitions : partitions,
+    })),
   });
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -288,12 +301,53 @@ async function rawCopy(
   return rows.length / seconds;
 }
 
-// ---- (c) the real service ----
+// ---- (c, d, e) the real service ----
+interface PipelineRun {
+  rate: number;
+  seconds: number;
+  peakRssMb: number;
+  /** User + system CPU of the service process from joining its group to the last commit. */
+  cpuSeconds: number;
+  /** Every partition's committed offset equals its end offset. */
+  everyOffsetCommitted: boolean;
+  partitions: number;
+}
+
+const clockTicks = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
+
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / clockTicks;
+}
+
+async function everyOffsetCommitted(groupId: string, topics: Record<TopicKey, string>) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: Object.values(topics) });
+    const partitionCount = committed.reduce((n, t) => n + t.partitions.length, 0);
+    for (const { topic, partitions: list } of committed) {
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]),
+      );
+      if (list.some((p) => p.offset !== ends.get(p.partition)))
+        return { all: false, partitionCount };
+    }
+    return { all: true, partitionCount };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function fullPipeline(
   databaseUrl: string,
   total: number,
-): Promise<{ rate: number; peakRssMb: number; seconds: number }> {
-  const groupId = `bench-rttm-${runId}`;
+  topics: Record<TopicKey, string>,
+  label: string,
+  pinToCore?: number,
+): Promise<PipelineRun> {
+  const groupId = `bench-rttm-${runId}-${label}`;
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -309,10 +363,11 @@ async function fullPipeline(
   };
   // BENCH_SERVICE_NODE_ARGS adds Node flags to the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
-    env,
-    stdio: ["ignore", "inherit", "pipe"],
-  });
+  const command = [process.execPath, ...nodeArgs, "--import", "tsx", "src/main.ts"];
+  // taskset execs the service in place: the child's pid is the service's.
+  const pinned =
+    pinToCore === undefined ? command : ["taskset", "-c", String(pinToCore), ...command];
+  const child = spawn(pinned[0]!, pinned.slice(1), { env, stdio: ["ignore", "inherit", "pipe"] });
   // The clock starts when the consumer has joined its group: process start-up is not ingestion.
   const joined = new Promise<number>((resolve) => {
     let buffered = "";
@@ -328,24 +383,28 @@ async function fullPipeline(
     });
   });
   const started = await joined;
+  const cpuAtJoin = await cpuSecondsOf(child.pid!);
   const admin = kafka.admin();
   await admin.connect();
   let peakRssKb = 0;
-  let committed = 0;
   let lastReport = 0;
+  let cpuAtEnd = cpuAtJoin;
   for (;;) {
     const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
     peakRssKb = Math.max(peakRssKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
     const offsets = await admin.fetchOffsets({ groupId, topics: Object.values(topics) });
-    committed = offsets
+    const committed = offsets
       .flatMap((t) => t.partitions)
       .reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-    if (committed >= total) break;
+    if (committed >= total) {
+      cpuAtEnd = await cpuSecondsOf(child.pid!);
+      break;
+    }
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     if (performance.now() - lastReport > 5000) {
       lastReport = performance.now();
       progress(
-        `pipeline: ${committed}/${total} committed (${Math.round(committed / ((lastReport - started) / 1000))} events/s so far)`,
+        `pipeline ${label}: ${committed}/${total} committed (${Math.round(committed / ((lastReport - started) / 1000))} events/s so far)`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -354,7 +413,44 @@ async function fullPipeline(
   await admin.disconnect();
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
-  return { rate: total / seconds, peakRssMb: peakRssKb / 1024, seconds };
+  const commits = await everyOffsetCommitted(groupId, topics);
+  return {
+    rate: total / seconds,
+    seconds,
+    peakRssMb: peakRssKb / 1024,
+    cpuSeconds: cpuAtEnd - cpuAtJoin,
+    everyOffsetCommitted: commits.all,
+    partitions: commits.partitionCount,
+  };
+}
+
+/** What the write path left in the database: bytes on disk, rows and index entries written. */
+async function storageStats(db: pg.Pool) {
+  const { rows } = await db.query<{
+    bytes: string;
+    rows_written: string;
+    index_entries: string;
+  }>(`
+    WITH indexes AS (
+      SELECT i.indrelid, count(*) FILTER (WHERE am.amname <> 'brin') AS per_row
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+      GROUP BY i.indrelid
+    )
+    SELECT
+      (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm'))::text AS bytes,
+      sum(s.n_tup_ins + s.n_tup_upd)::text AS rows_written,
+      -- a row version that is not a HOT update adds one entry to each (B-tree) index of its table
+      sum((s.n_tup_ins + s.n_tup_upd - s.n_tup_hot_upd) * coalesce(x.per_row, 0))::text AS index_entries
+    FROM pg_stat_user_tables s LEFT JOIN indexes x ON x.indrelid = s.relid
+    WHERE s.schemaname = 'public' AND s.relname <> '_prisma_migrations'`);
+  const r = rows[0]!;
+  return {
+    bytes: Number(r.bytes),
+    rowsWritten: Number(r.rows_written),
+    indexEntries: Number(r.index_entries),
+  };
 }
 
 async function withDatabase<T>(fn: (pool: pg.Pool, url: string) => Promise<T>): Promise<T> {
@@ -374,9 +470,20 @@ async function withDatabase<T>(fn: (pool: pg.Pool, url: string) => Promise<T>): 
   }
 }
 
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+const summary = (run: PipelineRun, total: number) => ({
+  eventsPerSec: Math.round(run.rate),
+  seconds: round(run.seconds, 2),
+  peakRssMb: round(run.peakRssMb, 1),
+  cpuSecondsPer100kEvents: round((run.cpuSeconds / total) * 100_000, 2),
+  everyOffsetCommitted: run.everyOffsetCommitted,
+  partitionsCommitted: run.partitions,
+});
+
 const ids = await registerTopicSchemas(registryUrl, topics);
-const produced = await produce(ids);
+const produced = await produce(ids, topics);
 const total = produced.length;
+const tradeEventCount = trades * 4;
 progress("(a) raw consume ceiling: kafkajs consume and discard");
 const consumeRate = await rawConsume(total);
 progress(`(a) ${Math.round(consumeRate)} events/s`);
@@ -384,22 +491,45 @@ progress("(b) raw write ceiling: COPY of the same rows");
 const copyRate = await withDatabase((pool) => rawCopy(pool, produced));
 progress(`(b) ${Math.round(copyRate)} rows/s`);
 progress("(c) full pipeline: the service process until every offset is committed");
-const full = await withDatabase((_pool, url) => fullPipeline(url, total));
+const { full, storage } = await withDatabase(async (pool, url) => ({
+  full: await fullPipeline(url, total, topics, "full"),
+  storage: await storageStats(pool),
+}));
+progress(`(c) ${Math.round(full.rate)} events/s, peak RSS ${full.peakRssMb.toFixed(0)} MB`);
+progress("(d) the same, the service pinned to one core (taskset -c 0)");
+const pinned = await withDatabase((_pool, url) => fullPipeline(url, total, topics, "pinned", 0));
+progress(`(d) ${Math.round(pinned.rate)} events/s on one core`);
+progress(`(e) ${widePartitions} partitions on the trade-event topic`);
+const wideTopics = topicSet(`.p${widePartitions}`);
+await produce(await registerTopicSchemas(registryUrl, wideTopics), wideTopics, widePartitions);
+const wide = await withDatabase((_pool, url) => fullPipeline(url, total, wideTopics, "wide"));
+progress(`(e) ${Math.round(wide.rate)} events/s, peak RSS ${wide.peakRssMb.toFixed(0)} MB`);
 const slowerCeiling = Math.min(consumeRate, copyRate);
 const oldServiceCeiling = 50 * topicKeys.length;
 const result = {
   date: new Date().toISOString(),
   node: process.version,
+  loadAverage: (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number),
   events: total,
-  tradeEvents: trades * 4,
+  tradeEvents: tradeEventCount,
   partitions,
   rawConsumeEventsPerSec: Math.round(consumeRate),
   rawCopyRowsPerSec: Math.round(copyRate),
   pipelineEventsPerSec: Math.round(full.rate),
-  pipelineSeconds: Number(full.seconds.toFixed(2)),
-  pipelineVsSlowerCeiling: Number((full.rate / slowerCeiling).toFixed(3)),
-  pipelineVsOldServiceDesignCeiling: Number((full.rate / oldServiceCeiling).toFixed(1)),
-  servicePeakRssMb: Number(full.peakRssMb.toFixed(1)),
+  pipelineSeconds: round(full.seconds, 2),
+  pipelineVsSlowerCeiling: round(full.rate / slowerCeiling, 3),
+  pipelineVsCopyCeiling: round(full.rate / copyRate, 3),
+  pipelineVsOldServiceDesignCeiling: round(full.rate / oldServiceCeiling, 1),
+  servicePeakRssMb: round(full.peakRssMb, 1),
+  serviceCpuSecondsPer100kEvents: round((full.cpuSeconds / total) * 100_000, 2),
+  oneCore: summary(pinned, total),
+  [`tradeTopicWith${widePartitions}Partitions`]: summary(wide, total),
+  storage: {
+    bytesOnDiskPerEvent: Math.round(storage.bytes / total),
+    bytesOnDiskPerTradeEvent: Math.round(storage.bytes / tradeEventCount),
+    rowsWrittenPerEvent: round(storage.rowsWritten / total, 3),
+    indexEntriesWrittenPerEvent: round(storage.indexEntries / total, 3),
+  },
 };
 console.log(JSON.stringify(result, null, 2));
 await mkdir(args.out!, { recursive: true });

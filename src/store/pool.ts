@@ -12,5 +12,9 @@ export function createPool(databaseUrl: string, max = 4): pg.Pool {
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", () => undefined);
+  // Nor a checked-out one: the pool listens only while a client is idle, and a client whose
+  // connection drops emits "error" besides failing its query. The query's failure is what the
+  // caller handles (retry); a later query on that client fails too ("not queryable").
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }

@@ -39,7 +39,8 @@ WITH ins AS (
   RETURNING kafka_topic, kafka_partition, kafka_offset
 )
 SELECT count(*)::int AS inserted,
-  CASE WHEN count(*) < $1 THEN array_agg(kafka_topic || '/' || kafka_partition || '/' || kafka_offset) END AS keys
+  CASE WHEN count(*) < $1
+    THEN coalesce(array_agg(kafka_topic || '/' || kafka_partition || '/' || kafka_offset), '{}') END AS keys
 FROM ins`;
 
 const progressColumns = stages.flatMap((s) => [`${lower(s)}_at`, `${lower(s)}_service`]);
