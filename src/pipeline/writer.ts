@@ -9,6 +9,8 @@ import { OffsetLedger } from "./offsets.js";
 import { retryUntilSuccess } from "./retry.js";
 import type { ShardedQueue } from "./shardedQueue.js";
 
+const commitRetryMs = 1000;
+
 export interface WriterOptions {
   batchSize: number;
   /** Most bytes (as weighed by the queue) per batch; one larger event still forms a batch. */
@@ -54,6 +56,8 @@ export class WriterPool {
     lastBatchMs: 0,
   };
   private committing: Promise<void> = Promise.resolve();
+  private commitRetry: NodeJS.Timeout | null = null;
+  private stopped = false;
   private readonly abort = new AbortController();
   private loops: Array<Promise<void>> = [];
 
@@ -80,6 +84,8 @@ export class WriterPool {
       await this.commitNow();
       return this.abort.signal.aborted ? "abandoned" : "flushed";
     } finally {
+      this.stopped = true;
+      if (this.commitRetry) clearTimeout(this.commitRetry);
       clearTimeout(timer);
     }
   }
@@ -151,7 +157,21 @@ export class WriterPool {
       await this.hooks.commit(offsets);
     } catch (err) {
       this.ledger.commitFailed(offsets);
-      this.logger.warn("offset commit failed; will retry with the next batch", { offsets, err });
+      this.logger.warn("offset commit failed; will retry", { offsets, err });
+      this.retryCommitSoon();
     }
+  }
+
+  /**
+   * A failed commit (e.g. during a rebalance) is retried with the next stored batch, and after a
+   * pause in case no batch comes: the last records of a burst must not stay uncommitted.
+   */
+  private retryCommitSoon(): void {
+    if (this.commitRetry || this.stopped) return;
+    this.commitRetry = setTimeout(() => {
+      this.commitRetry = null;
+      this.committing = this.committing.then(() => this.commitNow());
+    }, commitRetryMs);
+    this.commitRetry.unref();
   }
 }

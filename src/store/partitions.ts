@@ -58,6 +58,7 @@ export async function ensureDayPartitions(
     const from = new Date(day).toISOString();
     const to = new Date(day + dayMs).toISOString();
     const client = await pool.connect();
+    let failure: Error | undefined;
     try {
       await client.query("BEGIN");
       await client.query(
@@ -74,9 +75,10 @@ export async function ensureDayPartitions(
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
       // Another replica created it first: fine.
-      if ((err as { code?: string }).code !== "42P07") throw err;
+      if ((err as { code?: string }).code !== "42P07") throw (failure = err as Error);
     } finally {
-      client.release();
+      // A connection that failed mid-transaction is discarded rather than reused.
+      client.release(failure);
     }
   }
   return created;

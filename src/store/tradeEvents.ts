@@ -17,8 +17,8 @@ const lower = (stage: Stage) => stage.toLowerCase();
 /**
  * A batch of trade events costs three statements and one COPY, whatever its size:
  *  1. the events, copied into a staging table (src/store/staging.ts) and moved from there in one
- *     INSERT … SELECT ignoring duplicates, which answers how many were new and, only when some
- *     were not, which (so the derived data counts each event once);
+ *     INSERT … SELECT (see insertNewEvents for duplicates: the derived data counts only the
+ *     events this batch stored);
  *  2. the known progress of the batch's trades, read through the primary key;
  *  3. every derived row at once: progress, per-second and per-minute counts, per-minute and
  *     per-hour latency histograms, all aggregated in memory first, so each rollup row is written
@@ -31,15 +31,14 @@ const lower = (stage: Stage) => stage.toLowerCase();
  * happens is retried like any failed batch.
  */
 const eventColumns = tradeEventsTable.columns.map((c) => c.name).join(", ");
-const insertEventsSql = (source: string) => `
-WITH ins AS (
-  INSERT INTO ${tradeEventsTable.table} (${eventColumns})
-  ${source}
+const fromStaging = (staging: string) => `
+  INSERT INTO ${tradeEventsTable.table} (${eventColumns}) SELECT ${eventColumns} FROM ${staging}`;
+const insertIgnoringDuplicatesSql = (staging: string) => `
+WITH ins AS (${fromStaging(staging)}
   ON CONFLICT (${tradeEventsTable.conflictTarget}) DO NOTHING
   RETURNING kafka_topic, kafka_partition, kafka_offset
 )
-SELECT count(*)::int AS inserted,
-  CASE WHEN count(*) < $1
+SELECT CASE WHEN count(*) < $1
     THEN coalesce(array_agg(kafka_topic || '/' || kafka_partition || '/' || kafka_offset), '{}') END AS keys
 FROM ins`;
 
@@ -117,14 +116,7 @@ export async function writeTradeEvents(
   client: PoolClient,
   rows: readonly TradeEventRow[],
 ): Promise<TradeWriteResult> {
-  const staging = await copyIntoStaging(client, tradeEventsTable, rows);
-  const {
-    rows: [result],
-  } = await client.query<{ inserted: number; keys: string[] | null }>(
-    insertEventsSql(`SELECT ${eventColumns} FROM ${staging}`),
-    [rows.length],
-  );
-  const stored = result!.keys ? onlyKeys(rows, new Set(result!.keys)) : rows;
+  const stored = await insertNewEvents(client, rows);
   if (stored.length === 0) return { inserted: 0, latencies: 0 };
 
   const incoming = earliestPerStage(stored);
@@ -169,6 +161,36 @@ export async function writeTradeEvents(
     latencies: deltas.filter((d) => d.count > 0).length,
   };
 }
+
+/**
+ * Inserts the batch's events and returns those that were new. Almost every batch is all new, so
+ * the plain INSERT is tried first, under a savepoint: it checks the unique index once per row
+ * where ON CONFLICT checks it before inserting and again while inserting. Only when it meets a
+ * duplicate (a redelivery) is it undone and the batch inserted ignoring duplicates.
+ */
+async function insertNewEvents(
+  client: PoolClient,
+  rows: readonly TradeEventRow[],
+): Promise<readonly TradeEventRow[]> {
+  const staging = await copyIntoStaging(client, tradeEventsTable, rows);
+  try {
+    await client.query(
+      `SAVEPOINT new_events; ${fromStaging(staging)}; RELEASE SAVEPOINT new_events`,
+    );
+    return rows;
+  } catch (err) {
+    if ((err as { code?: string }).code !== uniqueViolation) throw err;
+    await client.query("ROLLBACK TO SAVEPOINT new_events");
+  }
+  const {
+    rows: [result],
+  } = await client.query<{ keys: string[] | null }>(insertIgnoringDuplicatesSql(staging), [
+    rows.length,
+  ]);
+  return result!.keys ? onlyKeys(rows, new Set(result!.keys)) : rows;
+}
+
+const uniqueViolation = "23505";
 
 function onlyKeys(rows: readonly TradeEventRow[], keys: Set<string>): TradeEventRow[] {
   return rows.filter((r) => keys.has(`${r.kafkaTopic}/${r.kafkaPartition}/${r.kafkaOffset}`));
