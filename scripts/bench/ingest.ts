@@ -14,7 +14,8 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { rmdirSync } from "node:fs";
+import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import pg from "pg";
@@ -313,6 +314,36 @@ interface PipelineRun {
   partitions: number;
 }
 
+/**
+ * The platform runs the service with a 512 MiB memory limit (shared/spec/platform.md §4); Node
+ * sizes V8's heap from that limit (heap_size_limit ~259 MB under 512 MiB, ~4 GB on this 24 GiB
+ * machine without one). So the service runs in a memory cgroup of BENCH_MEMORY_LIMIT_MB (default
+ * 512; 0 = none) where this process may create one (root), as it would in its pod.
+ */
+const memoryLimitMb = Number(process.env.BENCH_MEMORY_LIMIT_MB ?? 512);
+const memoryLimit = await memoryCgroup(memoryLimitMb);
+
+async function memoryCgroup(mb: number): Promise<{ dir: string; procs: string } | null> {
+  if (mb <= 0) return null;
+  const bytes = String(mb * 1024 * 1024);
+  const candidates = [
+    { dir: `/sys/fs/cgroup/rttm-bench-${runId}`, limitFile: "memory.max" }, // cgroup v2
+    { dir: `/sys/fs/cgroup/memory/rttm-bench-${runId}`, limitFile: "memory.limit_in_bytes" }, // v1
+  ];
+  for (const { dir, limitFile } of candidates) {
+    try {
+      await mkdir(dir);
+      await writeFile(`${dir}/${limitFile}`, bytes);
+      process.on("exit", () => rmdirSync(dir));
+      return { dir, procs: `${dir}/cgroup.procs` };
+    } catch {
+      await rmdir(dir).catch(() => undefined);
+    }
+  }
+  progress(`no memory cgroup could be created: the service runs without a ${mb} MiB limit`);
+  return null;
+}
+
 const clockTicks = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 async function cpuSecondsOf(pid: number): Promise<number> {
@@ -364,10 +395,13 @@ async function fullPipeline(
   // BENCH_SERVICE_NODE_ARGS adds Node flags to the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const command = [process.execPath, ...nodeArgs, "--import", "tsx", "src/main.ts"];
-  // taskset execs the service in place: the child's pid is the service's.
+  // taskset and the shell exec the service in place: the child's pid is the service's.
   const pinned =
     pinToCore === undefined ? command : ["taskset", "-c", String(pinToCore), ...command];
-  const child = spawn(pinned[0]!, pinned.slice(1), { env, stdio: ["ignore", "inherit", "pipe"] });
+  const limited = memoryLimit
+    ? ["sh", "-c", `echo $$ > ${memoryLimit.procs} && exec "$@"`, "sh", ...pinned]
+    : pinned;
+  const child = spawn(limited[0]!, limited.slice(1), { env, stdio: ["ignore", "inherit", "pipe"] });
   // The clock starts when the consumer has joined its group: process start-up is not ingestion.
   const joined = new Promise<number>((resolve) => {
     let buffered = "";
@@ -454,13 +488,16 @@ async function storageStats(db: pg.Pool) {
 }
 
 async function withDatabase<T>(fn: (pool: pg.Pool, url: string) => Promise<T>): Promise<T> {
-  const name = `rttm_bench_${runId}_${Math.random().toString(36).slice(2, 6)}`;
+  // scripts/with-services.sh drops rttm_bench_* databases left by interrupted runs.
+  const prefix = process.env.BENCH_DB_PREFIX ?? "rttm_bench";
+  const name = `${prefix}_${runId}_${Math.random().toString(36).slice(2, 6)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  pool.on("error", () => undefined); // the drop below ends connections a failed step left open
   try {
     return await fn(pool, url.toString());
   } finally {
@@ -510,6 +547,7 @@ const result = {
   date: new Date().toISOString(),
   node: process.version,
   loadAverage: (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number),
+  serviceMemoryLimitMb: memoryLimit ? memoryLimitMb : null,
   events: total,
   tradeEvents: tradeEventCount,
   partitions,

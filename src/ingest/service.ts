@@ -4,7 +4,7 @@ import { OffsetLedger } from "../pipeline/offsets.js";
 import { ShardedQueue } from "../pipeline/shardedQueue.js";
 import { WriterPool } from "../pipeline/writer.js";
 import { createPool } from "../store/pool.js";
-import { startRetention } from "../store/retention.js";
+import { preparePartitions, startRetention } from "../store/retention.js";
 import type { BatchCounts } from "../store/writeBatch.js";
 import type { Pool } from "pg";
 import { createIngestConsumer, type ConsumerStatus } from "./consumer.js";
@@ -83,6 +83,11 @@ export function createIngestService(
     onStored: (listener) => listeners.push(listener),
     async start() {
       writer.start();
+      // Day partitions before the first rows: a day created while rows of that day are being
+      // written fails those batches once (they are retried), and moves rows it need not move.
+      await preparePartitions(pool, config.retention).catch((err) =>
+        logger.warn("could not prepare day partitions; retention will retry", { err }),
+      );
       stopRetention = startRetention(
         pool,
         config.retention,
