@@ -16,10 +16,14 @@ import {
 } from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
+import { useAuth } from "./http/use-auth.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
+import { correlationHeader, correlationIdOf } from "./http/correlation.js";
+import { authenticateSocket } from "./http/identity/socket.js";
+import { createVerifier } from "./http/identity/verifier.js";
 import { createWebSocketServer } from "./http/websocket.js";
 import type { LegacyApi } from "./legacy/index.js";
-import type { Logger } from "./log.js";
+import { withLogContext, type Logger } from "./log.js";
 import { errorCodes } from "./domain/errorCodes.js";
 
 export interface ServerDeps {
@@ -80,6 +84,13 @@ export function createHttpServer(deps: ServerDeps) {
       manifest: trusted.manifestPath,
       operations: trusted.size,
     });
+  // Identity (RTTM_AUTH_MODE=jwt): keys fetched now, in the background; a failure is logged and
+  // retried on the first token, and never touches readiness.
+  const verifier =
+    config.auth.mode === "jwt"
+      ? createVerifier(config.auth, logger.child({ component: "identity" }))
+      : undefined;
+  void verifier?.jwks.warm();
   const yoga = createYoga<Record<string, unknown>>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,
@@ -128,8 +139,14 @@ export function createHttpServer(deps: ServerDeps) {
               endpoints: graphqlPaths,
               assetsPath: graphiqlAssetsPath,
               subscriptionsEndpoint: subscriptionsPath,
+              // Identity on: the header its queries need, to be completed in the headers editor.
+              headers:
+                config.auth.mode === "jwt"
+                  ? JSON.stringify({ Authorization: "Bearer <token>" }, null, 2)
+                  : undefined,
             }),
           ]),
+      useAuth({ verifier, logger }),
       ...(trusted ? [trusted.plugin] : []),
       documentSizePlugin(config.http.maxDocumentBytes),
       maxDepthPlugin({ n: config.http.maxDepth, ignoreIntrospection: true }),
@@ -144,6 +161,11 @@ export function createHttpServer(deps: ServerDeps) {
     deps.sockets,
     logger.child({ component: "websocket" }),
     trusted,
+    {
+      authenticate: verifier
+        ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
+        : undefined,
+    },
   );
 
   const probe = async (res: ServerResponse, report: Promise<HealthReport> | HealthReport) => {
@@ -151,7 +173,13 @@ export function createHttpServer(deps: ServerDeps) {
     sendJson(res, body.status === "UP" ? 200 : 503, body);
   };
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const correlationId = correlationIdOf(req.headers[correlationHeader]);
+    res.setHeader("X-Correlation-Id", correlationId);
+    return withLogContext({ correlationId }, () => route(req, res));
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     try {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
       if (pathname.startsWith(`${graphiqlAssetsPath}/`)) return await yoga(req, res);
@@ -200,7 +228,7 @@ export function createHttpServer(deps: ServerDeps) {
       if (!res.headersSent) sendJson(res, 500, { error: "Internal Server Error" });
       else res.destroy();
     }
-  });
+  }
   server.on("upgrade", (req, socket, head) => {
     if (!deps.legacy?.handleUpgrade(req, socket, head)) websocket.handleUpgrade(req, socket, head);
   });

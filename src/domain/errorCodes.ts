@@ -7,6 +7,10 @@ export const errorCodes = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   /** The GraphQL document is longer than the server accepts (HTTP and WebSocket). */
   DOCUMENT_TOO_LARGE: "DOCUMENT_TOO_LARGE",
+  /** Identity on (RTTM_AUTH_MODE=jwt): no token, or one that fails verification. HTTP 401 with WWW-Authenticate; WebSocket close 4401. */
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  /** Identity on: a valid token whose `token_type` may not use the API, or a mutation claiming another user. HTTP 403; WebSocket close 4403. */
+  FORBIDDEN: "FORBIDDEN",
   /** A browser request from an origin that is not allowed. HTTP 403. */
   FORBIDDEN_ORIGIN: "FORBIDDEN_ORIGIN",
   /** The request body is larger than the server accepts. HTTP 413. */

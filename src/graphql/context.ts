@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
+import type { Identity } from "../http/identity/verifier.js";
 import type { IngestService } from "../ingest/service.js";
 import type { LiveHub } from "../live/hub.js";
 import type { ChangeBus } from "../live/bus.js";
@@ -14,5 +15,7 @@ export interface GraphQLContext {
   config: Config;
   ingest: IngestService;
   replica: string;
+  /** The caller's verified token (RTTM_AUTH_MODE=jwt); absent when identity is off. */
+  identity?: Identity;
   now(): Date;
 }
