@@ -65,6 +65,10 @@ COPY package.json package-lock.json ./
 # The only other optional package it drops is pg-cloudflare, used on Cloudflare Workers only.
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+# The simulator (docker-compose.yml runs dist/src/simulator/main.js from this image) registers the
+# .proto files with the Schema Registry; it reads them from schema/proto two levels above its
+# module, so dist/ mirrors the repository root: dist/src/simulator and dist/schema/proto.
+COPY schema/proto ./dist/schema/proto
 USER 1000:1000
 EXPOSE 8087
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

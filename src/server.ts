@@ -5,10 +5,18 @@ import type { Config } from "./config/index.js";
 import type { AppContext, ServerContext } from "./graphql/context.js";
 import { errorMasking } from "./http/error-masking.js";
 import type { Health } from "./http/health.js";
+import {
+  graphiqlAssetsPath,
+  graphqlEndpointPattern,
+  graphqlPaths,
+  subscriptionsPath,
+} from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
+import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
 import { bodyLimitBytes, useBodyLimit } from "./http/use-body-limit.js";
 import { useDocumentSize } from "./http/use-document-size.js";
+import { useGraphiQL } from "./http/use-graphiql.js";
 import { useHealthRoutes } from "./http/use-health-routes.js";
 import { useMetricsRoute } from "./http/use-metrics-route.js";
 import { useOriginCheck } from "./http/use-origin-check.js";
@@ -16,6 +24,7 @@ import { useQueryLimits } from "./http/use-query-limits.js";
 import { useTiming } from "./http/use-timing.js";
 import { createWebSocketServer } from "./http/websocket.js";
 import { yogaLogging } from "./http/yoga-logging.js";
+import type { LegacyApi } from "./legacy/index.js";
 import type { Logger } from "./log.js";
 
 export interface ServerDeps {
@@ -26,17 +35,17 @@ export interface ServerDeps {
   metrics: Metrics;
   sockets: SocketCounts;
   logger: Logger;
+  /** The old dashboard's REST calls and raw sockets (src/legacy). */
+  legacy?: LegacyApi;
 }
 
-/** The GraphQL-over-HTTP endpoint (GraphiQL outside production); WebSocket paths: src/http/websocket.ts. */
-const graphqlPath = "/graphql";
-
 /**
- * One HTTP server on SERVER_PORT. Every request goes through Yoga; each concern is a plugin in
- * src/http/use-*.ts, wired here in the order they apply: plain routes (health, /metrics) answer
- * first, then the request checks (origin, body size), then the operation checks (trusted
- * documents, document size, depth and cost), then timing. graphql-ws under /ws/rttm/* shares the
- * same envelop, so the operation checks apply there too.
+ * One HTTP server on SERVER_PORT. Route groups that work on Node's objects (legacy REST and raw
+ * sockets) come first; everything else goes through Yoga, where each concern is a plugin in
+ * src/http/use-*.ts, wired in the order they apply: plain routes (health, /metrics, GraphiQL)
+ * answer first, then the request checks (origin, body size), then the operation checks (trusted
+ * documents, document size, depth and cost), then timing. graphql-ws under /ws/rttm/* runs
+ * through the same envelop, so the operation checks apply there too.
  */
 export function createHttpServer(deps: ServerDeps) {
   const { config, metrics, logger } = deps;
@@ -49,8 +58,9 @@ export function createHttpServer(deps: ServerDeps) {
     });
   const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
-    graphqlEndpoint: graphqlPath,
-    graphiql: config.production ? false : { subscriptionsProtocol: "WS", title: "RTTM" },
+    graphqlEndpoint: graphqlEndpointPattern,
+    // GraphiQL comes from useGraphiQL below, its assets served by RTTM (Yoga's loads them from a CDN).
+    graphiql: false,
     landingPage: false,
     maskedErrors: errorMasking({ isDev: !config.production }),
     cors:
@@ -63,7 +73,14 @@ export function createHttpServer(deps: ServerDeps) {
     plugins: [
       useHealthRoutes({ health: deps.health }),
       useMetricsRoute({ registry: metrics.registry }),
-      useOriginCheck({ allowedOrigins: limits.allowedOrigins, paths: [graphqlPath] }),
+      config.production
+        ? {}
+        : useGraphiQL({
+            endpoints: graphqlPaths,
+            assetsPath: graphiqlAssetsPath,
+            subscriptionsEndpoint: subscriptionsPath,
+          }),
+      useOriginCheck({ allowedOrigins: limits.allowedOrigins, paths: graphqlPaths }),
       useBodyLimit({ maxDocumentBytes: limits.maxDocumentBytes }),
       trusted?.plugin ?? {},
       useDocumentSize({ maxBytes: limits.maxDocumentBytes }),
@@ -80,8 +97,12 @@ export function createHttpServer(deps: ServerDeps) {
     trusted,
   );
 
-  const server = createServer(yoga);
-  server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
+  const graphqlOverWebSocket: RouteGroup = {
+    handleUpgrade: (req, socket, head) => (websocket.handleUpgrade(req, socket, head), true),
+  };
+  const routeGroups: RouteGroup[] = [...(deps.legacy ? [deps.legacy] : []), graphqlOverWebSocket];
+  const server = createServer(requestListener(routeGroups, yoga, logger));
+  server.on("upgrade", upgradeListener(routeGroups));
 
   return {
     server,
@@ -95,6 +116,7 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
+      await deps.legacy?.close();
       await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

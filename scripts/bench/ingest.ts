@@ -19,19 +19,19 @@ import { from as copyFrom } from "pg-copy-streams";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { topicKeys, type TopicKey } from "../../src/config/index.js";
-import type { IngestRow } from "../../src/ingest/rows.js";
+import type { IngestRow } from "../../src/domain/rows.js";
 import { RttmDlqEventSchema } from "../../src/ingest/proto/rttm/rttm_dlq_event_pb.js";
 import { RttmErrorEventSchema } from "../../src/ingest/proto/rttm/rttm_error_event_pb.js";
 import { RttmQueueMetricSchema } from "../../src/ingest/proto/rttm/rttm_queue_metric_pb.js";
 import { RttmTradeEventSchema } from "../../src/ingest/proto/rttm/rttm_trade_event_pb.js";
 import { InvalidTradeEventProtoSchema } from "../../src/ingest/proto/validation/invalid_trade_event_pb.js";
-import { stages } from "../../src/ingest/validate.js";
+import { stages } from "../../src/domain/stages.js";
 import { topicDescriptions } from "../../src/ingest/topics.js";
 import { frameValue } from "../../src/ingest/wireFormat.js";
 import { groupByTable } from "../../src/store/writeBatch.js";
 import * as tables from "../../src/store/tables.js";
 import type { TableSpec } from "../../src/store/columns.js";
-import { registerTopicSchemas } from "../lib/registerSchemas.js";
+import { registerTopicSchemas } from "../../src/simulator/registerSchemas.js";
 
 const { values: args } = parseArgs({
   options: {

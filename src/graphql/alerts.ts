@@ -7,7 +7,7 @@
 import type { ObjectRef, SchemaTypes } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import type { Alerts } from "../alerts/index.js";
-import { alertsChangeTable } from "../alerts/evaluator.js";
+import { alertsChangeTable } from "../domain/changes.js";
 import { alertMessage, timeAgo } from "../alerts/format.js";
 import { ruleByName, ruleInfo, type RuleInfo } from "../alerts/rules.js";
 import {
@@ -32,6 +32,7 @@ import {
   type AlertRecord,
 } from "../alerts/types.js";
 import type { SnapshotSource } from "../live/hub.js";
+import { changeNotice } from "../live/notice.js";
 import { InvalidInputError } from "../store/read/errors.js";
 import type * as read from "../store/read/index.js";
 import { builder } from "./builder.js";
@@ -253,13 +254,7 @@ async function change(
     }
     throw err;
   }
-  if (outcome.event)
-    ctx.bus.publish({
-      origin: ctx.replica,
-      at: Date.now(),
-      tables: [alertsChangeTable],
-      tradeIds: [],
-    });
+  if (outcome.event) ctx.bus.publish(changeNotice(ctx.replica, [alertsChangeTable]));
   return outcome.alert;
 }
 

@@ -5,7 +5,7 @@ import type { Alerts } from "../alerts/index.js";
 import type { Config } from "../config/index.js";
 import type { IngestService } from "../ingest/service.js";
 import type { LiveHub } from "../live/hub.js";
-import type { ChangeBus } from "../live/pubsub.js";
+import type { ChangeBus } from "../live/bus.js";
 import type { SnapshotSources } from "../live/views.js";
 
 /** What the application hands every operation (built in src/app.ts). `now()` is the one clock of a request. */

@@ -6,6 +6,7 @@
 import { GraphQLError } from "graphql";
 import { maskError, type YogaMaskedErrorOpts } from "graphql-yoga";
 import { InvalidInputError } from "../store/read/errors.js";
+import { errorCodes } from "../domain/errorCodes.js";
 
 export interface ErrorMaskingOptions {
   /**
@@ -34,7 +35,7 @@ export function errorMasking({
       const invalid = invalidInputOf(error);
       if (invalid) {
         return new GraphQLError(invalid.message, {
-          extensions: { code: "BAD_USER_INPUT", argument: invalid.argument },
+          extensions: { code: errorCodes.BAD_USER_INPUT, argument: invalid.argument },
         });
       }
       return maskError(error, message, dev);

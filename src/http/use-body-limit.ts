@@ -1,4 +1,5 @@
 import { createGraphQLError, type Plugin } from "graphql-yoga";
+import { errorCodes } from "../domain/errorCodes.js";
 
 export interface BodyLimitOptions {
   /**
@@ -33,7 +34,7 @@ export function useBodyLimit(options: BodyLimitOptions = {}): Plugin {
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > limit) {
         throw createGraphQLError(`Request body of ${length} bytes exceeds the limit of ${limit}`, {
-          extensions: { code: "REQUEST_TOO_LARGE", http: { status: 413 } },
+          extensions: { code: errorCodes.REQUEST_TOO_LARGE, http: { status: 413 } },
         });
       }
     },

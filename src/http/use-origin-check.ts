@@ -1,6 +1,7 @@
 import type { Plugin } from "graphql-yoga";
 import { originAllowed } from "./origins.js";
 import { jsonResponse } from "./routes.js";
+import { errorCodes } from "../domain/errorCodes.js";
 
 export interface OriginCheckOptions {
   /**
@@ -30,7 +31,7 @@ export function useOriginCheck({
           errors: [
             {
               message: `Origin ${origin} is not allowed`,
-              extensions: { code: "FORBIDDEN_ORIGIN" },
+              extensions: { code: errorCodes.FORBIDDEN_ORIGIN },
             },
           ],
         }),

@@ -2,6 +2,7 @@ import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import type { GraphQLError, ValidationContext } from "graphql";
 import { createGraphQLError, type Plugin, type YogaInitialContext } from "graphql-yoga";
+import { errorCodes, type ErrorCode } from "../domain/errorCodes.js";
 
 export interface QueryLimitsOptions {
   /**
@@ -21,7 +22,7 @@ export interface QueryLimitsOptions {
  * Reports a refusal of graphql-armor as a validation error with its own code and HTTP 400.
  * graphql-armor throws `Syntax Error: …` without a code, although nothing is wrong with the syntax.
  */
-function refuseAs(code: string, limit: number) {
+function refuseAs(code: ErrorCode, limit: number) {
   return (context: ValidationContext | null, error: GraphQLError) => {
     context?.reportError(
       createGraphQLError(error.message.replace(/^Syntax Error: /, ""), {
@@ -41,12 +42,12 @@ export function useQueryLimits({ maxDepth = 8, maxCost = 5_000 }: QueryLimitsOpt
     n: maxDepth,
     ignoreIntrospection: true,
     propagateOnRejection: false,
-    onReject: [refuseAs("QUERY_TOO_DEEP", maxDepth)],
+    onReject: [refuseAs(errorCodes.QUERY_TOO_DEEP, maxDepth)],
   });
   const cost = costLimitPlugin<YogaInitialContext>({
     maxCost,
     propagateOnRejection: false,
-    onReject: [refuseAs("QUERY_TOO_COMPLEX", maxCost)],
+    onReject: [refuseAs(errorCodes.QUERY_TOO_COMPLEX, maxCost)],
   });
   return {
     onPluginInit({ addPlugin }) {

@@ -1,5 +1,6 @@
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import { createGraphQLError, type GraphQLParams, type Plugin } from "graphql-yoga";
+import { errorCodes } from "../domain/errorCodes.js";
 
 export interface TrustedDocumentsOptions {
   /**
@@ -31,17 +32,17 @@ export function useTrustedDocuments({ documents }: TrustedDocumentsOptions): Plu
       persistedQueryOnly: () =>
         clientError(
           "This server runs trusted documents only (RTTM_TRUSTED_DOCUMENTS): send the operation's hash as extensions.persistedQuery.sha256Hash instead of its text",
-          "PERSISTED_QUERY_ONLY",
+          errorCodes.PERSISTED_QUERY_ONLY,
         ),
       keyNotFound: () =>
         clientError(
           "No operation: send a trusted document's hash as extensions.persistedQuery { version: 1, sha256Hash }",
-          "PERSISTED_QUERY_ID_REQUIRED",
+          errorCodes.PERSISTED_QUERY_ID_REQUIRED,
         ),
       notFound: ({ params }) =>
         clientError(
           `Operation${params.operationName ? ` ${params.operationName}` : ""} with hash ${hashOf(params) ?? "?"} is not a trusted document of this server (RTTM_TRUSTED_DOCUMENTS)`,
-          "PERSISTED_QUERY_NOT_IN_LIST",
+          errorCodes.PERSISTED_QUERY_NOT_IN_LIST,
         ),
     },
   });

@@ -5,7 +5,7 @@
  * most `drainMs`), flushes the producer and returns the totals.
  */
 import { Kafka, logLevel, Partitioners, type logCreator } from "kafkajs";
-import { registerTopicSchemas } from "../../scripts/lib/registerSchemas.js";
+import { registerTopicSchemas } from "./registerSchemas.js";
 import { topicKeys, type TopicKey } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { SimulatorConfig } from "./config.js";

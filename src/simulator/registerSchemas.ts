@@ -1,12 +1,16 @@
 /**
  * Registers the platform's .proto files (schema/proto) with a Confluent-compatible Schema Registry
  * under TopicNameStrategy subjects (`<topic>-value`), as the platform's producers do, and returns
- * the schema id per topic. Used by test producers, the benchmark and the simulator.
+ * the schema id per topic. Used by the simulator, test producers and the benchmark.
+ *
+ * The files are read at run time from `schema/proto` two levels above this module: the repository's
+ * schema/proto from src/simulator, and dist/schema/proto from the compiled dist/src/simulator, where
+ * the Dockerfile's runtime stage puts them.
  */
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { TopicKey } from "../../src/config/index.js";
+import type { TopicKey } from "../config/index.js";
 
 const protoDir = fileURLToPath(new URL("../../schema/proto/", import.meta.url));
 
@@ -36,7 +40,7 @@ export async function registerTopicSchemas(
   let timestampRegistered = false;
   const ids = {} as Record<TopicKey, number>;
   for (const [key, file] of Object.entries(protoFiles) as Array<[TopicKey, string]>) {
-    const schema = await readFile(protoDir + file, "utf8");
+    const schema = await readProto(file);
     const references = [];
     if (schema.includes(`import "${timestampImport}"`)) {
       if (!timestampRegistered) {
@@ -58,6 +62,17 @@ export async function registerTopicSchemas(
     ids[key] = id;
   }
   return ids;
+}
+
+async function readProto(file: string): Promise<string> {
+  try {
+    return await readFile(protoDir + file, "utf8");
+  } catch (err) {
+    throw new Error(
+      `schema registration: cannot read ${protoDir + file} (the .proto files come from the repository's schema/proto; the image carries them in dist/schema/proto)`,
+      { cause: err },
+    );
+  }
 }
 
 async function latestVersion(registryUrl: string, subject: string): Promise<number> {
