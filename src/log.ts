@@ -4,8 +4,10 @@
  * `code`; secrets are redacted by key, wherever they sit, so no call site has to remember.
  */
 import pino, { type DestinationStream, type Logger as PinoLogger } from "pino";
+import { EnvReader } from "./config/parse.js";
+import { logLevel, type LogLevel } from "./config/settings.js";
 
-export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+export type { LogLevel };
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -16,17 +18,11 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-const levels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
-
-function parseLevel(value: string | undefined): LogLevel {
-  return levels.includes(value as LogLevel) ? (value as LogLevel) : "info";
-}
-
 /**
  * The process-wide threshold. It is checked here rather than by pino's per-logger level because
  * a pino child copies its parent's level when made: setLogLevel must reach loggers made before it.
  */
-let threshold = pino.levels.values[parseLevel(process.env.LOG_LEVEL)] ?? Infinity;
+let threshold = pino.levels.values[logLevel.read(new EnvReader(process.env))] ?? Infinity;
 
 export function setLogLevel(level: LogLevel): void {
   threshold = pino.levels.values[level] ?? Infinity;
