@@ -14,6 +14,7 @@ import path from "node:path";
 import * as ajvModule from "ajv/dist/2019.js";
 import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../src/config/index.js";
+import { servedPaths as servedPathList } from "../../src/http/paths.js";
 import { isWebSocketPath } from "../../src/http/websocket.js";
 
 type Obj = Record<string, unknown>;
@@ -90,8 +91,8 @@ function unreadVariables(names: string[], read: Set<string>): string[] {
     );
 }
 
-const serverSource = readFileSync(path.join(root, "src/server.ts"), "utf8");
-const servedPaths = new Set([...serverSource.matchAll(/case "(\/[^"]*)"/g)].map((m) => m[1] ?? ""));
+// The paths src/server.ts wires (declared once in src/http/paths.ts).
+const servedPaths = new Set(servedPathList);
 const websocketPrefix = "/ws/rttm";
 /** GraphQL over HTTP as the platform's gateway routes it (/api/rttm/** → rttm:8087). */
 const gatewayGraphqlPath = "/api/rttm/graphql";

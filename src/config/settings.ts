@@ -198,9 +198,9 @@ const brokers = new Variable<string[]>(
 function sentinelNodes(read: EnvReader): Array<{ host: string; port: number }> {
   const nodes = read.hostPorts("REDIS_SENTINEL_NODES", "", true);
   const host = read.optionalString("REDIS_SENTINEL_HOST");
+  const port = read.int("REDIS_SENTINEL_PORT", 26379, 1, 65535);
   if (nodes.length > 0 || read.optionalString("REDIS_SENTINEL_NODES") !== undefined || !host)
     return nodes;
-  const port = read.int("REDIS_SENTINEL_PORT", 26379, 1, 65535);
   if (!/^[A-Za-z0-9.-]+$/.test(host)) {
     read.problems.push(
       `REDIS_SENTINEL_HOST=${JSON.stringify(host)} is not allowed: expected a host name or address (no port; that is REDIS_SENTINEL_PORT)`,

@@ -11,6 +11,10 @@ export const errorCodes = {
   UNAUTHENTICATED: "UNAUTHENTICATED",
   /** Identity on: a valid token whose `token_type` may not use the API, or a mutation claiming another user. HTTP 403; WebSocket close 4403. */
   FORBIDDEN: "FORBIDDEN",
+  /** The operation nests deeper than RTTM_GRAPHQL_MAX_DEPTH; `extensions.limit` says the limit. HTTP 400. */
+  QUERY_TOO_DEEP: "QUERY_TOO_DEEP",
+  /** The operation costs more than RTTM_GRAPHQL_MAX_COST; `extensions.limit` says the limit. HTTP 400. */
+  QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
   /** A browser request from an origin that is not allowed. HTTP 403. */
   FORBIDDEN_ORIGIN: "FORBIDDEN_ORIGIN",
   /** The request body is larger than the server accepts. HTTP 413. */

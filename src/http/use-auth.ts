@@ -17,15 +17,18 @@ import type { Identity, Verifier } from "./identity/verifier.js";
 export interface AuthOptions {
   /** The platform's JWT verifier; undefined when RTTM_AUTH_MODE=off (the plugin does nothing). */
   verifier: Verifier | undefined;
+  /** The GraphQL paths (other paths are not this plugin's: an unknown one stays a 404). */
+  paths: readonly string[];
   logger: Logger;
 }
 
-export function useAuth({ verifier, logger }: AuthOptions): Plugin {
+export function useAuth({ verifier, paths, logger }: AuthOptions): Plugin {
   const identities = new WeakMap<Request, Identity>();
+  const guarded = new Set(paths);
   if (!verifier) return {};
   return {
-    async onRequest({ request, endResponse, fetchAPI }) {
-      if (request.method === "OPTIONS") return;
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method === "OPTIONS" || !guarded.has(url.pathname)) return;
       try {
         identities.set(request, await verifier.verify(request.headers.get("authorization")));
       } catch (err) {
