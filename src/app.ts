@@ -6,11 +6,13 @@ import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
 import { LiveHub } from "./live/hub.js";
-import { noticeForBatch } from "./live/notices.js";
-import { inProcessBus, redisBus } from "./live/pubsub.js";
+import { noticeForBatch } from "./live/notice.js";
+import { inProcessBus } from "./live/inProcessBus.js";
+import { redisBus } from "./live/redisBus.js";
 import { snapshotSources } from "./live/views.js";
 import type { Logger } from "./log.js";
 import { schema } from "./graphql/schema.js";
+import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
 import { createPool } from "./store/pool.js";
 
@@ -57,6 +59,14 @@ export async function startApp(
     metrics,
     sockets,
     logger: logger.child({ component: "http" }),
+    legacy: createLegacyApi({
+      db: readPool,
+      config,
+      hub,
+      sockets,
+      registry: metrics.registry,
+      logger,
+    }),
   });
   const port = await http.listen(config.serverPort, config.http.host);
   await ingest.start();

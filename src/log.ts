@@ -1,8 +1,14 @@
-/** Structured JSON logs on stderr, one object per line. LOG_LEVEL picks the threshold. */
-export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
-export type LogFields = Record<string, unknown>;
+/**
+ * Structured JSON logs on stderr, one object per line (pino). LOG_LEVEL picks the threshold
+ * (`silent` in tests). Errors under `err` keep their `cause` chain and fields such as PostgreSQL's
+ * `code`; secrets are redacted by key, wherever they sit, so no call site has to remember.
+ */
+import pino, { type DestinationStream, type Logger as PinoLogger } from "pino";
+import { EnvReader } from "./config/parse.js";
+import { logLevel, type LogLevel } from "./config/settings.js";
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+export type { LogLevel };
+export type LogFields = Record<string, unknown>;
 
 export interface Logger {
   debug(msg: string, fields?: LogFields): void;
@@ -12,38 +18,70 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-function parseLevel(value: string | undefined): LogLevel {
-  return value && value in rank ? (value as LogLevel) : "info";
-}
-
-let threshold = rank[parseLevel(process.env.LOG_LEVEL)];
+/**
+ * The process-wide threshold. It is checked here rather than by pino's per-logger level because
+ * a pino child copies its parent's level when made: setLogLevel must reach loggers made before it.
+ */
+let threshold = pino.levels.values[logLevel.read(new EnvReader(process.env))] ?? Infinity;
 
 export function setLogLevel(level: LogLevel): void {
-  threshold = rank[level];
+  threshold = pino.levels.values[level] ?? Infinity;
 }
 
-function serialiseError(err: unknown): unknown {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return err;
+/** Keys whose values are secrets: replaced wholesale. */
+const secretKeys = ["password", "sentinelPassword", "token", "accessToken", "authorization"];
+/** Keys whose values are URLs that may carry credentials: only the password is replaced. */
+const urlKeys = ["url", "redis", "registry", "databaseUrl"];
+export const redactedText = "***";
+
+/** The URL with its password replaced; text that is not an absolute URL is left as it is. */
+function withoutPassword(value: unknown): unknown {
+  if (typeof value !== "string" || !URL.canParse(value)) return value;
+  const url = new URL(value);
+  if (!url.password) return value;
+  url.password = redactedText;
+  return url.toString();
 }
 
-function write(level: LogLevel, base: LogFields, msg: string, fields?: LogFields): void {
-  if (rank[level] < threshold) return;
-  const entry: LogFields = { time: new Date().toISOString(), level, msg, ...base, ...fields };
-  if ("err" in entry) entry.err = serialiseError(entry.err);
-  process.stderr.write(
-    JSON.stringify(entry, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n",
-  );
-}
+/** The pino options RTTM logs with, whatever the destination. */
+const options: pino.LoggerOptions = {
+  level: "debug",
+  base: undefined,
+  messageKey: "msg",
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label) => ({ level: label }) },
+  serializers: { err: pino.stdSerializers.errWithCause },
+  redact: {
+    paths: [...secretKeys, ...urlKeys].flatMap((key) => [key, `*.${key}`]),
+    censor: (value, path) =>
+      urlKeys.includes(path[path.length - 1] ?? "") ? withoutPassword(value) : redactedText,
+  },
+};
 
-export function createLogger(base: LogFields = {}): Logger {
+function wrap(target: PinoLogger): Logger {
+  const at =
+    (level: Exclude<LogLevel, "silent">) =>
+    (msg: string, fields?: LogFields): void => {
+      if (pino.levels.values[level]! >= threshold) target[level](fields ?? {}, msg);
+    };
   return {
-    debug: (msg, fields) => write("debug", base, msg, fields),
-    info: (msg, fields) => write("info", base, msg, fields),
-    warn: (msg, fields) => write("warn", base, msg, fields),
-    error: (msg, fields) => write("error", base, msg, fields),
-    child: (fields) => createLogger({ ...base, ...fields }),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (fields) => wrap(target.child(fields)),
   };
+}
+
+// Synchronous: a line logged just before process.exit (bad configuration) is not lost.
+const root = pino(options, pino.destination({ fd: 2, sync: true }));
+
+/**
+ * A logger with `base` on every line, writing to stderr, or to `destination` (tests read what
+ * was logged from one).
+ */
+export function createLogger(base: LogFields = {}, destination?: DestinationStream): Logger {
+  return wrap((destination ? pino(options, destination) : root).child(base));
 }
 
 export const log = createLogger({ service: "rttm" });

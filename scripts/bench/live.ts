@@ -28,7 +28,7 @@ import { parseArgs } from "node:util";
 import { Partitioners, type Producer } from "kafkajs";
 import pg from "pg";
 import type { TopicKey } from "../../src/config/index.js";
-import { stages } from "../../src/ingest/validate.js";
+import { stages } from "../../src/domain/stages.js";
 import * as read from "../../src/store/read/index.js";
 import { createEncoder, type Encoder } from "../../test/support/kafka.js";
 import * as m from "../../test/support/messages.js";

@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import type { Writable } from "node:stream";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { stages } from "../../src/ingest/validate.js";
+import { stages } from "../../src/domain/stages.js";
 import { latencyBin } from "../../src/metrics/latencyHistogram.js";
 import { createDatabase, databaseUrl, progress, template, withAdmin } from "./lib/service.js";
 import { fmt } from "./lib/stats.js";

@@ -1,6 +1,9 @@
 import pg, { type Pool } from "pg";
 import type { Config } from "../config/index.js";
-import type { ChangeBus } from "../live/pubsub.js";
+import { alertsChangeTable } from "../domain/changes.js";
+import { advisoryLockKeys } from "../domain/locks.js";
+import type { ChangeBus } from "../live/bus.js";
+import { changeNotice } from "../live/notice.js";
 import type { Logger } from "../log.js";
 import {
   applyObservations,
@@ -9,12 +12,6 @@ import {
   type AlertChange,
   type EvaluationResult,
 } from "./evaluate.js";
-
-/** Key of the session-level lock held by the one replica that evaluates ("rttm" + 2). */
-export const evaluatorLockKey = 0x7274746d02;
-
-/** The table name alert changes carry in change notices. */
-export const alertsChangeTable = "alerts";
 
 export interface EvaluatorOptions {
   databaseUrl: string;
@@ -29,7 +26,7 @@ export interface EvaluatorOptions {
 
 /**
  * Evaluates the alert rules on one replica at a time. Every replica runs one; the one holding the
- * session-level advisory lock `evaluatorLockKey` on its own dedicated connection evaluates, and
+ * session-level advisory lock `advisoryLockKeys.alertEvaluator` on its own dedicated connection evaluates, and
  * its writes go through that same connection, so a replica whose connection died (and with it the
  * lock, which PostgreSQL then hands to the next replica that asks) cannot write any more. The
  * others try to take the lock at every interval; when the evaluating replica stops or dies, one of
@@ -167,7 +164,7 @@ export class AlertEvaluator {
     if (!this.leading) {
       const { rows } = await this.client.query<{ locked: boolean }>(
         "SELECT pg_try_advisory_lock($1) AS locked",
-        [evaluatorLockKey],
+        [advisoryLockKeys.alertEvaluator],
       );
       if (rows[0]?.locked) {
         this.leading = true;
@@ -213,11 +210,6 @@ export class AlertEvaluator {
       });
     }
     if (changes.length > 0 || updated)
-      this.options.bus?.publish({
-        origin: this.options.replica,
-        at: Date.now(),
-        tables: [alertsChangeTable],
-        tradeIds: [],
-      });
+      this.options.bus?.publish(changeNotice(this.options.replica, [alertsChangeTable]));
   }
 }

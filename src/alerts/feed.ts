@@ -1,7 +1,9 @@
+import { FixedBuffer, Repeater, type Push, type Stop } from "@repeaterjs/repeater";
 import type { Pool } from "pg";
-import { resyncOrigin, type ChangeBus } from "../live/pubsub.js";
+import { alertsChangeTable } from "../domain/changes.js";
+import type { ChangeBus } from "../live/bus.js";
+import { resyncOrigin } from "../live/notice.js";
 import type { Logger } from "../log.js";
-import { alertsChangeTable } from "./evaluator.js";
 import { eventsAfter, lastEventId } from "./store.js";
 import type { AlertEventWithAlert } from "./types.js";
 
@@ -20,90 +22,13 @@ export const defaultFeedOptions: FeedOptions = {
   maxBuffered: 1_000,
 };
 
-/** Delivers every value in order; holds at most `max` undelivered, then fails instead of growing. */
-class EventStream<T> implements AsyncIterableIterator<T> {
-  private readonly buffer: T[] = [];
-  private waiting: {
-    resolve: (r: IteratorResult<T>) => void;
-    reject: (err: Error) => void;
-  } | null = null;
-  private failure: Error | null = null;
-  private done = false;
-
-  constructor(
-    private readonly max: number,
-    private readonly onClose: () => void,
-  ) {}
-
-  push(value: T): void {
-    if (this.done) return;
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve({ value, done: false });
-    } else if (this.buffer.length >= this.max) {
-      this.fail(
-        new Error(
-          `alertEvents: the subscriber fell more than ${this.max} events behind; subscribe again with afterEventId set to the last event id received`,
-        ),
-      );
-    } else {
-      this.buffer.push(value);
-    }
-  }
-
-  fail(err: Error): void {
-    if (this.done) return;
-    this.buffer.length = 0;
-    this.failure = err;
-    if (this.waiting) {
-      const { reject } = this.waiting;
-      this.waiting = null;
-      this.failure = null;
-      reject(err);
-    }
-    this.close();
-  }
-
-  next(): Promise<IteratorResult<T>> {
-    if (this.buffer.length > 0)
-      return Promise.resolve({ value: this.buffer.shift()!, done: false });
-    if (this.failure) {
-      const err = this.failure;
-      this.failure = null;
-      return Promise.reject(err);
-    }
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  return(): Promise<IteratorResult<T>> {
-    this.close();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(err: unknown): Promise<IteratorResult<T>> {
-    this.close();
-    return Promise.reject(err);
-  }
-
-  close(): void {
-    if (this.done) return;
-    this.done = true;
-    this.waiting?.resolve({ value: undefined, done: true });
-    this.waiting = null;
-    this.onClose();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    return this;
-  }
-}
-
 interface Subscriber {
   /** Last event id delivered (or to start after); null until the feed knows the newest id. */
   cursor: bigint | null;
-  stream: EventStream<AlertEventWithAlert>;
+  /** Hands the subscriber its next event (or ends it when it is too far behind). */
+  deliver(event: AlertEventWithAlert): void;
+  /** Ends the subscription (feed closing). */
+  end(): void;
 }
 
 /**
@@ -136,14 +61,42 @@ export class AlertFeed {
     });
   }
 
-  /** Events after `afterEventId`, or from now on when null. */
+  /**
+   * Events after `afterEventId`, or from now on when null: a Repeater with a FixedBuffer of
+   * `maxBuffered`. The subscriber is registered at once (its position is fixed now, not at its
+   * first `next()`); events arriving before its first `next()` wait in a queue of the same bound.
+   */
   subscribe(afterEventId: bigint | null = null): AsyncIterableIterator<AlertEventWithAlert> {
+    const max = this.options.maxBuffered;
+    const buffer = new FixedBuffer(max);
+    let push: Push<AlertEventWithAlert> | null = null;
+    let stop: Stop | null = null;
+    let beforeStart: AlertEventWithAlert[] = [];
+    let failure: Error | null = null;
+    let ended = false;
+    const leave = () => {
+      if (!this.subscribers.delete(subscriber)) return;
+      if (this.subscribers.size === 0) this.idle();
+    };
     const subscriber: Subscriber = {
       cursor: afterEventId ?? this.head,
-      stream: new EventStream(this.options.maxBuffered, () => {
-        this.subscribers.delete(subscriber);
-        if (this.subscribers.size === 0) this.idle();
-      }),
+      deliver: (event) => {
+        if (push ? buffer.full : beforeStart.length >= max) {
+          // Ends it now, dropping what it did not take: the client resumes with afterEventId.
+          failure = new Error(
+            `alertEvents: the subscriber fell more than ${max} events behind; subscribe again with afterEventId set to the last event id received`,
+          );
+          leave();
+          beforeStart = [];
+          if (push) void push(Promise.reject(failure));
+        } else if (push) void push(event);
+        else beforeStart.push(event);
+      },
+      end: () => {
+        ended = true;
+        leave();
+        stop?.();
+      },
     };
     this.subscribers.add(subscriber);
     if (!this.timer) {
@@ -151,7 +104,16 @@ export class AlertFeed {
       this.timer.unref();
     }
     this.wake();
-    return subscriber.stream;
+    return new Repeater<AlertEventWithAlert>(async (repeaterPush, repeaterStop) => {
+      if (failure) throw failure;
+      if (ended) return repeaterStop();
+      push = repeaterPush;
+      stop = repeaterStop;
+      for (const event of beforeStart) void push(event);
+      beforeStart = [];
+      await stop;
+      leave();
+    }, buffer);
   }
 
   get subscriberCount(): number {
@@ -160,7 +122,7 @@ export class AlertFeed {
 
   close(): void {
     this.unsubscribeBus();
-    for (const subscriber of [...this.subscribers]) subscriber.stream.close();
+    for (const subscriber of [...this.subscribers]) subscriber.end();
     this.idle();
   }
 
@@ -206,7 +168,7 @@ export class AlertFeed {
           for (const s of this.subscribers) {
             if (s.cursor !== null && s.cursor < id) {
               s.cursor = id;
-              s.stream.push(event);
+              s.deliver(event);
               this.stats.delivered++;
             }
           }

@@ -1,11 +1,11 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
-import type { ChangeBus } from "../live/pubsub.js";
+import type { ChangeBus } from "../live/bus.js";
 import type { Logger } from "../log.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { AlertFeed } from "./feed.js";
 
-export { AlertEvaluator, alertsChangeTable, evaluatorLockKey } from "./evaluator.js";
+export { AlertEvaluator } from "./evaluator.js";
 export { AlertFeed } from "./feed.js";
 export { ruleInfo, rules, type RuleInfo } from "./rules.js";
 export * from "./types.js";

@@ -9,6 +9,7 @@
  * (rule, scope) even for a writer that skipped the lock.
  */
 import type { ClientBase, Pool } from "pg";
+import { advisoryLockKeys } from "../domain/locks.js";
 import { applyTimeFilter, type TimeFilter } from "../store/read/timeFilter.js";
 import {
   decodeCursor,
@@ -31,9 +32,7 @@ import type {
   Status,
 } from "./types.js";
 import { ruleNames, severities, statuses } from "./types.js";
-
-/** Key of the transaction-level lock every alert write takes ("rttm" + 3). */
-export const alertWriteLockKey = 0x7274746d03;
+import { errorCodes } from "../domain/errorCodes.js";
 
 type Db = Pool | ClientBase;
 
@@ -115,7 +114,7 @@ export async function inAlertTransaction<T>(
 ): Promise<T> {
   await client.query("BEGIN");
   try {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [alertWriteLockKey]);
+    await client.query("SELECT pg_advisory_xact_lock($1)", [advisoryLockKeys.alertWrite]);
     const result = await work();
     await client.query("COMMIT");
     return result;
@@ -283,7 +282,7 @@ export function alertIdArg(value: string): string {
 }
 
 export class AlertNotFoundError extends Error {
-  readonly code = "ALERT_NOT_FOUND";
+  readonly code = errorCodes.ALERT_NOT_FOUND;
   constructor(readonly alertId: string) {
     super(`Alert ${alertId} does not exist`);
     this.name = "AlertNotFoundError";
@@ -291,7 +290,7 @@ export class AlertNotFoundError extends Error {
 }
 
 export class AlertAlreadyResolvedError extends Error {
-  readonly code = "ALERT_ALREADY_RESOLVED";
+  readonly code = errorCodes.ALERT_ALREADY_RESOLVED;
   constructor(readonly alert: AlertRecord) {
     super(
       `Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${alert.resolvedAt?.toISOString() ?? "?"})`,

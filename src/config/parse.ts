@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 
 export class EnvReader {
   readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  constructor(readonly env: Env) {}
 
   private raw(name: string): string | undefined {
     const value = this.env[name];

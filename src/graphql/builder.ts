@@ -1,6 +1,7 @@
 import SchemaBuilder from "@pothos/core";
 import { GraphQLError, Kind } from "graphql";
 import type { GraphQLContext } from "./context.js";
+import { errorCodes } from "../domain/errorCodes.js";
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -19,7 +20,7 @@ builder.scalarType("DateTime", {
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING)
       throw new GraphQLError("DateTime must be an ISO-8601 string", {
-        extensions: { code: "BAD_USER_INPUT" },
+        extensions: { code: errorCodes.BAD_USER_INPUT },
       });
     return parseDateTime(ast.value);
   },
@@ -32,7 +33,7 @@ function parseDateTime(value: unknown): Date {
       : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
     throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not an ISO-8601 date-time`, {
-      extensions: { code: "BAD_USER_INPUT" },
+      extensions: { code: errorCodes.BAD_USER_INPUT },
     });
   }
   return date;
@@ -50,7 +51,7 @@ builder.scalarType("Long", {
   parseValue: (value) => {
     if (typeof value !== "number" || !Number.isSafeInteger(value))
       throw new GraphQLError("Long must be a whole number", {
-        extensions: { code: "BAD_USER_INPUT" },
+        extensions: { code: errorCodes.BAD_USER_INPUT },
       });
     return BigInt(value);
   },

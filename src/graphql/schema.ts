@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import { ingestionHealthView, overviewView, telemetryView } from "../live/views.js";
 import * as read from "../store/read/index.js";
-import { isUuid } from "../ingest/validate.js";
+import { isUuid } from "../domain/uuid.js";
 import { builder } from "./builder.js";
 import {
   DlqEventConnection,
@@ -21,6 +21,7 @@ import {
 } from "./types.js";
 import { IngestionHealthRef } from "./ingestionHealth.js";
 import "./alerts.js";
+import { errorCodes } from "../domain/errorCodes.js";
 
 /** A trade id must be a UUID: a clear client error otherwise. */
 function tradeIdArg(value: string): string {
@@ -28,7 +29,7 @@ function tradeIdArg(value: string): string {
     throw new GraphQLError(
       `tradeId ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} is not a UUID`,
       {
-        extensions: { code: "BAD_USER_INPUT", argument: "tradeId" },
+        extensions: { code: errorCodes.BAD_USER_INPUT, argument: "tradeId" },
       },
     );
   }

@@ -1,4 +1,4 @@
-import { stages } from "../ingest/validate.js";
+import { latencyStages, stages } from "../domain/stages.js";
 import type { CardStatus } from "../metrics/cardStatus.js";
 import type * as read from "../store/read/index.js";
 import { builder } from "./builder.js";
@@ -8,7 +8,7 @@ export const StageEnum = builder.enumType("Stage", {
   description: "Pipeline stages in their fixed order.",
 });
 export const LatencyStageEnum = builder.enumType("LatencyStage", {
-  values: ["VALIDATED", "ENRICHED", "COMMITTED", "END_TO_END"] as const,
+  values: latencyStages,
   description:
     "A stage's latency is measured from the previous stage; END_TO_END is COMMITTED minus RECEIVED.",
 });

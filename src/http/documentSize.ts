@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import { errorCodes } from "../domain/errorCodes.js";
 
 /** The error for a GraphQL document longer than the limit, or null; the same over HTTP and WebSocket. */
 export function documentSizeError(
@@ -8,6 +9,6 @@ export function documentSizeError(
 ): GraphQLError | null {
   if (typeof query !== "string" || query.length <= maxBytes) return null;
   return new GraphQLError(`Document of ${query.length} bytes exceeds the limit of ${maxBytes}`, {
-    extensions: { code: "DOCUMENT_TOO_LARGE", ...extensions },
+    extensions: { code: errorCodes.DOCUMENT_TOO_LARGE, ...extensions },
   });
 }

@@ -10,9 +10,9 @@ import type { Logger } from "../log.js";
 import type { BoundedQueue } from "../pipeline/boundedQueue.js";
 import type { OffsetLedger } from "../pipeline/offsets.js";
 import type { ShardedQueue } from "../pipeline/shardedQueue.js";
-import type { PartitionOffset } from "../pipeline/offsets.js";
+import type { PartitionOffset } from "../domain/kafka.js";
 import { decodeRecord, type RawRecord } from "./decode.js";
-import type { IngestRow } from "./rows.js";
+import type { IngestRow } from "../domain/rows.js";
 import type { SchemaCheck } from "./schemaCheck.js";
 import { topicDescriptions, type TopicDescription } from "./topics.js";
 

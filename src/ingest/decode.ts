@@ -1,5 +1,5 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import type { IngestRow } from "./rows.js";
+import type { IngestRow } from "../domain/rows.js";
 import type { SchemaCheck } from "./schemaCheck.js";
 import type { RecordContext, TopicDescription } from "./topics.js";
 import { RecordRejected } from "./validate.js";

@@ -8,7 +8,7 @@ import { startRetention } from "../store/retention.js";
 import type { BatchCounts } from "../store/writeBatch.js";
 import type { Pool } from "pg";
 import { createIngestConsumer, type ConsumerStatus } from "./consumer.js";
-import type { IngestRow } from "./rows.js";
+import type { IngestRow } from "../domain/rows.js";
 import { registrySchemaCheck, trustTopicTypes } from "./schemaCheck.js";
 
 export interface IngestService {

@@ -5,7 +5,8 @@ import { RttmErrorEventSchema } from "./proto/rttm/rttm_error_event_pb.js";
 import { RttmQueueMetricSchema } from "./proto/rttm/rttm_queue_metric_pb.js";
 import { RttmTradeEventSchema } from "./proto/rttm/rttm_trade_event_pb.js";
 import { InvalidTradeEventProtoSchema } from "./proto/validation/invalid_trade_event_pb.js";
-import type { IngestRow, KafkaCoordinates } from "./rows.js";
+import type { KafkaCoordinates } from "../domain/kafka.js";
+import type { IngestRow } from "../domain/rows.js";
 import * as check from "./validate.js";
 
 /** What the mapper knows about a record besides its payload. */

@@ -1,3 +1,6 @@
+import { stages, type Stage } from "../domain/stages.js";
+import { isUuid } from "../domain/uuid.js";
+
 /**
  * Field checks shared by the topic descriptions. Each throws a RecordRejected whose message says
  * which field failed and why; the record is then quarantined, never dropped.
@@ -12,9 +15,6 @@ export class RecordRejected extends Error {
   }
 }
 
-export const stages = ["RECEIVED", "VALIDATED", "ENRICHED", "COMMITTED"] as const;
-export type Stage = (typeof stages)[number];
-
 export const eventTypes = [
   "TRADE_RECEIVED",
   "TRADE_VALIDATED",
@@ -24,13 +24,6 @@ export const eventTypes = [
   "TRADE_FAILED",
   "TRADE_SENT_TO_DLQ",
 ] as const;
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A canonical 8-4-4-4-12 UUID, any case. */
-export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
-}
 
 /** Earliest and latest accepted event times: 2000-01-01 and one day ahead of the local clock. */
 const earliestEventMs = Date.UTC(2000, 0, 1);

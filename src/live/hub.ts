@@ -1,6 +1,8 @@
 import type { Logger } from "../log.js";
-import { LatestValueIterator } from "./latestValue.js";
-import type { ChangeBus, ChangeNotice } from "./pubsub.js";
+import { Repeater, type Push, type Stop } from "@repeaterjs/repeater";
+import { LatestValueBuffer } from "./latestValue.js";
+import type { ChangeBus } from "./bus.js";
+import type { ChangeNotice } from "./notice.js";
 
 /**
  * A snapshot the hub serves: computed once per tick for all of its subscribers. `tables` says
@@ -20,9 +22,14 @@ export interface SnapshotSource<T> {
   compute(): Promise<T>;
 }
 
+interface Subscriber {
+  push: Push<unknown>;
+  stop: Stop;
+}
+
 interface ActiveSnapshot {
   source: SnapshotSource<unknown>;
-  subscribers: Set<LatestValueIterator<unknown>>;
+  subscribers: Set<Subscriber>;
   stale: boolean;
   lastJson: string | null;
   lastValue: unknown;
@@ -75,11 +82,35 @@ export class LiveHub {
     this.timer.unref();
   }
 
+  /**
+   * The snapshot's values from now on, the current one first: a Repeater with a latest-value
+   * buffer. The subscription starts with the first `next()` and ends with `return()`.
+   */
   subscribe<T>(source: SnapshotSource<T>): AsyncIterableIterator<T> {
+    const buffer = new LatestValueBuffer(() => this.stats.coalesced++);
+    return new Repeater<T>(async (push, stop) => {
+      const active = this.activate(source);
+      const subscriber: Subscriber = { push: push as Push<unknown>, stop };
+      active.subscribers.add(subscriber);
+      this.stats.subscriptions++;
+      // A new subscriber gets the current snapshot at once when there is one.
+      if (active.lastJson !== null) void push(active.lastValue as T);
+      else void this.compute(active);
+      await stop;
+      active.subscribers.delete(subscriber);
+      this.stats.subscriptions--;
+      if (active.subscribers.size === 0 && this.active.get(source.key) === active) {
+        this.active.delete(source.key);
+        this.stats.snapshots = this.active.size;
+      }
+    }, buffer);
+  }
+
+  private activate(source: SnapshotSource<unknown>): ActiveSnapshot {
     let snapshot = this.active.get(source.key);
     if (!snapshot) {
       snapshot = {
-        source: source as SnapshotSource<unknown>,
+        source,
         subscribers: new Set(),
         stale: true,
         lastJson: null,
@@ -91,31 +122,14 @@ export class LiveHub {
       this.active.set(source.key, snapshot);
       this.stats.snapshots = this.active.size;
     }
-    const active = snapshot;
-    const iterator: LatestValueIterator<unknown> = new LatestValueIterator(
-      () => {
-        active.subscribers.delete(iterator);
-        this.stats.subscriptions--;
-        if (active.subscribers.size === 0) {
-          this.active.delete(source.key);
-          this.stats.snapshots = this.active.size;
-        }
-      },
-      () => this.stats.coalesced++,
-    );
-    active.subscribers.add(iterator);
-    this.stats.subscriptions++;
-    // A new subscriber gets the current snapshot at once when there is one.
-    if (active.lastJson !== null) iterator.offer(active.lastValue);
-    else void this.compute(active);
-    return iterator as AsyncIterableIterator<T>;
+    return snapshot;
   }
 
   close(): void {
     clearInterval(this.timer);
     this.unsubscribeBus();
     for (const snapshot of this.active.values())
-      for (const subscriber of snapshot.subscribers) subscriber.close();
+      for (const subscriber of snapshot.subscribers) subscriber.stop();
   }
 
   private onNotice(notice: ChangeNotice): void {
@@ -161,7 +175,7 @@ export class LiveHub {
       snapshot.lastValue = value;
       const pushStarted = performance.now();
       for (const subscriber of snapshot.subscribers) {
-        subscriber.offer(value);
+        void subscriber.push(value);
         this.stats.deliveries++;
       }
       // Subscribers execute and send in the microtasks the offers released; setImmediate runs after them.

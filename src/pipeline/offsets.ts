@@ -1,22 +1,11 @@
+import type { KafkaCoordinates, PartitionOffset } from "../domain/kafka.js";
+
 /**
  * Which offsets may be committed. Records of one partition are spread over several writers, so a
  * later record can be stored before an earlier one. Per partition the ledger counts records that
  * are queued but not yet stored; the committable offset is the lowest such offset (everything
  * below it is stored), or the highest stored offset + 1 when nothing is pending.
  */
-export interface PartitionOffset {
-  topic: string;
-  partition: number;
-  /** The next offset to read, as Kafka expects a commit. */
-  offset: string;
-}
-
-export interface Coordinates {
-  kafkaTopic: string;
-  kafkaPartition: number;
-  kafkaOffset: bigint;
-}
-
 interface PartitionState {
   topic: string;
   partition: number;
@@ -29,7 +18,7 @@ interface PartitionState {
 export class OffsetLedger {
   private readonly partitions = new Map<string, PartitionState>();
 
-  private state(c: Coordinates): PartitionState {
+  private state(c: KafkaCoordinates): PartitionState {
     const key = `${c.kafkaTopic}\u0000${c.kafkaPartition}`;
     let state = this.partitions.get(key);
     if (!state) {
@@ -45,12 +34,12 @@ export class OffsetLedger {
     return state;
   }
 
-  queued(c: Coordinates): void {
+  queued(c: KafkaCoordinates): void {
     const { pending } = this.state(c);
     pending.set(c.kafkaOffset, (pending.get(c.kafkaOffset) ?? 0) + 1);
   }
 
-  stored(records: Iterable<Coordinates>): void {
+  stored(records: Iterable<KafkaCoordinates>): void {
     for (const c of records) {
       const state = this.state(c);
       const left = (state.pending.get(c.kafkaOffset) ?? 1) - 1;

@@ -1,4 +1,4 @@
-import type { IngestRow } from "../ingest/rows.js";
+import type { IngestRow } from "../domain/rows.js";
 import { BoundedQueue } from "./boundedQueue.js";
 
 /**

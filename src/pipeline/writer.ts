@@ -1,10 +1,11 @@
 import type { Pool } from "pg";
-import type { IngestRow } from "../ingest/rows.js";
+import type { PartitionOffset } from "../domain/kafka.js";
+import type { IngestRow } from "../domain/rows.js";
 import type { Logger } from "../log.js";
 import type { SnapshotRule } from "../metrics/queueSnapshot.js";
 import { groupByTable, writeBatch, type BatchCounts } from "../store/writeBatch.js";
 import type { BoundedQueue } from "./boundedQueue.js";
-import { OffsetLedger, type PartitionOffset } from "./offsets.js";
+import { OffsetLedger } from "./offsets.js";
 import { retryUntilSuccess } from "./retry.js";
 import type { ShardedQueue } from "./shardedQueue.js";
 

@@ -17,7 +17,7 @@ import type { RttmErrorEventSchema } from "../ingest/proto/rttm/rttm_error_event
 import type { RttmQueueMetricSchema } from "../ingest/proto/rttm/rttm_queue_metric_pb.js";
 import type { RttmTradeEventSchema } from "../ingest/proto/rttm/rttm_trade_event_pb.js";
 import type { InvalidTradeEventProtoSchema } from "../ingest/proto/validation/invalid_trade_event_pb.js";
-import { stages, type Stage } from "../ingest/validate.js";
+import { stages, type Stage } from "../domain/stages.js";
 import type { Random } from "./random.js";
 
 export type SimMessage =

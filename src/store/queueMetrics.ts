@@ -1,5 +1,5 @@
 import type { PoolClient } from "pg";
-import type { QueueMetricRow } from "../ingest/rows.js";
+import type { QueueMetricRow } from "../domain/rows.js";
 import {
   lagOf,
   shouldStoreSnapshot,

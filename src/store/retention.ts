@@ -1,5 +1,7 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
+import { advisoryLockKeys } from "../domain/locks.js";
+import { latencyStages } from "../domain/stages.js";
 import type { Logger } from "../log.js";
 
 /** Each pruned table, the column its age is read from, and the setting that bounds it. */
@@ -20,7 +22,7 @@ const prunedTables: Array<{
     table: "rttm_stage_latency",
     column: "event_time",
     key: "ctid",
-    scope: "stage_name IN ('VALIDATED', 'ENRICHED', 'COMMITTED', 'END_TO_END') AND",
+    scope: `stage_name IN (${latencyStages.map((stage) => `'${stage}'`).join(", ")}) AND`,
     hours: (r) => r.eventsHours,
   },
   {
@@ -72,7 +74,6 @@ const prunedTables: Array<{
 
 const deleteChunk = 10_000;
 /** Only one replica prunes at a time (key: "rttm" retention). */
-const retentionLockKey = 0x7274746d01;
 
 /**
  * Deletes rows older than each table's retention, in chunks so no statement holds locks for long.
@@ -87,7 +88,7 @@ export async function pruneOnce(
   try {
     const { rows } = await client.query<{ locked: boolean }>(
       "SELECT pg_try_advisory_lock($1) AS locked",
-      [retentionLockKey],
+      [advisoryLockKeys.retention],
     );
     if (!rows[0]!.locked) return null;
     try {
@@ -107,7 +108,7 @@ export async function pruneOnce(
       }
       return deleted;
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [retentionLockKey]);
+      await client.query("SELECT pg_advisory_unlock($1)", [advisoryLockKeys.retention]);
     }
   } finally {
     client.release();

@@ -2,11 +2,11 @@ import type {
   DlqEventRow,
   ErrorEventRow,
   InvalidTradeRow,
-  KafkaCoordinates,
   QuarantineRow,
   QueueMetricRow,
   TradeEventRow,
-} from "../ingest/rows.js";
+} from "../domain/rows.js";
+import type { KafkaCoordinates } from "../domain/kafka.js";
 import type { Column, TableSpec } from "./columns.js";
 
 const kafkaColumns: Array<Column<KafkaCoordinates>> = [

@@ -1,6 +1,6 @@
 import type { PoolClient } from "pg";
-import type { TradeEventRow } from "../ingest/rows.js";
-import { stages, type Stage } from "../ingest/validate.js";
+import type { TradeEventRow } from "../domain/rows.js";
+import { stages, type Stage } from "../domain/stages.js";
 import {
   latencyChanges,
   type HistogramDelta,

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { IngestRow, RowOf, TableKey } from "../ingest/rows.js";
+import type { IngestRow, RowOf, TableKey } from "../domain/rows.js";
 import type { SnapshotRule } from "../metrics/queueSnapshot.js";
 import { columnArrays, insertIgnoringDuplicates, type TableSpec } from "./columns.js";
 import { writeQueueMetrics } from "./queueMetrics.js";

@@ -12,9 +12,10 @@ import type {
   ErrorEventRow,
   QueueMetricRow,
   TradeEventRow,
-} from "../../src/ingest/rows.js";
-import type { Stage } from "../../src/ingest/validate.js";
-import { inProcessBus, type ChangeNotice } from "../../src/live/pubsub.js";
+} from "../../src/domain/rows.js";
+import type { Stage } from "../../src/domain/stages.js";
+import { inProcessBus } from "../../src/live/inProcessBus.js";
+import type { ChangeNotice } from "../../src/live/notice.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
 import { createPool } from "../../src/store/pool.js";
 import { writeBatch, type RowsByTable } from "../../src/store/writeBatch.js";

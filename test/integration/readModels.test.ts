@@ -9,9 +9,9 @@ import type {
   QuarantineRow,
   QueueMetricRow,
   TradeEventRow,
-} from "../../src/ingest/rows.js";
-import type { Stage } from "../../src/ingest/validate.js";
-import { stages } from "../../src/ingest/validate.js";
+} from "../../src/domain/rows.js";
+import type { Stage } from "../../src/domain/stages.js";
+import { stages } from "../../src/domain/stages.js";
 import { binLowerBoundMs, binUpperBoundMs } from "../../src/metrics/latencyHistogram.js";
 import { createPool } from "../../src/store/pool.js";
 import {

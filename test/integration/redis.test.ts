@@ -5,15 +5,15 @@ import { after, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import type { RedisConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/log.js";
+import type { ChangeBus } from "../../src/live/bus.js";
+import { inProcessBus } from "../../src/live/inProcessBus.js";
 import {
-  inProcessBus,
   maxTradeIdsPerNotice,
   parseNotice,
-  redisBus,
   resyncOrigin,
-  type ChangeBus,
   type ChangeNotice,
-} from "../../src/live/pubsub.js";
+} from "../../src/live/notice.js";
+import { redisBus } from "../../src/live/redisBus.js";
 import { closeRedisClient, createRedisClient, redisStatus } from "../../src/live/redis.js";
 import { waitFor } from "../support/infra.js";
 import { redisCommand, startSentinelTopology } from "../support/redisSentinel.js";

@@ -11,7 +11,7 @@ import {
 } from "../../src/simulator/lifecycle.js";
 import { createRandom } from "../../src/simulator/random.js";
 import { runSimulator, type SimulatorTotals } from "../../src/simulator/run.js";
-import { stages } from "../../src/ingest/validate.js";
+import { stages } from "../../src/domain/stages.js";
 import type { App } from "../../src/app.js";
 import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { kafka, uniqueTopics } from "../support/kafka.js";

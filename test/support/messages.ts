@@ -7,7 +7,7 @@ import { RttmErrorEventSchema } from "../../src/ingest/proto/rttm/rttm_error_eve
 import { RttmQueueMetricSchema } from "../../src/ingest/proto/rttm/rttm_queue_metric_pb.js";
 import { RttmTradeEventSchema } from "../../src/ingest/proto/rttm/rttm_trade_event_pb.js";
 import { InvalidTradeEventProtoSchema } from "../../src/ingest/proto/validation/invalid_trade_event_pb.js";
-import type { Stage } from "../../src/ingest/validate.js";
+import type { Stage } from "../../src/domain/stages.js";
 
 export {
   RttmDlqEventSchema,

@@ -1,6 +1,7 @@
 /** Rows for seeding through the real write path (src/store/writeBatch.ts) without Kafka. */
-import type { KafkaCoordinates, TradeEventRow } from "../../src/ingest/rows.js";
-import type { Stage } from "../../src/ingest/validate.js";
+import type { KafkaCoordinates } from "../../src/domain/kafka.js";
+import type { TradeEventRow } from "../../src/domain/rows.js";
+import type { Stage } from "../../src/domain/stages.js";
 
 /** Successive coordinates on one made-up topic, so every seeded row is unique. */
 export function coordinateSequence(kafkaTopic: string): () => KafkaCoordinates {

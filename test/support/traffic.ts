@@ -1,7 +1,7 @@
 /** Bulk trade traffic for durability tests: whole trades (4 stages), keyed by trade id. */
 import type { Producer } from "kafkajs";
-import type { Stage } from "../../src/ingest/validate.js";
-import { stages } from "../../src/ingest/validate.js";
+import type { Stage } from "../../src/domain/stages.js";
+import { stages } from "../../src/domain/stages.js";
 import type { Encoder } from "./kafka.js";
 import * as m from "./messages.js";
 

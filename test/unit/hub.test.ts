@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LiveHub, type SnapshotSource } from "../../src/live/hub.js";
-import { inProcessBus } from "../../src/live/pubsub.js";
+import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
 
 setLogLevel("silent");

@@ -1,4 +1,4 @@
-import { stages, type Stage } from "../../ingest/validate.js";
+import { stages, type Stage } from "../../domain/stages.js";
 import { InvalidInputError } from "./errors.js";
 
 /** The longest window any read model accepts: one year and a day (minute rollups are kept 90 days by default). */

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { stages, type Stage } from "../../ingest/validate.js";
+import { stages, type Stage } from "../../domain/stages.js";
 import { instant, windowSeconds } from "./args.js";
 import { toNumber } from "./values.js";
 import { trailingWindow } from "./window.js";

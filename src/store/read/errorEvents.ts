@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { Stage } from "../../ingest/validate.js";
+import type { Stage } from "../../domain/stages.js";
 import { optionalStage, optionalText } from "./args.js";
 import { decodeCursor, PageQuery, pageSize, toPage, type Page, type PageArgs } from "./page.js";
 import { applyTimeFilter, type TimeFilter } from "./timeFilter.js";

@@ -46,7 +46,6 @@ export {
   type LatencyStatsArgs,
   type StageLatencyStats,
 } from "./latencyStats.js";
-export { latencyStages, type LatencyStage } from "./latencyHistograms.js";
 export {
   queueLag,
   type QueueLag,

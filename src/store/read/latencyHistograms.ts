@@ -1,18 +1,8 @@
 import type { Pool } from "pg";
 import { quantileFromHistogram, type HistogramBin } from "../../metrics/latencyHistogram.js";
-import type { LatencyStage } from "../../metrics/stageLatency.js";
+import type { LatencyStage } from "../../domain/stages.js";
 import { toNumber } from "./values.js";
 import { ceilTo, floorTo, hourMs, minuteMs, trailingWindow } from "./window.js";
-
-export type { LatencyStage };
-
-/** The latency stages in report order: each stage from its predecessor, then end to end. */
-export const latencyStages = [
-  "VALIDATED",
-  "ENRICHED",
-  "COMMITTED",
-  "END_TO_END",
-] as const satisfies readonly LatencyStage[];
 
 /** One stage's latency histogram merged over a window. */
 export interface LatencyHistogram {

@@ -1,12 +1,7 @@
 import type { Pool } from "pg";
 import { instant, windowSeconds } from "./args.js";
-import {
-  latencyStages,
-  meanMs,
-  quantileMs,
-  readLatencyHistograms,
-  type LatencyStage,
-} from "./latencyHistograms.js";
+import { latencyStages, type LatencyStage } from "../../domain/stages.js";
+import { meanMs, quantileMs, readLatencyHistograms } from "./latencyHistograms.js";
 
 export interface LatencyStatsArgs {
   now: Date;

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { stages, type Stage } from "../../ingest/validate.js";
+import { stages, type Stage } from "../../domain/stages.js";
 import { instant, windowSeconds } from "./args.js";
 import { meanMs, readLatencyHistograms } from "./latencyHistograms.js";
 import { percentHalfUp } from "./percent.js";

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { Stage } from "../../ingest/validate.js";
+import type { Stage } from "../../domain/stages.js";
 import { toNumber } from "./values.js";
 import { minuteMs, planRange, secondMs, type MsRange } from "./window.js";
 

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { stages, type Stage } from "../../ingest/validate.js";
+import { stages, type Stage } from "../../domain/stages.js";
 import { instant, optionalStage, windowSeconds } from "./args.js";
 import { InvalidInputError } from "./errors.js";
 import { countStageEvents } from "./stageCounts.js";

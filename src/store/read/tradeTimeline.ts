@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
-import { isUuid, stages, type Stage } from "../../ingest/validate.js";
+import { isUuid } from "../../domain/uuid.js";
+import { stages, type Stage } from "../../domain/stages.js";
 import { InvalidInputError } from "./errors.js";
 import { toNullableNumber } from "./values.js";
 

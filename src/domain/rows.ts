@@ -7,13 +7,10 @@ import type {
   TradeEvent,
 } from "../store/generated/client.js";
 
-/** Where a record sits in Kafka; stored with every row under a unique constraint. */
-export interface KafkaCoordinates {
-  kafkaTopic: string;
-  kafkaPartition: number;
-  kafkaOffset: bigint;
-}
-
+/*
+ * Row types follow from prisma/schema.prisma (through the generated client, which imports nothing of
+ * RTTM's): the schema is the one declaration of each table's columns.
+ */
 type Insertable<T> = Omit<T, "id" | "createdAt">;
 
 export type TradeEventRow = Insertable<TradeEvent>;

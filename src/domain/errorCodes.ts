@@ -1,0 +1,30 @@
+/**
+ * Every `extensions.code` the API answers with, in one place: clients switch on these, so a code
+ * is spelled once and each entry says when it is used.
+ */
+export const errorCodes = {
+  /** An argument is malformed or out of range; `extensions.argument` names it. HTTP 200. */
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  /** The GraphQL document is longer than the server accepts (HTTP and WebSocket). */
+  DOCUMENT_TOO_LARGE: "DOCUMENT_TOO_LARGE",
+  /** The operation nests deeper than RTTM_GRAPHQL_MAX_DEPTH; `extensions.limit` says the limit. HTTP 400. */
+  QUERY_TOO_DEEP: "QUERY_TOO_DEEP",
+  /** The operation costs more than RTTM_GRAPHQL_MAX_COST; `extensions.limit` says the limit. HTTP 400. */
+  QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
+  /** A browser request from an origin that is not allowed. HTTP 403. */
+  FORBIDDEN_ORIGIN: "FORBIDDEN_ORIGIN",
+  /** The request body is larger than the server accepts. HTTP 413. */
+  REQUEST_TOO_LARGE: "REQUEST_TOO_LARGE",
+  /** Trusted documents only: the request sent a query text instead of a hash. HTTP 400. */
+  PERSISTED_QUERY_ONLY: "PERSISTED_QUERY_ONLY",
+  /** Trusted documents only: the request sent neither a query nor a hash. HTTP 400. */
+  PERSISTED_QUERY_ID_REQUIRED: "PERSISTED_QUERY_ID_REQUIRED",
+  /** Trusted documents only: the hash is not one of the server's trusted documents. HTTP 400. */
+  PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
+  /** An alert mutation named an alert that does not exist; `extensions.alertId` names it. */
+  ALERT_NOT_FOUND: "ALERT_NOT_FOUND",
+  /** An alert mutation on an alert that is already resolved; `extensions.alertId` names it. */
+  ALERT_ALREADY_RESOLVED: "ALERT_ALREADY_RESOLVED",
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,136 @@
+/**
+ * Raw dashboard WebSockets on /ws/rttm/{metrics,pipeline,telemetry,dlq,alerts}: a handshake that
+ * does not ask for the graphql-transport-ws subprotocol is the old page's (contract §2.1: no
+ * subprotocol, no messages from the client, no reconnect). graphql-ws clients keep these paths.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import WebSocket, { WebSocketServer } from "ws";
+import { originAllowed } from "../http/origins.js";
+import type { SocketCounts } from "../http/prometheus.js";
+import type { Logger } from "../log.js";
+import { FeedChannel, type HubSubscribe } from "./channel.js";
+import { legacySocketPaths, type LegacyFeed, type LegacySocketPath } from "./feeds.js";
+import type { LegacyMetrics } from "./metrics.js";
+
+export interface LegacySocketOptions {
+  allowedOrigins: readonly string[];
+  /** Shared with the GraphQL sockets: one cap for every socket of the replica. */
+  maxConnections: number;
+  /** The page cannot send a token on a WebSocket; false refuses its sockets with 401. */
+  allowAnonymous: boolean;
+  /** Protocol-level ping period; a socket that has not answered the previous ping is dropped. */
+  pingIntervalMs: number;
+  /** A socket with more than this waiting to be sent skips frames until it drains. */
+  maxBufferedBytes: number;
+}
+
+const pathPattern = new RegExp(`^/ws/rttm/(${legacySocketPaths.join("|")})$`);
+export const graphqlWsProtocol = "graphql-transport-ws";
+
+/** The legacy path of a raw (non-graphql-ws) handshake, or null when the handshake is not one. */
+export function legacySocketPath(request: IncomingMessage): LegacySocketPath | null {
+  const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+  const match = pathPattern.exec(pathname);
+  if (!match) return null;
+  const offered = (request.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  return offered.includes(graphqlWsProtocol) ? null : (match[1] as LegacySocketPath);
+}
+
+export function createLegacySockets(deps: {
+  feeds: LegacyFeed[];
+  hub: HubSubscribe;
+  options: LegacySocketOptions;
+  counts: SocketCounts;
+  metrics: LegacyMetrics;
+  logger: Logger;
+}) {
+  const { options, counts, metrics, logger } = deps;
+  const channels = new Map(
+    deps.feeds.map((feed) => [
+      feed.path,
+      new FeedChannel(feed, deps.hub, options.maxBufferedBytes),
+    ]),
+  );
+  // The client never sends: a small limit stops anyone from using these sockets to push data in.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+  const alive = new Map<WebSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const [socket, answered] of alive) {
+      if (!answered) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, options.pingIntervalMs);
+  heartbeat.unref();
+
+  function reject(socket: Duplex, status: number, reason: string): void {
+    counts.rejected++;
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  }
+
+  function accept(socket: WebSocket, path: LegacySocketPath): void {
+    const channel = channels.get(path)!;
+    counts.open++;
+    metrics.openSockets.inc({ path });
+    metrics.socketsOpened.inc({ path });
+    alive.set(socket, true);
+    socket.on("pong", () => alive.has(socket) && alive.set(socket, true));
+    socket.on("error", (err) => logger.debug("legacy socket error", { path, err }));
+    socket.once("close", () => {
+      counts.open--;
+      metrics.openSockets.dec({ path });
+      alive.delete(socket);
+      channel.leave(socket);
+    });
+    channel.join(socket);
+  }
+
+  return {
+    channels,
+    /** Takes a raw dashboard handshake and returns true; returns false for any other upgrade. */
+    handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+      const path = legacySocketPath(request);
+      if (path === null) return false;
+      const origin = request.headers.origin;
+      if (!originAllowed(origin, options.allowedOrigins)) {
+        logger.warn("legacy socket refused: origin not allowed", { origin, path });
+        reject(socket, 403, "Forbidden");
+      } else if (!options.allowAnonymous) {
+        reject(socket, 401, "Unauthorized");
+      } else if (counts.open >= options.maxConnections) {
+        logger.warn("legacy socket refused: connection cap reached", {
+          open: counts.open,
+          cap: options.maxConnections,
+        });
+        reject(socket, 503, "Service Unavailable");
+      } else {
+        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, path));
+      }
+      return true;
+    },
+    /** Closes every raw socket with 1012 (service restart) and waits for the closing handshakes. */
+    async close(timeoutMs = 2000): Promise<void> {
+      clearInterval(heartbeat);
+      const sockets = [...alive.keys()];
+      const closed = sockets.map(
+        (s) =>
+          new Promise<void>((resolve) =>
+            s.readyState === WebSocket.CLOSED ? resolve() : s.once("close", () => resolve()),
+          ),
+      );
+      for (const socket of sockets) socket.close(1012, "service restart");
+      const timer = setTimeout(() => sockets.forEach((s) => s.terminate()), timeoutMs);
+      await Promise.all(closed);
+      clearTimeout(timer);
+      for (const channel of channels.values()) channel.stop();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+export type LegacySockets = ReturnType<typeof createLegacySockets>;
