@@ -1,3 +1,4 @@
+import { createGraphQLError } from "@graphql-tools/utils";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
@@ -83,7 +84,7 @@ export function createHttpServer(deps: ServerDeps) {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof InvalidInputError) {
-          return new GraphQLError(original.message, {
+          return createGraphQLError(original.message, {
             extensions: { code: errorCodes.BAD_USER_INPUT, argument: original.argument },
           });
         }

@@ -7,16 +7,12 @@
  * very same plugin hook on each subscribe message, so both transports accept and refuse alike.
  */
 import type { IncomingMessage } from "node:http";
+import { createGraphQLError } from "@graphql-tools/utils";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import { GraphQLError } from "graphql";
-import {
-  createGraphQLError,
-  type GraphQLParams,
-  type OnParamsEventPayload,
-  type Plugin,
-} from "graphql-yoga";
+import { type GraphQLParams, type OnParamsEventPayload, type Plugin } from "graphql-yoga";
 import type { TrustedDocumentsConfig } from "../config/index.js";
-import { errorCodes } from "../domain/errorCodes.js";
+import { errorCodes, type ErrorCode } from "../domain/errorCodes.js";
 
 /** GraphQL-over-HTTP params or a graphql-ws subscribe payload. */
 export interface OperationParams {
@@ -48,7 +44,7 @@ function hashOf(params: GraphQLParams): string | undefined {
   return typeof persisted?.sha256Hash === "string" ? persisted.sha256Hash : undefined;
 }
 
-const clientError = (message: string, code: string) =>
+const clientError = (message: string, code: ErrorCode) =>
   createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
 
 export function createTrustedDocuments(
