@@ -9,8 +9,15 @@ import type { Config } from "./config/index.js";
 import type { Health, HealthReport } from "./http/health.js";
 import { documentSizeError } from "./http/documentSize.js";
 import { originAllowed } from "./http/origins.js";
+import {
+  graphiqlAssetsPath,
+  graphqlEndpointPattern,
+  graphqlPaths,
+  subscriptionsPath,
+} from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
+import { useGraphiQL } from "./http/use-graphiql.js";
 import { createWebSocketServer } from "./http/websocket.js";
 import type { LegacyApi } from "./legacy/index.js";
 import type { Logger } from "./log.js";
@@ -62,7 +69,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * One HTTP server on SERVER_PORT: GraphQL over HTTP at /graphql (GraphiQL outside production),
+ * One HTTP server on SERVER_PORT: GraphQL over HTTP at /api/rttm/graphql and /graphql (GraphiQL
+ * outside production),
  * graphql-ws under /ws/rttm/*, Spring-compatible health under /actuator/health, Prometheus at /metrics.
  */
 export function createHttpServer(deps: ServerDeps) {
@@ -75,8 +83,9 @@ export function createHttpServer(deps: ServerDeps) {
     });
   const yoga = createYoga<Record<string, unknown>>({
     schema: deps.schema,
-    graphqlEndpoint: "/graphql",
-    graphiql: config.production ? false : { subscriptionsProtocol: "WS", title: "RTTM" },
+    graphqlEndpoint: graphqlEndpointPattern,
+    // GraphiQL comes from useGraphiQL below, its assets served by RTTM (Yoga's loads them from a CDN).
+    graphiql: false,
     landingPage: false,
     maskedErrors: {
       isDev: !config.production,
@@ -113,6 +122,15 @@ export function createHttpServer(deps: ServerDeps) {
       },
     },
     plugins: [
+      ...(config.production
+        ? []
+        : [
+            useGraphiQL({
+              endpoints: graphqlPaths,
+              assetsPath: graphiqlAssetsPath,
+              subscriptionsEndpoint: subscriptionsPath,
+            }),
+          ]),
       ...(trusted ? [trusted.plugin] : []),
       documentSizePlugin(config.http.maxDocumentBytes),
       maxDepthPlugin({ n: config.http.maxDepth, ignoreIntrospection: true }),
@@ -137,6 +155,7 @@ export function createHttpServer(deps: ServerDeps) {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname.startsWith(`${graphiqlAssetsPath}/`)) return await yoga(req, res);
       switch (pathname) {
         case "/actuator/health":
           return await probe(res, health.health());
@@ -147,7 +166,8 @@ export function createHttpServer(deps: ServerDeps) {
         case "/metrics":
           res.writeHead(200, { "content-type": metrics.registry.contentType });
           return res.end(await metrics.registry.metrics());
-        case "/graphql": {
+        case "/graphql":
+        case "/api/rttm/graphql": {
           if (!originAllowed(req.headers.origin, config.http.allowedOrigins)) {
             return sendJson(res, 403, {
               errors: [

@@ -1,0 +1,15 @@
+/**
+ * Where the API answers. The platform's ingress sends only /api/** and /ws/** to its gateway, which
+ * routes /api/rttm/** and /ws/rttm/** to rttm:8087 unchanged: /api/rttm/graphql is the path that
+ * works through the gateway; /graphql stays for direct and local use.
+ */
+export const graphqlPaths = ["/graphql", "/api/rttm/graphql"] as const;
+
+/** Both GraphQL paths as one URLPattern pathname (Yoga's graphqlEndpoint). */
+export const graphqlEndpointPattern = "{/api/rttm}?/graphql";
+
+/** GraphiQL's script, styles and workers. */
+export const graphiqlAssetsPath = "/api/rttm/graphiql";
+
+/** graphql-ws, as the typed client and GraphiQL use it by default. */
+export const subscriptionsPath = "/ws/rttm/graphql";
