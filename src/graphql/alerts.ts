@@ -5,7 +5,6 @@
  * through the live hub, pushed when they change).
  */
 import { createGraphQLError } from "@graphql-tools/utils";
-import type { IncomingMessage } from "node:http";
 import type { ObjectRef, SchemaTypes } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import type { Alerts } from "../alerts/index.js";
@@ -38,15 +37,8 @@ import { changeNotice } from "../live/notice.js";
 import { InvalidInputError } from "../store/read/errors.js";
 import type * as read from "../store/read/index.js";
 import { builder } from "./builder.js";
-import type { GraphQLContext } from "./context.js";
+import { requestHeader, type GraphQLContext } from "./context.js";
 import "./lists.js";
-
-declare module "./context.js" {
-  interface GraphQLContext {
-    /** This replica's alerts (src/alerts), wired in src/app.ts. */
-    alerts: Alerts;
-  }
-}
 
 /** Who acknowledges or resolves when the mutation has no `by`: this header (set by the gateway), else "anonymous". */
 export const actorHeader = "x-forwarded-user";
@@ -229,25 +221,9 @@ const AlertConnectionRef = builder.objectRef<read.Page<AlertRecord>>("AlertConne
   }),
 });
 
-function alertsOf(ctx: GraphQLContext): Alerts {
-  if (!ctx.alerts) throw new Error("internal: alerts are not wired into the GraphQL context");
-  return ctx.alerts;
-}
-
-function headerValue(ctx: GraphQLContext): string | null {
-  const { request, req } = ctx as unknown as {
-    request?: { headers?: { get?(name: string): string | null } };
-    req?: IncomingMessage;
-  };
-  const fromRequest = request?.headers?.get?.(actorHeader);
-  if (fromRequest) return fromRequest;
-  const raw = req?.headers?.[actorHeader];
-  return (Array.isArray(raw) ? raw[0] : raw) ?? null;
-}
-
 /** Who changes an alert: `by`, else the X-Forwarded-User header, else "anonymous". */
 function actorOf(by: string | null | undefined, ctx: GraphQLContext): string {
-  const actor = (by ?? headerValue(ctx) ?? "").trim() || "anonymous";
+  const actor = (by ?? requestHeader(ctx, actorHeader) ?? "").trim() || "anonymous";
   if (actor.length > maxActorLength)
     throw new InvalidInputError("by", `by must be at most ${maxActorLength} characters`);
   return actor;
@@ -335,7 +311,7 @@ builder.queryFields((t) => ({
   alertRules: t.field({
     type: [AlertRuleRef],
     description: "The rules in evaluation order, with their windows, thresholds and clear levels.",
-    resolve: (_root, _args, ctx) => ruleInfo(alertsOf(ctx).config),
+    resolve: (_root, _args, ctx) => ruleInfo(ctx.alerts.config),
   }),
 }));
 
@@ -372,7 +348,7 @@ builder.subscriptionFields((t) => ({
     description:
       "Every alert change (RAISED, ESCALATED, ACKNOWLEDGED, RESOLVED) from now on, in order; with afterEventId, first those after it.",
     args: { afterEventId: t.arg.id({ description: "Resume after this event id." }) },
-    subscribe: (_root, args, ctx) => alertsOf(ctx).feed.subscribe(eventIdArg(args.afterEventId)),
+    subscribe: (_root, args, ctx) => ctx.alerts.feed.subscribe(eventIdArg(args.afterEventId)),
     resolve: (event) => event,
   }),
   openAlerts: t.field({

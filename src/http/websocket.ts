@@ -9,8 +9,8 @@ import {
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { YogaServerInstance } from "graphql-yoga";
 import type { Config } from "../config/index.js";
+import type { RttmYoga } from "../graphql/context.js";
 import type { Logger } from "../log.js";
 import { documentSizeError } from "./documentSize.js";
 import { originAllowed } from "./origins.js";
@@ -33,7 +33,7 @@ export function isWebSocketPath(pathname: string): boolean {
  * same plugins (depth and cost limits, masking, timing) apply as over HTTP.
  */
 export function createWebSocketServer(
-  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>,
+  yoga: RttmYoga,
   schema: GraphQLSchema,
   config: Config,
   counts: SocketCounts,
