@@ -11,7 +11,7 @@ import { inProcessBus } from "./live/inProcessBus.js";
 import { redisBus } from "./live/redisBus.js";
 import { snapshotSources } from "./live/views.js";
 import type { Logger } from "./log.js";
-import { schema } from "./graphql/schema.js";
+import { schema } from "./graphql/schema/index.js";
 import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
 import { createPool } from "./store/pool.js";
