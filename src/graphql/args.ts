@@ -4,6 +4,7 @@
  * as BAD_USER_INPUT with its message.
  */
 import { isUuid } from "../domain/uuid.js";
+import { defaultWindowSeconds } from "../domain/window.js";
 import { defaultPageSize, InvalidInputError, maxPageSize } from "../store/read/index.js";
 import { bigintIdArg } from "../store/read/bigintId.js";
 import { builder } from "./builder.js";
@@ -11,7 +12,7 @@ import { StageEnum } from "./enums.js";
 
 /** The window of a windowed view. */
 export const windowArgs = builder.args((t) => ({
-  windowSeconds: t.int({ description: "Seconds; default 86400 (24 h)." }),
+  windowSeconds: t.int({ description: `Seconds; default ${defaultWindowSeconds} (24 h).` }),
 }));
 
 /** A keyset page of a list, newest first. */

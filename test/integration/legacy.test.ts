@@ -4,28 +4,17 @@ import type { Producer } from "kafkajs";
 import type { App } from "../../src/app.js";
 import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
-import { produceDashboardSeed, type DashboardSeed } from "../support/dashboardSeed.js";
+import {
+  produceDashboardSeed,
+  seedAlertEnv as alertEnv,
+  type DashboardSeed,
+} from "../support/dashboardSeed.js";
 import * as m from "../support/messages.js";
 import { rawSocket, type RawSocket } from "../support/rawSocket.js";
 import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
 
 const pageOrigin = "http://127.0.0.1:4200";
 const otherOrigin = "http://evil.example";
-
-// Thresholds that make the seed raise exactly two alerts: DLQ_COUNT CRITICAL (2 ≥ 2), ERROR_RATE WARNING (1 ≥ 1).
-const alertEnv = {
-  RTTM_ALERT_EVAL_INTERVAL: "1000",
-  RTTM_ALERT_DLQ_WARNING: "1",
-  RTTM_ALERT_DLQ_CRITICAL: "2",
-  RTTM_ALERT_ERROR_RATE_WARNING: "1",
-  RTTM_ALERT_ERROR_RATE_CRITICAL: "10",
-  RTTM_ALERT_LATENCY_WARNING: "100000",
-  RTTM_ALERT_LATENCY_CRITICAL: "200000",
-  RTTM_ALERT_QUEUE_DEPTH_WARNING: "100000",
-  RTTM_ALERT_QUEUE_DEPTH_CRITICAL: "200000",
-  RTTM_ALERT_TPS_WARNING: "1000",
-  RTTM_ALERT_TPS_CRITICAL: "2000",
-};
 
 /** Types of every field, in order: the contract's names, JSON types and order. */
 const shape = (value: Record<string, unknown>) =>

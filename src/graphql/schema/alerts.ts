@@ -4,7 +4,7 @@
  * alertEvents (every lifecycle change, in order, resumable) and openAlerts (the open alerts,
  * through the live hub, pushed when they change).
  */
-import { GraphQLError } from "graphql";
+import { createGraphQLError } from "@graphql-tools/utils";
 import { alertsChangeTable } from "../../domain/changes.js";
 import { alertMessage, timeAgo } from "../../alerts/format.js";
 import { ruleByName, ruleInfo, type RuleInfo } from "../../alerts/rules.js";
@@ -225,9 +225,11 @@ async function change(
     outcome = await apply(ctx.db, alertId, actorOf(by, ctx), ctx.now());
   } catch (err) {
     if (err instanceof AlertNotFoundError)
-      throw new GraphQLError(err.message, { extensions: { code: err.code, alertId: err.alertId } });
+      throw createGraphQLError(err.message, {
+        extensions: { code: err.code, alertId: err.alertId },
+      });
     if (err instanceof AlertAlreadyResolvedError) {
-      throw new GraphQLError(err.message, {
+      throw createGraphQLError(err.message, {
         extensions: {
           code: err.code,
           alertId: err.alert.id,

@@ -1,5 +1,6 @@
 /** The overview cards: current and peak TPS, end-to-end latency, DLQ, invalid trades, errors. */
 import type { CardStatus } from "../../metrics/cardStatus.js";
+import { defaultWindowSeconds } from "../../domain/window.js";
 import { overviewView } from "../../live/views.js";
 import type * as read from "../../store/read/index.js";
 import { builder } from "../builder.js";
@@ -71,7 +72,7 @@ export const OverviewRef = builder.objectRef<OverviewView>("Overview").implement
 
 const overviewArgs = builder.args((t) => ({
   windowSeconds: t.int({
-    description: "Window of latency and counts, seconds; default 86400 (24 h).",
+    description: `Window of latency and counts, seconds; default ${defaultWindowSeconds} (24 h).`,
   }),
   currentTpsWindowSeconds: t.int({
     description: "Trailing window of current TPS, seconds; default 5.",

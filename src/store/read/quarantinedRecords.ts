@@ -31,8 +31,7 @@ export interface QuarantinedRecordNode extends KafkaCoordinates {
 
 /**
  * Quarantined records, newest first by (created_at, id). Indexes: idx_quarantine_created; with an
- * errorKind filter idx_quarantine_kind_created. A topic filter has no (kafka_topic, created_at)
- * index (see the report).
+ * errorKind filter idx_quarantine_kind_created; with a topic filter idx_quarantine_topic_created.
  */
 export const quarantinedRecords = pagedList<QuarantinedRecordNode, QuarantinedRecordsArgs>({
   cursor: "quarantine",
