@@ -6,6 +6,7 @@
  */
 import { createGraphQLError } from "@graphql-tools/utils";
 import { alertsChangeTable } from "../../domain/changes.js";
+import { errorCodes } from "../../domain/errorCodes.js";
 import { alertMessage, timeAgo } from "../../alerts/format.js";
 import { ruleByName, ruleInfo, type RuleInfo } from "../../alerts/rules.js";
 import {
@@ -207,6 +208,15 @@ const AlertConnectionRef = connection("Alert", AlertRef);
 
 /** Who changes an alert: `by`, else the X-Forwarded-User header, else "anonymous". */
 function actorOf(by: string | null | undefined, ctx: GraphQLContext): string {
+  // Identity on: the token's subject, and nobody else.
+  if (ctx.identity) {
+    if (by != null && by.trim() !== ctx.identity.subject)
+      throw createGraphQLError(
+        `by ${JSON.stringify(by.slice(0, 40))} is not you: with identity on, the actor is the token's subject (${ctx.identity.subject})`,
+        { extensions: { code: errorCodes.FORBIDDEN } },
+      );
+    return ctx.identity.subject;
+  }
   const actor = (by ?? requestHeader(ctx, actorHeader) ?? "").trim() || "anonymous";
   if (actor.length > maxActorLength)
     throw new InvalidInputError("by", `by must be at most ${maxActorLength} characters`);
@@ -289,7 +299,10 @@ builder.queryFields((t) => ({
 /** The alert a mutation changes and who changes it. */
 const alertChangeArgs = builder.args((t) => ({
   id: t.id({ required: true }),
-  by: t.string({ description: 'Who; default the X-Forwarded-User header, else "anonymous".' }),
+  by: t.string({
+    description:
+      'Who; default the X-Forwarded-User header, else "anonymous". With identity on (RTTM_AUTH_MODE=jwt) the token\'s subject, always: a different value is refused (FORBIDDEN).',
+  }),
 }));
 
 builder.mutationFields((t) => ({
