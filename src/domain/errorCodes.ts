@@ -21,6 +21,10 @@ export const errorCodes = {
   PERSISTED_QUERY_ID_REQUIRED: "PERSISTED_QUERY_ID_REQUIRED",
   /** Trusted documents only: the hash is not one of the server's trusted documents. HTTP 400. */
   PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
+  /** No usable token (missing, malformed, expired, wrong issuer or key). HTTP 401, close 4401. */
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  /** A valid token whose holder may not use this API (its `token_type`). HTTP 403, close 4403. */
+  FORBIDDEN: "FORBIDDEN",
   /** An alert mutation named an alert that does not exist; `extensions.alertId` names it. */
   ALERT_NOT_FOUND: "ALERT_NOT_FOUND",
   /** An alert mutation on an alert that is already resolved; `extensions.alertId` names it. */

@@ -4,6 +4,7 @@
  * alertEvents (every lifecycle change, in order, resumable) and openAlerts (the open alerts,
  * through the live hub, pushed when they change).
  */
+import { createGraphQLError } from "@graphql-tools/utils";
 import type { ObjectRef, SchemaTypes } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import type { Alerts } from "../alerts/index.js";
@@ -240,9 +241,11 @@ async function change(
     outcome = await apply(ctx.db, alertId, actorOf(by, ctx), ctx.now());
   } catch (err) {
     if (err instanceof AlertNotFoundError)
-      throw new GraphQLError(err.message, { extensions: { code: err.code, alertId: err.alertId } });
+      throw createGraphQLError(err.message, {
+        extensions: { code: err.code, alertId: err.alertId },
+      });
     if (err instanceof AlertAlreadyResolvedError) {
-      throw new GraphQLError(err.message, {
+      throw createGraphQLError(err.message, {
         extensions: {
           code: err.code,
           alertId: err.alert.id,

@@ -1,3 +1,4 @@
+import { createGraphQLError } from "@graphql-tools/utils";
 import SchemaBuilder from "@pothos/core";
 import { GraphQLError, Kind } from "graphql";
 import type { GraphQLContext } from "./context.js";
@@ -19,7 +20,7 @@ builder.scalarType("DateTime", {
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING)
-      throw new GraphQLError("DateTime must be an ISO-8601 string", {
+      throw createGraphQLError("DateTime must be an ISO-8601 string", {
         extensions: { code: errorCodes.BAD_USER_INPUT },
       });
     return parseDateTime(ast.value);
@@ -32,7 +33,7 @@ function parseDateTime(value: unknown): Date {
       ? new Date(value)
       : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not an ISO-8601 date-time`, {
+    throw createGraphQLError(`DateTime ${JSON.stringify(value)} is not an ISO-8601 date-time`, {
       extensions: { code: errorCodes.BAD_USER_INPUT },
     });
   }
@@ -50,7 +51,7 @@ builder.scalarType("Long", {
   },
   parseValue: (value) => {
     if (typeof value !== "number" || !Number.isSafeInteger(value))
-      throw new GraphQLError("Long must be a whole number", {
+      throw createGraphQLError("Long must be a whole number", {
         extensions: { code: errorCodes.BAD_USER_INPUT },
       });
     return BigInt(value);

@@ -1,3 +1,4 @@
+import { createGraphQLError } from "@graphql-tools/utils";
 import { GraphQLError } from "graphql";
 import { ingestionHealthView, overviewView, telemetryView } from "../live/views.js";
 import * as read from "../store/read/index.js";
@@ -22,11 +23,12 @@ import {
 import { IngestionHealthRef } from "./ingestionHealth.js";
 import "./alerts.js";
 import { errorCodes } from "../domain/errorCodes.js";
+import { defaultWindowSeconds } from "../domain/window.js";
 
 /** A trade id must be a UUID: a clear client error otherwise. */
 function tradeIdArg(value: string): string {
   if (!isUuid(value)) {
-    throw new GraphQLError(
+    throw createGraphQLError(
       `tradeId ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} is not a UUID`,
       {
         extensions: { code: errorCodes.BAD_USER_INPUT, argument: "tradeId" },
@@ -43,7 +45,7 @@ builder.queryFields((t) => ({
       "The overview cards: current and peak TPS, end-to-end latency, DLQ, invalid trades, errors.",
     args: {
       windowSeconds: t.arg.int({
-        description: "Window of latency and counts, seconds; default 86400 (24 h).",
+        description: `Window of latency and counts, seconds; default ${defaultWindowSeconds} (24 h).`,
       }),
       currentTpsWindowSeconds: t.arg.int({
         description: "Trailing window of current TPS, seconds; default 5.",
@@ -54,13 +56,17 @@ builder.queryFields((t) => ({
   }),
   pipeline: t.field({
     type: PipelineRef,
-    args: { windowSeconds: t.arg.int({ description: "Seconds; default 86400 (24 h)." }) },
+    args: {
+      windowSeconds: t.arg.int({ description: `Seconds; default ${defaultWindowSeconds} (24 h).` }),
+    },
     resolve: (_root, args, ctx) =>
       read.pipeline(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
   }),
   dlqOverview: t.field({
     type: DlqOverviewRef,
-    args: { windowSeconds: t.arg.int({ description: "Seconds; default 86400 (24 h)." }) },
+    args: {
+      windowSeconds: t.arg.int({ description: `Seconds; default ${defaultWindowSeconds} (24 h).` }),
+    },
     resolve: (_root, args, ctx) =>
       read.dlqOverview(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
   }),
@@ -114,7 +120,7 @@ builder.queryFields((t) => ({
     type: TelemetryRef,
     description: "Throughput trend and latency avg/P50/P95/P99 per stage and end to end.",
     args: {
-      windowSeconds: t.arg.int({ description: "Seconds; default 86400 (24 h)." }),
+      windowSeconds: t.arg.int({ description: `Seconds; default ${defaultWindowSeconds} (24 h).` }),
       granularity: t.arg({
         type: GranularityEnum,
         description: "Trend bucket size; default MINUTE.",

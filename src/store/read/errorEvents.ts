@@ -40,8 +40,8 @@ interface Row {
 
 /**
  * Error events, newest first. Indexes: idx_error_time; with a service filter
- * idx_error_service_time. Stage and errorType filters have no index of their own (see the
- * report: (event_stage, event_time) and (error_type, event_time) would bound those scans).
+ * idx_error_service_time, with a stage filter idx_error_stage_time, with an errorType filter
+ * idx_error_type_time.
  */
 export async function errorEvents(db: Pool, args: ErrorEventsArgs): Promise<Page<ErrorEventNode>> {
   const first = pageSize(args.first);

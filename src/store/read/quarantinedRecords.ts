@@ -41,8 +41,7 @@ interface Row {
 
 /**
  * Quarantined records, newest first by (created_at, id). Indexes: idx_quarantine_created; with an
- * errorKind filter idx_quarantine_kind_created. A topic filter has no (kafka_topic, created_at)
- * index (see the report).
+ * errorKind filter idx_quarantine_kind_created; with a topic filter idx_quarantine_topic_created.
  */
 export async function quarantinedRecords(
   db: Pool,

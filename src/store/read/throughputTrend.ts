@@ -4,6 +4,7 @@ import { instant, optionalStage, windowSeconds } from "./args.js";
 import { InvalidInputError } from "./errors.js";
 import { countStageEvents } from "./stageCounts.js";
 import { ceilTo, floorTo, hourMs, minuteMs, secondMs, trailingWindow } from "./window.js";
+import { defaultWindowSeconds } from "../../domain/window.js";
 
 export type Granularity = "SECOND" | "MINUTE" | "HOUR";
 
@@ -54,7 +55,7 @@ export async function throughputTrend(
   args: ThroughputTrendArgs,
 ): Promise<ThroughputTrend> {
   const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
+  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
   if (!(args.granularity in granularityMs))
     throw new InvalidInputError(
       "granularity",
