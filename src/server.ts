@@ -9,11 +9,17 @@ import {
   graphiqlAssetsPath,
   graphqlEndpointPattern,
   graphqlPaths,
+  healthPath,
+  metricsPath,
   subscriptionsPath,
 } from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
+import { withCorrelationId } from "./http/correlation.js";
+import { authenticateSocket } from "./http/identity/socket.js";
+import { createVerifier } from "./http/identity/verifier.js";
+import { useAuth } from "./http/use-auth.js";
 import { bodyLimitBytes, useBodyLimit } from "./http/use-body-limit.js";
 import { useDocumentSize } from "./http/use-document-size.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
@@ -56,6 +62,13 @@ export function createHttpServer(deps: ServerDeps) {
       manifest: trusted.manifestPath,
       operations: trusted.size,
     });
+  // Identity (RTTM_AUTH_MODE=jwt): keys fetched now, in the background; a failure is logged and
+  // retried on the first token, and never touches readiness.
+  const verifier =
+    config.auth.mode === "jwt"
+      ? createVerifier(config.auth, logger.child({ component: "identity" }))
+      : undefined;
+  void verifier?.jwks.warm();
   const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,
@@ -71,16 +84,22 @@ export function createHttpServer(deps: ServerDeps) {
     context: () => deps.context(),
     logging: yogaLogging(logger),
     plugins: [
-      useHealthRoutes({ health: deps.health }),
-      useMetricsRoute({ registry: metrics.registry }),
+      useHealthRoutes({ health: deps.health, basePath: healthPath }),
+      useMetricsRoute({ registry: metrics.registry, path: metricsPath }),
       config.production
         ? {}
         : useGraphiQL({
             endpoints: graphqlPaths,
             assetsPath: graphiqlAssetsPath,
             subscriptionsEndpoint: subscriptionsPath,
+            // Identity on: the header its queries need, to be completed in the headers editor.
+            headers:
+              config.auth.mode === "jwt"
+                ? JSON.stringify({ Authorization: "Bearer <token>" }, null, 2)
+                : undefined,
           }),
       useOriginCheck({ allowedOrigins: limits.allowedOrigins, paths: graphqlPaths }),
+      useAuth({ verifier, paths: graphqlPaths, logger }),
       useBodyLimit({ maxDocumentBytes: limits.maxDocumentBytes }),
       trusted?.plugin ?? {},
       useDocumentSize({ maxBytes: limits.maxDocumentBytes }),
@@ -95,13 +114,18 @@ export function createHttpServer(deps: ServerDeps) {
     deps.sockets,
     logger.child({ component: "websocket" }),
     trusted,
+    {
+      authenticate: verifier
+        ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
+        : undefined,
+    },
   );
 
   const graphqlOverWebSocket: RouteGroup = {
     handleUpgrade: (req, socket, head) => (websocket.handleUpgrade(req, socket, head), true),
   };
   const routeGroups: RouteGroup[] = [...(deps.legacy ? [deps.legacy] : []), graphqlOverWebSocket];
-  const server = createServer(requestListener(routeGroups, yoga, logger));
+  const server = createServer(withCorrelationId(requestListener(routeGroups, yoga, logger)));
   server.on("upgrade", upgradeListener(routeGroups));
 
   return {

@@ -7,6 +7,10 @@ export const errorCodes = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   /** The GraphQL document is longer than the server accepts (HTTP and WebSocket). */
   DOCUMENT_TOO_LARGE: "DOCUMENT_TOO_LARGE",
+  /** Identity on (RTTM_AUTH_MODE=jwt): no token, or one that fails verification. HTTP 401 with WWW-Authenticate; WebSocket close 4401. */
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  /** Identity on: a valid token whose `token_type` may not use the API, or a mutation claiming another user. HTTP 403; WebSocket close 4403. */
+  FORBIDDEN: "FORBIDDEN",
   /** The operation nests deeper than RTTM_GRAPHQL_MAX_DEPTH; `extensions.limit` says the limit. HTTP 400. */
   QUERY_TOO_DEEP: "QUERY_TOO_DEEP",
   /** The operation costs more than RTTM_GRAPHQL_MAX_COST; `extensions.limit` says the limit. HTTP 400. */
@@ -21,10 +25,6 @@ export const errorCodes = {
   PERSISTED_QUERY_ID_REQUIRED: "PERSISTED_QUERY_ID_REQUIRED",
   /** Trusted documents only: the hash is not one of the server's trusted documents. HTTP 400. */
   PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
-  /** No usable token (missing, malformed, expired, wrong issuer or key). HTTP 401, close 4401. */
-  UNAUTHENTICATED: "UNAUTHENTICATED",
-  /** A valid token whose holder may not use this API (its `token_type`). HTTP 403, close 4403. */
-  FORBIDDEN: "FORBIDDEN",
   /** An alert mutation named an alert that does not exist; `extensions.alertId` names it. */
   ALERT_NOT_FOUND: "ALERT_NOT_FOUND",
   /** An alert mutation on an alert that is already resolved; `extensions.alertId` names it. */

@@ -9,6 +9,7 @@ import type { ObjectRef, SchemaTypes } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import type { Alerts } from "../alerts/index.js";
 import { alertsChangeTable } from "../domain/changes.js";
+import { errorCodes } from "../domain/errorCodes.js";
 import { alertMessage, timeAgo } from "../alerts/format.js";
 import { ruleByName, ruleInfo, type RuleInfo } from "../alerts/rules.js";
 import {
@@ -223,6 +224,15 @@ const AlertConnectionRef = builder.objectRef<read.Page<AlertRecord>>("AlertConne
 
 /** Who changes an alert: `by`, else the X-Forwarded-User header, else "anonymous". */
 function actorOf(by: string | null | undefined, ctx: GraphQLContext): string {
+  // Identity on: the token's subject, and nobody else.
+  if (ctx.identity) {
+    if (by != null && by.trim() !== ctx.identity.subject)
+      throw new GraphQLError(
+        `by ${JSON.stringify(by.slice(0, 40))} is not you: with identity on, the actor is the token's subject (${ctx.identity.subject})`,
+        { extensions: { code: errorCodes.FORBIDDEN } },
+      );
+    return ctx.identity.subject;
+  }
   const actor = (by ?? requestHeader(ctx, actorHeader) ?? "").trim() || "anonymous";
   if (actor.length > maxActorLength)
     throw new InvalidInputError("by", `by must be at most ${maxActorLength} characters`);
@@ -323,7 +333,8 @@ builder.mutationFields((t) => ({
     args: {
       id: t.arg.id({ required: true }),
       by: t.arg.string({
-        description: 'Who; default the X-Forwarded-User header, else "anonymous".',
+        description:
+          'Who; default the X-Forwarded-User header, else "anonymous". With identity on (RTTM_AUTH_MODE=jwt) the token\'s subject, always: a different value is refused (FORBIDDEN).',
       }),
     },
     resolve: (_root, args, ctx) => change(ctx, args.id, args.by, acknowledgeAlert),
@@ -335,7 +346,8 @@ builder.mutationFields((t) => ({
     args: {
       id: t.arg.id({ required: true }),
       by: t.arg.string({
-        description: 'Who; default the X-Forwarded-User header, else "anonymous".',
+        description:
+          'Who; default the X-Forwarded-User header, else "anonymous". With identity on (RTTM_AUTH_MODE=jwt) the token\'s subject, always: a different value is refused (FORBIDDEN).',
       }),
     },
     resolve: (_root, args, ctx) => change(ctx, args.id, args.by, resolveAlert),

@@ -3,6 +3,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { Pool } from "pg";
 import type { Alerts } from "../alerts/index.js";
 import type { Config } from "../config/index.js";
+import type { Identity } from "../http/identity/verifier.js";
 import type { IngestService } from "../ingest/service.js";
 import type { LiveHub } from "../live/hub.js";
 import type { ChangeBus } from "../live/bus.js";
@@ -19,6 +20,8 @@ export interface AppContext {
   replica: string;
   /** This replica's alerts (src/alerts). */
   alerts: Alerts;
+  /** The caller's verified token (RTTM_AUTH_MODE=jwt); absent when identity is off. */
+  identity?: Identity;
   now(): Date;
 }
 
