@@ -59,14 +59,16 @@ export async function startApp(
     metrics,
     sockets,
     logger: logger.child({ component: "http" }),
-    legacy: createLegacyApi({
-      db: readPool,
-      config,
-      hub,
-      sockets,
-      registry: metrics.registry,
-      logger,
-    }),
+    legacy: (authenticate) =>
+      createLegacyApi({
+        authenticate,
+        db: readPool,
+        config,
+        hub,
+        sockets,
+        registry: metrics.registry,
+        logger,
+      }),
   });
   const port = await http.listen(config.serverPort, config.http.host);
   await ingest.start();
