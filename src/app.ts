@@ -11,7 +11,7 @@ import { inProcessBus } from "./live/inProcessBus.js";
 import { redisBus } from "./live/redisBus.js";
 import { snapshotSources } from "./live/views.js";
 import type { Logger } from "./log.js";
-import { schema } from "./graphql/schema.js";
+import { schema } from "./graphql/schema/index.js";
 import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
 import { createPool } from "./store/pool.js";
@@ -59,14 +59,16 @@ export async function startApp(
     metrics,
     sockets,
     logger: logger.child({ component: "http" }),
-    legacy: createLegacyApi({
-      db: readPool,
-      config,
-      hub,
-      sockets,
-      registry: metrics.registry,
-      logger,
-    }),
+    legacy: (authenticate) =>
+      createLegacyApi({
+        authenticate,
+        db: readPool,
+        config,
+        hub,
+        sockets,
+        registry: metrics.registry,
+        logger,
+      }),
   });
   const port = await http.listen(config.serverPort, config.http.host);
   await ingest.start();

@@ -30,7 +30,7 @@ import { useQueryLimits } from "./http/use-query-limits.js";
 import { useTiming } from "./http/use-timing.js";
 import { createWebSocketServer } from "./http/websocket.js";
 import { yogaLogging } from "./http/yoga-logging.js";
-import type { LegacyApi } from "./legacy/index.js";
+import type { LegacyApi, RequestAuthenticator } from "./legacy/index.js";
 import type { Logger } from "./log.js";
 
 export interface ServerDeps {
@@ -41,8 +41,8 @@ export interface ServerDeps {
   metrics: Metrics;
   sockets: SocketCounts;
   logger: Logger;
-  /** The old dashboard's REST calls and raw sockets (src/legacy). */
-  legacy?: LegacyApi;
+  /** The old dashboard's REST calls and raw sockets (src/legacy), given how to check a Bearer token. */
+  legacy?: (authenticate: RequestAuthenticator | undefined) => LegacyApi;
 }
 
 /**
@@ -124,7 +124,10 @@ export function createHttpServer(deps: ServerDeps) {
   const graphqlOverWebSocket: RouteGroup = {
     handleUpgrade: (req, socket, head) => (websocket.handleUpgrade(req, socket, head), true),
   };
-  const routeGroups: RouteGroup[] = [...(deps.legacy ? [deps.legacy] : []), graphqlOverWebSocket];
+  const legacy = deps.legacy?.(
+    verifier && (async (req) => void (await verifier.verify(req.headers.authorization))),
+  );
+  const routeGroups: RouteGroup[] = [...(legacy ? [legacy] : []), graphqlOverWebSocket];
   const server = createServer(withCorrelationId(requestListener(routeGroups, yoga, logger)));
   server.on("upgrade", upgradeListener(routeGroups));
 
@@ -140,7 +143,7 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
-      await deps.legacy?.close();
+      await legacy?.close();
       await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -4,14 +4,19 @@ import { GraphQLError, Kind } from "graphql";
 import type { GraphQLContext } from "./context.js";
 import { errorCodes } from "../domain/errorCodes.js";
 
-export const builder = new SchemaBuilder<{
+export interface RttmSchemaTypes {
   Context: GraphQLContext;
   DefaultFieldNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     Long: { Input: bigint; Output: bigint | number };
   };
-}>({ defaultFieldNullability: false });
+}
+
+/** The builder's types as Pothos completes them (for refs passed between schema files). */
+export type SchemaTypes = PothosSchemaTypes.ExtendDefaultTypes<RttmSchemaTypes>;
+
+export const builder = new SchemaBuilder<RttmSchemaTypes>({ defaultFieldNullability: false });
 
 builder.scalarType("DateTime", {
   description: "An instant in UTC, as an ISO-8601 string (e.g. 2026-11-27T14:05:09.123Z).",

@@ -1,4 +1,5 @@
-import { createGraphQLError, type Plugin } from "graphql-yoga";
+import { createGraphQLError } from "@graphql-tools/utils";
+import type { Plugin } from "graphql-yoga";
 import { errorCodes } from "../domain/errorCodes.js";
 
 export interface BodyLimitOptions {

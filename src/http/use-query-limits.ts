@@ -1,7 +1,8 @@
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import type { GraphQLError, ValidationContext } from "graphql";
-import { createGraphQLError, type Plugin, type YogaInitialContext } from "graphql-yoga";
+import { createGraphQLError } from "@graphql-tools/utils";
+import type { Plugin, YogaInitialContext } from "graphql-yoga";
 import { errorCodes, type ErrorCode } from "../domain/errorCodes.js";
 
 export interface QueryLimitsOptions {

@@ -1,5 +1,6 @@
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
-import { createGraphQLError, type GraphQLParams, type Plugin } from "graphql-yoga";
+import { createGraphQLError } from "@graphql-tools/utils";
+import type { GraphQLParams, Plugin } from "graphql-yoga";
 import { errorCodes } from "../domain/errorCodes.js";
 
 export interface TrustedDocumentsOptions {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Producer } from "kafkajs";
 import type { App } from "../../src/app.js";
+import { authEnv, TestAuthServer } from "../support/authServer.js";
 import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
 import {
@@ -513,5 +514,68 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
     } finally {
       await app.stop();
     }
+  });
+});
+
+describe("identity on (RTTM_AUTH_MODE=jwt): the Bearer token of REST calls is verified", () => {
+  let db: TestDatabase;
+  let auth: TestAuthServer;
+  let app: App;
+  before(async () => {
+    db = await createTestDatabase();
+    auth = await TestAuthServer.start();
+    const fresh = await freshTopics(1);
+    app = await startAppInProcess(
+      serviceEnv(db.url, fresh.env, authEnv(auth, { RTTM_ALLOWED_ORIGINS: pageOrigin })),
+    );
+  });
+  after(async () => {
+    await app?.stop();
+    await auth?.stop();
+    await db?.drop();
+  });
+
+  test("no token or a bad one: 401 with WWW-Authenticate in Spring's body; a USER token: 200; a SERVICE token: 403", async () => {
+    const none = await get(app.port, "/api/rttm/metrics", { origin: pageOrigin });
+    assert.equal(none.status, 401);
+    assertSpringError(none.body, 401, "Unauthorized", "/api/rttm/metrics");
+    assert.match(
+      none.headers.get("www-authenticate")!,
+      /^Bearer realm="rttm", error="invalid_token"/,
+    );
+    assert.equal(
+      none.headers.get("access-control-allow-origin"),
+      pageOrigin,
+      "the page can read the refusal",
+    );
+    const expired = await get(app.port, "/api/rttm/dlq", {
+      authorization: `Bearer ${await auth.token({ expiresIn: -3600 })}`,
+    });
+    assert.deepEqual([expired.status, expired.body.message], [401, "token expired"]);
+    const user = await get(app.port, "/api/rttm/dlq", {
+      authorization: `Bearer ${await auth.token()}`,
+    });
+    assert.deepEqual([user.status, user.body], [200, { total: 0, byStage: {} }]);
+    const service = await get(app.port, "/api/rttm/pipeline", {
+      authorization: `Bearer ${await auth.token({ tokenType: "SERVICE" })}`,
+    });
+    assert.equal(service.status, 403);
+    assertSpringError(service.body, 403, "Forbidden", "/api/rttm/pipeline");
+  });
+
+  test("the preflight needs no token; raw sockets stay anonymous by default", async () => {
+    const preflight = await fetch(`http://127.0.0.1:${app.port}/api/rttm/metrics`, {
+      method: "OPTIONS",
+      headers: {
+        origin: pageOrigin,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+      },
+    });
+    assert.equal(preflight.status, 204);
+    const raw = rawSocket(app.port, "/ws/rttm/dlq", { origin: pageOrigin });
+    const frame = await raw.waitFor(() => true, 5000);
+    assert.deepEqual(frame.json, { total: 0, byStage: {} });
+    raw.close();
   });
 });

@@ -3,34 +3,43 @@ import { after, before, describe, test } from "node:test";
 import type { Producer } from "kafkajs";
 import { chromium, type Browser } from "playwright-core";
 import type { App } from "../../src/app.js";
+import { authEnv, TestAuthServer } from "../support/authServer.js";
 import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { connectProducer, freshTopics } from "../support/kafka.js";
 import { produceDashboardSeed, seedAlertEnv } from "../support/dashboardSeed.js";
 import { serveDashboardPage } from "../support/dashboardPage.js";
 import { graphql, serviceEnv, startAppInProcess } from "../support/service.js";
 
-const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvcGVyYXRvciJ9.c2lnbmF0dXJl";
-
-describe("the old dashboard in a real headless Chromium, page on another origin", () => {
+describe("the old dashboard in a real headless Chromium, page on another origin, identity on", () => {
   let db: TestDatabase;
   let producer: Producer;
   let app: App;
   let browser: Browser;
+  let auth: TestAuthServer;
   let page: Awaited<ReturnType<typeof serveDashboardPage>>;
 
   before(async () => {
     db = await createTestDatabase();
     producer = await connectProducer();
     const fresh = await freshTopics();
+    auth = await TestAuthServer.start();
+    // The platform's USER token, signed by the stand-in auth service and verified by RTTM.
+    const token = await auth.token();
     page = await serveDashboardPage(() => `http://127.0.0.1:${app.port}`, token);
     app = await startAppInProcess(
-      serviceEnv(db.url, fresh.env, { RTTM_ALLOWED_ORIGINS: page.origin, ...seedAlertEnv }),
+      serviceEnv(db.url, fresh.env, {
+        ...authEnv(auth),
+        RTTM_ALLOWED_ORIGINS: page.origin,
+        ...seedAlertEnv,
+      }),
     );
     const seed = await produceDashboardSeed(producer, fresh.encoder, fresh.topics);
     await waitFor("seed stored", async () => {
       const { data } = await graphql(
         app.port,
         "{ pipeline { stages { count } } dlqOverview { total } openAlerts { alerts { id } } }",
+        undefined,
+        { authorization: `Bearer ${token}` },
       );
       return (
         data?.pipeline.stages[0].count === 4 &&
@@ -49,6 +58,7 @@ describe("the old dashboard in a real headless Chromium, page on another origin"
     await browser?.close();
     await app?.stop();
     await page?.close();
+    await auth?.stop();
     await producer?.disconnect();
     await db?.drop();
   });

@@ -6,7 +6,9 @@ import { countStageEvents } from "./stageCounts.js";
 import { ceilTo, floorTo, hourMs, minuteMs, secondMs, trailingWindow } from "./window.js";
 import { defaultWindowSeconds } from "../../domain/window.js";
 
-export type Granularity = "SECOND" | "MINUTE" | "HOUR";
+/** Trend bucket sizes, finest first. */
+export const granularities = ["SECOND", "MINUTE", "HOUR"] as const;
+export type Granularity = (typeof granularities)[number];
 
 export const granularityMs: Record<Granularity, number> = {
   SECOND: secondMs,
