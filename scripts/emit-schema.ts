@@ -1,7 +1,7 @@
 /** Writes the GraphQL SDL built by the Pothos schema (src/graphql) to schema/schema.graphql. */
 import { writeFile } from "node:fs/promises";
 import { printSchema } from "graphql";
-import { schema } from "../src/graphql/schema.js";
+import { schema } from "../src/graphql/schema/index.js";
 
 const target = new URL("../schema/schema.graphql", import.meta.url);
 const header =

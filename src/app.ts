@@ -11,7 +11,7 @@ import { inProcessBus } from "./live/inProcessBus.js";
 import { redisBus } from "./live/redisBus.js";
 import { snapshotSources } from "./live/views.js";
 import type { Logger } from "./log.js";
-import { schema } from "./graphql/schema.js";
+import { schema } from "./graphql/schema/index.js";
 import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
 import { createPool } from "./store/pool.js";
@@ -40,7 +40,7 @@ export async function startApp(
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
   const health = new Health(readPool, ingest, bus, config);
   const sockets = { open: 0, rejected: 0 };
-  const metrics = createMetrics(ingest, hub, sockets);
+  const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
   const http = createHttpServer({
     config,
     schema,
@@ -59,14 +59,16 @@ export async function startApp(
     metrics,
     sockets,
     logger: logger.child({ component: "http" }),
-    legacy: createLegacyApi({
-      db: readPool,
-      config,
-      hub,
-      sockets,
-      registry: metrics.registry,
-      logger,
-    }),
+    legacy: (authenticate) =>
+      createLegacyApi({
+        authenticate,
+        db: readPool,
+        config,
+        hub,
+        sockets,
+        registry: metrics.registry,
+        logger,
+      }),
   });
   const port = await http.listen(config.serverPort, config.http.host);
   await ingest.start();

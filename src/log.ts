@@ -3,6 +3,7 @@
  * (`silent` in tests). Errors under `err` keep their `cause` chain and fields such as PostgreSQL's
  * `code`; secrets are redacted by key, wherever they sit, so no call site has to remember.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream, type Logger as PinoLogger } from "pino";
 import { EnvReader } from "./config/parse.js";
 import { logLevel, type LogLevel } from "./config/settings.js";
@@ -43,6 +44,14 @@ function withoutPassword(value: unknown): unknown {
   return url.toString();
 }
 
+/** Fields of the request or socket being handled (e.g. its correlation id), on every line it logs. */
+const logContext = new AsyncLocalStorage<LogFields>();
+
+/** Runs `fn` so that every line logged within it (awaits included) carries `fields`. */
+export function withLogContext<T>(fields: LogFields, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
+
 /** The pino options RTTM logs with, whatever the destination. */
 const options: pino.LoggerOptions = {
   level: "debug",
@@ -51,6 +60,7 @@ const options: pino.LoggerOptions = {
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
   serializers: { err: pino.stdSerializers.errWithCause },
+  mixin: () => logContext.getStore() ?? {},
   redact: {
     paths: [...secretKeys, ...urlKeys].flatMap((key) => [key, `*.${key}`]),
     censor: (value, path) =>

@@ -1,209 +1,135 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
-import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
-import { GraphQLError, type DefinitionNode, type GraphQLSchema } from "graphql";
-import { createYoga, maskError, type Plugin } from "graphql-yoga";
-import { InvalidInputError } from "./store/read/index.js";
+import { createServer } from "node:http";
+import type { GraphQLSchema } from "graphql";
+import { createYoga } from "graphql-yoga";
 import type { Config } from "./config/index.js";
-import type { Health, HealthReport } from "./http/health.js";
-import { documentSizeError } from "./http/documentSize.js";
-import { originAllowed } from "./http/origins.js";
+import type { AppContext, ServerContext } from "./graphql/context.js";
+import { errorMasking } from "./http/error-masking.js";
+import type { Health } from "./http/health.js";
 import {
   graphiqlAssetsPath,
   graphqlEndpointPattern,
   graphqlPaths,
+  healthPath,
+  metricsPath,
   subscriptionsPath,
 } from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
+import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
+import { withCorrelationId } from "./http/correlation.js";
+import { authenticateSocket } from "./http/identity/socket.js";
+import { createVerifier } from "./http/identity/verifier.js";
+import { useAuth } from "./http/use-auth.js";
+import { bodyLimitBytes, useBodyLimit } from "./http/use-body-limit.js";
+import { useDocumentSize } from "./http/use-document-size.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
+import { useHealthRoutes } from "./http/use-health-routes.js";
+import { useMetricsRoute } from "./http/use-metrics-route.js";
+import { useOriginCheck } from "./http/use-origin-check.js";
+import { useQueryLimits } from "./http/use-query-limits.js";
+import { useTiming } from "./http/use-timing.js";
 import { createWebSocketServer } from "./http/websocket.js";
-import type { LegacyApi } from "./legacy/index.js";
+import { yogaLogging } from "./http/yoga-logging.js";
+import type { LegacyApi, RequestAuthenticator } from "./legacy/index.js";
 import type { Logger } from "./log.js";
-import { errorCodes } from "./domain/errorCodes.js";
 
 export interface ServerDeps {
   config: Config;
   schema: GraphQLSchema;
-  context: () => Record<string, unknown>;
+  context: () => AppContext;
   health: Health;
   metrics: Metrics;
   sockets: SocketCounts;
   logger: Logger;
-  /** The old dashboard's REST calls and raw sockets (src/legacy). */
-  legacy?: LegacyApi;
-}
-
-function timingPlugin(metrics: Metrics): Plugin {
-  return {
-    onExecute({ args }) {
-      const started = performance.now();
-      const operation = args.document.definitions.find(
-        (d: DefinitionNode) => d.kind === "OperationDefinition",
-      );
-      const labels = {
-        operation_type: operation && "operation" in operation ? operation.operation : "unknown",
-        operation_name: (operation && "name" in operation && operation.name?.value) || "anonymous",
-      };
-      return {
-        onExecuteDone: () =>
-          metrics.graphqlDuration.observe(labels, (performance.now() - started) / 1000),
-      };
-    },
-  };
-}
-
-function documentSizePlugin(maxBytes: number): Plugin {
-  return {
-    onParams({ params }) {
-      const error = documentSizeError(params.query, maxBytes, { http: { status: 413 } });
-      if (error) throw error;
-    },
-  };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
+  /** The old dashboard's REST calls and raw sockets (src/legacy), given how to check a Bearer token. */
+  legacy?: (authenticate: RequestAuthenticator | undefined) => LegacyApi;
 }
 
 /**
- * One HTTP server on SERVER_PORT: GraphQL over HTTP at /api/rttm/graphql and /graphql (GraphiQL
- * outside production),
- * graphql-ws under /ws/rttm/*, Spring-compatible health under /actuator/health, Prometheus at /metrics.
+ * One HTTP server on SERVER_PORT. Route groups that work on Node's objects (legacy REST and raw
+ * sockets) come first; everything else goes through Yoga, where each concern is a plugin in
+ * src/http/use-*.ts, wired in the order they apply: plain routes (health, /metrics, GraphiQL)
+ * answer first, then the request checks (origin, body size), then the operation checks (trusted
+ * documents, document size, depth and cost), then timing. graphql-ws under /ws/rttm/* runs
+ * through the same envelop, so the operation checks apply there too.
  */
 export function createHttpServer(deps: ServerDeps) {
-  const { config, health, metrics, logger } = deps;
-  const trusted = createTrustedDocuments(config.http.trustedDocuments);
+  const { config, metrics, logger } = deps;
+  const limits = config.http;
+  const trusted = createTrustedDocuments(limits.trustedDocuments);
   if (trusted)
     logger.info("trusted documents only", {
       manifest: trusted.manifestPath,
       operations: trusted.size,
     });
-  const yoga = createYoga<Record<string, unknown>>({
+  // Identity (RTTM_AUTH_MODE=jwt): keys fetched now, in the background; a failure is logged and
+  // retried on the first token, and never touches readiness.
+  const verifier =
+    config.auth.mode === "jwt"
+      ? createVerifier(config.auth, logger.child({ component: "identity" }))
+      : undefined;
+  void verifier?.jwks.warm();
+  const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,
     // GraphiQL comes from useGraphiQL below, its assets served by RTTM (Yoga's loads them from a CDN).
     graphiql: false,
     landingPage: false,
-    maskedErrors: {
-      isDev: !config.production,
-      // A refused argument is the client's mistake: say what is wrong, even in production.
-      maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof InvalidInputError) {
-          return new GraphQLError(original.message, {
-            extensions: { code: errorCodes.BAD_USER_INPUT, argument: original.argument },
-          });
-        }
-        return maskError(error, message, isDev);
-      },
-    },
+    maskedErrors: errorMasking({ isDev: !config.production }),
     cors:
-      config.http.allowedOrigins.length > 0
-        ? { origin: config.http.allowedOrigins, credentials: true }
+      limits.allowedOrigins.length > 0
+        ? { origin: limits.allowedOrigins, credentials: true }
         : undefined,
+    maxRequestBodySize: bodyLimitBytes({ maxDocumentBytes: limits.maxDocumentBytes }),
     context: () => deps.context(),
-    logging: {
-      debug: (...args) => logger.debug("yoga", { args }),
-      info: (...args) => logger.debug("yoga", { args }),
-      warn: (...args) => logger.warn("yoga", { args }),
-      error: (...args) => {
-        // A refused argument is the client's error, not the server's.
-        const clientError = args.some(
-          (a) =>
-            a instanceof InvalidInputError ||
-            (a instanceof GraphQLError && a.originalError instanceof InvalidInputError),
-        );
-        (clientError ? logger.debug : logger.error)("graphql error", {
-          args: args.map((a) => (a instanceof Error ? a.message : a)),
-        });
-      },
-    },
+    logging: yogaLogging(logger),
     plugins: [
-      ...(config.production
-        ? []
-        : [
-            useGraphiQL({
-              endpoints: graphqlPaths,
-              assetsPath: graphiqlAssetsPath,
-              subscriptionsEndpoint: subscriptionsPath,
-            }),
-          ]),
-      ...(trusted ? [trusted.plugin] : []),
-      documentSizePlugin(config.http.maxDocumentBytes),
-      maxDepthPlugin({ n: config.http.maxDepth, ignoreIntrospection: true }),
-      costLimitPlugin({ maxCost: config.http.maxCost }),
-      timingPlugin(metrics),
+      useHealthRoutes({ health: deps.health, basePath: healthPath }),
+      useMetricsRoute({ registry: metrics.registry, path: metricsPath }),
+      config.production
+        ? {}
+        : useGraphiQL({
+            endpoints: graphqlPaths,
+            assetsPath: graphiqlAssetsPath,
+            subscriptionsEndpoint: subscriptionsPath,
+            // Identity on: the header its queries need, to be completed in the headers editor.
+            headers:
+              config.auth.mode === "jwt"
+                ? JSON.stringify({ Authorization: "Bearer <token>" }, null, 2)
+                : undefined,
+          }),
+      useOriginCheck({ allowedOrigins: limits.allowedOrigins, paths: graphqlPaths }),
+      useAuth({ verifier, paths: graphqlPaths, logger }),
+      useBodyLimit({ maxDocumentBytes: limits.maxDocumentBytes }),
+      trusted?.plugin ?? {},
+      useDocumentSize({ maxBytes: limits.maxDocumentBytes }),
+      useQueryLimits({ maxDepth: limits.maxDepth, maxCost: limits.maxCost }),
+      useTiming({ histogram: metrics.graphqlDuration }),
     ],
   });
   const websocket = createWebSocketServer(
-    yoga as never,
+    yoga,
     deps.schema,
     config,
     deps.sockets,
     logger.child({ component: "websocket" }),
     trusted,
+    {
+      authenticate: verifier
+        ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
+        : undefined,
+    },
   );
 
-  const probe = async (res: ServerResponse, report: Promise<HealthReport> | HealthReport) => {
-    const body = await report;
-    sendJson(res, body.status === "UP" ? 200 : 503, body);
+  const graphqlOverWebSocket: RouteGroup = {
+    handleUpgrade: (req, socket, head) => (websocket.handleUpgrade(req, socket, head), true),
   };
-
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    try {
-      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-      if (pathname.startsWith(`${graphiqlAssetsPath}/`)) return await yoga(req, res);
-      switch (pathname) {
-        case "/actuator/health":
-          return await probe(res, health.health());
-        case "/actuator/health/liveness":
-          return await probe(res, health.liveness());
-        case "/actuator/health/readiness":
-          return await probe(res, health.readiness());
-        case "/metrics":
-          res.writeHead(200, { "content-type": metrics.registry.contentType });
-          return res.end(await metrics.registry.metrics());
-        case "/graphql":
-        case "/api/rttm/graphql": {
-          if (!originAllowed(req.headers.origin, config.http.allowedOrigins)) {
-            return sendJson(res, 403, {
-              errors: [
-                {
-                  message: `Origin ${req.headers.origin} is not allowed`,
-                  extensions: { code: errorCodes.FORBIDDEN_ORIGIN },
-                },
-              ],
-            });
-          }
-          const length = Number(req.headers["content-length"] ?? 0);
-          const bodyLimit = config.http.maxDocumentBytes + 65_536; // the document plus its variables
-          if (length > bodyLimit) {
-            return sendJson(res, 413, {
-              errors: [
-                {
-                  message: `Request body of ${length} bytes exceeds the limit of ${bodyLimit}`,
-                  extensions: { code: errorCodes.REQUEST_TOO_LARGE },
-                },
-              ],
-            });
-          }
-          return await yoga(req, res);
-        }
-        default:
-          if (await deps.legacy?.handleRequest(req, res)) return;
-          return sendJson(res, 404, { error: "Not Found", path: pathname });
-      }
-    } catch (err) {
-      logger.error("http request failed", { url: req.url, err });
-      if (!res.headersSent) sendJson(res, 500, { error: "Internal Server Error" });
-      else res.destroy();
-    }
-  });
-  server.on("upgrade", (req, socket, head) => {
-    if (!deps.legacy?.handleUpgrade(req, socket, head)) websocket.handleUpgrade(req, socket, head);
-  });
+  const legacy = deps.legacy?.(
+    verifier && (async (req) => void (await verifier.verify(req.headers.authorization))),
+  );
+  const routeGroups: RouteGroup[] = [...(legacy ? [legacy] : []), graphqlOverWebSocket];
+  const server = createServer(withCorrelationId(requestListener(routeGroups, yoga, logger)));
+  server.on("upgrade", upgradeListener(routeGroups));
 
   return {
     server,
@@ -217,7 +143,7 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
-      await deps.legacy?.close();
+      await legacy?.close();
       await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

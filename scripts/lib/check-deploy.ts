@@ -14,6 +14,7 @@ import path from "node:path";
 import * as ajvModule from "ajv/dist/2019.js";
 import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../src/config/index.js";
+import { servedPaths as servedPathList } from "../../src/http/paths.js";
 import { isWebSocketPath } from "../../src/http/websocket.js";
 
 type Obj = Record<string, unknown>;
@@ -90,9 +91,11 @@ function unreadVariables(names: string[], read: Set<string>): string[] {
     );
 }
 
-const serverSource = readFileSync(path.join(root, "src/server.ts"), "utf8");
-const servedPaths = new Set([...serverSource.matchAll(/case "(\/[^"]*)"/g)].map((m) => m[1] ?? ""));
+// The paths src/server.ts wires (declared once in src/http/paths.ts).
+const servedPaths = new Set(servedPathList);
 const websocketPrefix = "/ws/rttm";
+/** GraphQL over HTTP as the platform's gateway routes it (/api/rttm/** → rttm:8087). */
+const gatewayGraphqlPath = "/api/rttm/graphql";
 
 /** A path the HTTP server answers (src/server.ts) or upgrades to graphql-ws (isWebSocketPath); a
  * Prefix path counts when a path below it is served. */
@@ -281,9 +284,16 @@ function checkK8s(): void {
   const files = readdirSync(path.join(root, "k8s"))
     .filter((f) => /\.ya?ml$/.test(f))
     .sort();
+  // k8s/optional/: manifests an operator may add (not in the kustomization), checked the same way.
+  const optional = existsSync(path.join(root, "k8s/optional"))
+    ? readdirSync(path.join(root, "k8s/optional"))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => `optional/${f}`)
+        .sort()
+    : [];
   const docs: K8sDoc[] = [];
   let kustomization: Obj | undefined;
-  for (const f of files) {
+  for (const f of [...files, ...optional]) {
     const file = `k8s/${f}`;
     for (const doc of loadYaml(file)) {
       const apiVersion = str(doc.apiVersion);
@@ -324,6 +334,18 @@ function checkK8s(): void {
   ]);
 
   const find = (kind: string): K8sDoc[] => docs.filter((d) => d.kind === kind);
+  for (const service of find("Service"))
+    check(
+      `${service.file}: Service ${service.name} stays ClusterIP (browsers come through the gateway)`,
+      [undefined, "ClusterIP"].includes(obj(service.doc.spec).type as string | undefined)
+        ? []
+        : [`type is ${str(obj(service.doc.spec).type)}`],
+    );
+  for (const ingress of find("Ingress"))
+    check(
+      `${ingress.file}: an Ingress (bypassing the gateway) is optional, outside the kustomization`,
+      ingress.file.startsWith("k8s/optional/") ? [] : ["move it to k8s/optional/"],
+    );
   const [deployment] = find("Deployment");
   const [configMap] = find("ConfigMap");
   if (!deployment || !configMap) {
@@ -518,9 +540,10 @@ function checkK8s(): void {
             );
           return problems;
         }),
-        ...(["/graphql", websocketPrefix].every((p) => paths.some((x) => x.path === p))
+        // The gateway's paths, so dashboards configured for the platform work through it unchanged.
+        ...([gatewayGraphqlPath, websocketPrefix].every((p) => paths.some((x) => x.path === p))
           ? []
-          : ["/graphql and /ws/rttm must both be routed"]),
+          : [`${gatewayGraphqlPath} and ${websocketPrefix} must both be routed`]),
         ...["proxy-read-timeout", "proxy-send-timeout"]
           .filter(
             (a) =>

@@ -10,17 +10,18 @@
  */
 import type { ClientBase, Pool } from "pg";
 import { advisoryLockKeys } from "../domain/locks.js";
-import { applyTimeFilter, type TimeFilter } from "../store/read/timeFilter.js";
 import {
-  decodeCursor,
-  PageQuery,
-  pageSize,
-  toPage,
-  type ListName,
-  type Page,
-  type PageArgs,
-} from "../store/read/page.js";
-import { InvalidInputError } from "../store/read/errors.js";
+  checked,
+  column,
+  equals,
+  idColumn,
+  pagedList,
+  readNode,
+  selectList,
+  type Columns,
+} from "../store/read/list.js";
+import type { PageArgs } from "../store/read/page.js";
+import type { TimeFilter } from "../store/read/timeFilter.js";
 import type {
   AlertEventRecord,
   AlertEventWithAlert,
@@ -31,81 +32,36 @@ import type {
   Severity,
   Status,
 } from "./types.js";
-import { ruleNames, severities, statuses } from "./types.js";
 import { errorCodes } from "../domain/errorCodes.js";
 
 type Db = Pool | ClientBase;
 
-const alertColumnNames = [
-  "metric_name",
-  "scope",
-  "service_name",
-  "severity",
-  "status",
-  "current_value",
-  "peak_value",
-  "threshold_value",
-  "triggered_time",
-  "last_observed_at",
-  "clear_streak",
-  "escalated_at",
-  "acknowledged_at",
-  "acknowledged_by",
-  "resolved_at",
-  "resolved_by",
-  "resolution",
-  "updated_at",
-];
-/** The select list of an alert row; `table` qualifies the columns (for joins). */
-const alertSelect = (table = "") =>
-  [`${table}id::text AS id`, ...alertColumnNames.map((c) => table + c)].join(", ");
-const alertColumns = alertSelect();
+/** Every field of an alert and the rttm_alerts column it comes from. */
+const alertFields: Columns<AlertRecord> = {
+  id: idColumn,
+  rule: column("metric_name"),
+  scope: column("scope"),
+  serviceName: column("service_name"),
+  severity: column("severity"),
+  status: column("status"),
+  currentValue: column("current_value"),
+  peakValue: column("peak_value"),
+  thresholdValue: column("threshold_value"),
+  triggeredTime: column("triggered_time"),
+  lastObservedAt: column("last_observed_at"),
+  clearStreak: column("clear_streak"),
+  escalatedAt: column("escalated_at"),
+  acknowledgedAt: column("acknowledged_at"),
+  acknowledgedBy: column("acknowledged_by"),
+  resolvedAt: column("resolved_at"),
+  resolvedBy: column("resolved_by"),
+  resolution: column("resolution"),
+  updatedAt: column("updated_at"),
+};
+const alertColumns = selectList(alertFields);
 
-interface AlertRow {
-  id: string;
-  metric_name: RuleName;
-  scope: string;
-  service_name: string | null;
-  severity: Severity;
-  status: Status;
-  current_value: number;
-  peak_value: number;
-  threshold_value: number;
-  triggered_time: Date;
-  last_observed_at: Date;
-  clear_streak: number;
-  escalated_at: Date | null;
-  acknowledged_at: Date | null;
-  acknowledged_by: string | null;
-  resolved_at: Date | null;
-  resolved_by: string | null;
-  resolution: Resolution | null;
-  updated_at: Date;
-}
-
-function toAlert(r: AlertRow): AlertRecord {
-  return {
-    id: r.id,
-    rule: r.metric_name,
-    scope: r.scope,
-    serviceName: r.service_name,
-    severity: r.severity,
-    status: r.status,
-    currentValue: r.current_value,
-    peakValue: r.peak_value,
-    thresholdValue: r.threshold_value,
-    triggeredTime: r.triggered_time,
-    lastObservedAt: r.last_observed_at,
-    clearStreak: r.clear_streak,
-    escalatedAt: r.escalated_at,
-    acknowledgedAt: r.acknowledged_at,
-    acknowledgedBy: r.acknowledged_by,
-    resolvedAt: r.resolved_at,
-    resolvedBy: r.resolved_by,
-    resolution: r.resolution,
-    updatedAt: r.updated_at,
-  };
-}
+type Row = Record<string, unknown>;
+const toAlert = (row: Row): AlertRecord => readNode(alertFields, row);
 
 /** Runs `work` in a transaction holding the alert write lock; rolls back on failure. */
 export async function inAlertTransaction<T>(
@@ -126,7 +82,7 @@ export async function inAlertTransaction<T>(
 
 /** Open alerts (ACTIVE, ACKED), locked for the transaction. */
 export async function lockOpenAlerts(client: ClientBase): Promise<AlertRecord[]> {
-  const { rows } = await client.query<AlertRow>(
+  const { rows } = await client.query<Row>(
     `SELECT ${alertColumns} FROM rttm_alerts WHERE status <> 'RESOLVED' FOR UPDATE`,
   );
   return rows.map(toAlert);
@@ -144,7 +100,7 @@ export interface NewAlert {
 
 /** Inserts an ACTIVE alert; null if an open one of the same (rule, scope) exists (the unique index said no). */
 export async function insertAlert(client: ClientBase, a: NewAlert): Promise<AlertRecord | null> {
-  const { rows } = await client.query<AlertRow>(
+  const { rows } = await client.query<Row>(
     `INSERT INTO rttm_alerts (metric_name, scope, service_name, current_value, peak_value, threshold_value, severity, status,
        triggered_time, last_observed_at, clear_streak, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $4, $5, $6, 'ACTIVE', $7, $7, 0, $7, $7)
@@ -161,7 +117,7 @@ async function updateOne(
   set: string,
   params: unknown[],
 ): Promise<AlertRecord> {
-  const { rows } = await client.query<AlertRow>(
+  const { rows } = await client.query<Row>(
     `UPDATE rttm_alerts SET ${set} WHERE id = $1::bigint RETURNING ${alertColumns}`,
     [id, ...params],
   );
@@ -257,28 +213,12 @@ export async function resolveSilent(
   now: Date,
   by: string,
 ): Promise<AlertRecord[]> {
-  const { rows } = await client.query<AlertRow>(
+  const { rows } = await client.query<Row>(
     `UPDATE rttm_alerts SET status = 'RESOLVED', resolution = 'NO_DATA', resolved_at = $2, resolved_by = $3, clear_streak = 0, updated_at = $2
      WHERE status <> 'RESOLVED' AND last_observed_at < $1 RETURNING ${alertColumns}`,
     [cutoff, now, by],
   );
   return rows.map(toAlert).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-}
-
-/** An id argument that is not a positive bigint. */
-export function alertIdArg(value: string): string {
-  if (
-    typeof value !== "string" ||
-    !/^[0-9]{1,19}$/.test(value) ||
-    BigInt(value) < 1n ||
-    BigInt(value) > 9_223_372_036_854_775_807n
-  ) {
-    throw new InvalidInputError(
-      "id",
-      `id must be an alert id (a positive whole number), got ${JSON.stringify(String(value).slice(0, 40))}`,
-    );
-  }
-  return value;
 }
 
 export class AlertNotFoundError extends Error {
@@ -314,7 +254,7 @@ async function mutate(
   let failure: Error | undefined;
   try {
     return await inAlertTransaction(client, async () => {
-      const { rows } = await client.query<AlertRow>(
+      const { rows } = await client.query<Row>(
         `SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint FOR UPDATE`,
         [id],
       );
@@ -360,7 +300,7 @@ export function resolveAlert(pool: Pool, id: string, by: string, now: Date): Pro
 }
 
 export async function getAlert(db: Db, id: string): Promise<AlertRecord | null> {
-  const { rows } = await db.query<AlertRow>(
+  const { rows } = await db.query<Row>(
     `SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint`,
     [id],
   );
@@ -369,7 +309,7 @@ export async function getAlert(db: Db, id: string): Promise<AlertRecord | null> 
 
 /** Open alerts, CRITICAL first, then newest first (bounded: one per rule and scope). */
 export async function openAlerts(db: Db, limit = 1000): Promise<AlertRecord[]> {
-  const { rows } = await db.query<AlertRow>(
+  const { rows } = await db.query<Row>(
     `SELECT ${alertColumns} FROM rttm_alerts WHERE status <> 'RESOLVED'
      ORDER BY (severity = 'CRITICAL') DESC, triggered_time DESC, id DESC LIMIT $1`,
     [limit],
@@ -379,85 +319,44 @@ export async function openAlerts(db: Db, limit = 1000): Promise<AlertRecord[]> {
 
 export interface AlertListArgs extends PageArgs, TimeFilter {
   /** Any of these statuses; all when absent or empty. */
-  status?: readonly string[] | null;
-  severity?: string | null;
-  rule?: string | null;
+  status?: readonly Status[] | null;
+  severity?: Severity | null;
+  rule?: RuleName | null;
 }
 
-function oneOf<T extends string>(
-  name: string,
-  value: string | null | undefined,
-  allowed: readonly T[],
-): T | null {
-  if (value === undefined || value === null) return null;
-  if (!(allowed as readonly string[]).includes(value))
-    throw new InvalidInputError(
-      name,
-      `${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  return value as T;
-}
+/** Alerts newest first by triggered_time (then id), filtered; keyset pages (src/store/read/list.ts). */
+export const listAlerts = pagedList<AlertRecord, AlertListArgs>({
+  cursor: "alert",
+  table: "rttm_alerts",
+  sortedBy: { column: "triggered_time", field: "triggeredTime" },
+  timeRange: true,
+  filters: {
+    status: equals("status", checked),
+    severity: equals("severity", checked),
+    rule: equals("metric_name", checked),
+  },
+  columns: alertFields,
+});
 
-// page.ts names its lists in a closed union; "alert" is this list's name in its cursors.
-const alertList: ListName = "alert";
-
-/** Alerts newest first by triggered_time (then id), filtered; keyset pages (src/store/read/page.ts). */
-export async function listAlerts(db: Pool, args: AlertListArgs): Promise<Page<AlertRecord>> {
-  const first = pageSize(args.first);
-  const after = decodeCursor(alertList, args.after);
-  const q = new PageQuery();
-  const wanted = (args.status ?? []).map((s) => oneOf("status", s, statuses)!);
-  const severity = oneOf("severity", args.severity, severities);
-  const rule = oneOf("rule", args.rule, ruleNames);
-  if (wanted.length > 0) q.where(`status = ANY(${q.param([...new Set(wanted)])}::text[])`);
-  if (severity) q.where(`severity = ${q.param(severity)}`);
-  if (rule) q.where(`metric_name = ${q.param(rule)}`);
-  applyTimeFilter(q, "triggered_time", args);
-  const { rows } = await db.query<AlertRow>(
-    q.sql(alertColumns, "rttm_alerts", "triggered_time", after, first + 1),
-    q.params,
-  );
-  return toPage(
-    alertList,
-    rows,
-    first,
-    (r) => ({ timeMs: r.triggered_time.getTime(), id: r.id }),
-    toAlert,
-  );
-}
-
-const eventColumns =
-  "e.id::text AS event_id, e.alert_id::text AS alert_id, e.kind, e.status AS event_status, e.severity AS event_severity, e.value, e.threshold_value AS event_threshold, e.actor, e.at";
-
-interface EventRow {
-  event_id: string;
-  alert_id: string;
-  kind: EventKind;
-  event_status: Status;
-  event_severity: Severity;
-  value: number;
-  event_threshold: number;
-  actor: string;
-  at: Date;
-}
-
-function toEvent(r: EventRow): AlertEventRecord {
-  return {
-    id: r.event_id,
-    alertId: r.alert_id,
-    kind: r.kind,
-    status: r.event_status,
-    severity: r.event_severity,
-    value: r.value,
-    thresholdValue: r.event_threshold,
-    actor: r.actor,
-    at: r.at,
-  };
-}
+/** Every field of an alert event and the rttm_alert_events column it comes from. */
+const eventFields: Columns<AlertEventRecord> = {
+  id: idColumn,
+  alertId: column("alert_id::text"),
+  kind: column("kind"),
+  status: column("status"),
+  severity: column("severity"),
+  value: column("value"),
+  thresholdValue: column("threshold_value"),
+  actor: column("actor"),
+  at: column("at"),
+};
+// Prefixed: joined with the alert's own columns (id, status, severity) in eventsAfter.
+const eventColumns = selectList(eventFields, { qualifier: "e.", prefix: "event." });
+const toEvent = (row: Row): AlertEventRecord => readNode(eventFields, row, "event.");
 
 /** One alert's history, oldest first. */
 export async function alertHistory(db: Db, alertId: string): Promise<AlertEventRecord[]> {
-  const { rows } = await db.query<EventRow>(
+  const { rows } = await db.query<Row>(
     `SELECT ${eventColumns} FROM rttm_alert_events e WHERE e.alert_id = $1::bigint ORDER BY e.id`,
     [alertId],
   );
@@ -470,8 +369,8 @@ export async function eventsAfter(
   afterId: bigint,
   limit: number,
 ): Promise<AlertEventWithAlert[]> {
-  const { rows } = await db.query<EventRow & AlertRow>(
-    `SELECT ${eventColumns}, ${alertSelect("a.")} FROM rttm_alert_events e JOIN rttm_alerts a ON a.id = e.alert_id
+  const { rows } = await db.query<Row>(
+    `SELECT ${eventColumns}, ${selectList(alertFields, { qualifier: "a." })} FROM rttm_alert_events e JOIN rttm_alerts a ON a.id = e.alert_id
      WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2`,
     [afterId.toString(), limit],
   );

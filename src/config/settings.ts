@@ -5,6 +5,7 @@
  */
 import { authConfig } from "./auth.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
+import type { EnvReader } from "./parse.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
 import {
   durationMs,
@@ -167,17 +168,49 @@ const databaseUrl = new Variable(
   (read) => databaseUrlFromEnv(read.env),
 );
 
-const brokers = variable(
-  "KAFKA_BOOTSTRAP_SERVERS",
-  literal("localhost:9092"),
-  "comma-separated host:port (the old default `kafka:9092` only worked in one compose network)",
-  (read) =>
-    read
-      .hostPorts("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")
-      .map(({ host, port }) => `${host}:${port}`),
+const brokers = new Variable<string[]>(
+  [
+    {
+      names: ["KAFKA_BOOTSTRAP_SERVERS"],
+      shown: literal("localhost:9092"),
+      doc: "comma-separated host:port (the old default `kafka:9092` only worked in one compose network)",
+    },
+    {
+      names: ["KAFKA_BOOTSTRAP"],
+      shown: "unset",
+      doc: "read when `KAFKA_BOOTSTRAP_SERVERS` is unset (the platform's `rttm-config` ConfigMap sets this name)",
+    },
+  ],
+  (read) => {
+    const name =
+      read.optionalString("KAFKA_BOOTSTRAP_SERVERS") === undefined &&
+      read.optionalString("KAFKA_BOOTSTRAP") !== undefined
+        ? "KAFKA_BOOTSTRAP"
+        : "KAFKA_BOOTSTRAP_SERVERS";
+    return read.hostPorts(name, "localhost:9092").map(({ host, port }) => `${host}:${port}`);
+  },
 );
 
 const mib = 1024 * 1024;
+
+/**
+ * REDIS_SENTINEL_NODES, else REDIS_SENTINEL_HOST:REDIS_SENTINEL_PORT: the platform's global ConfigMap
+ * sets only the latter two (redis-sentinel:26379).
+ */
+function sentinelNodes(read: EnvReader): Array<{ host: string; port: number }> {
+  const nodes = read.hostPorts("REDIS_SENTINEL_NODES", "", true);
+  const host = read.optionalString("REDIS_SENTINEL_HOST");
+  const port = read.int("REDIS_SENTINEL_PORT", 26379, 1, 65535);
+  if (nodes.length > 0 || read.optionalString("REDIS_SENTINEL_NODES") !== undefined || !host)
+    return nodes;
+  if (!/^[A-Za-z0-9.-]+$/.test(host)) {
+    read.problems.push(
+      `REDIS_SENTINEL_HOST=${JSON.stringify(host)} is not allowed: expected a host name or address (no port; that is REDIS_SENTINEL_PORT)`,
+    );
+    return [];
+  }
+  return [{ host, port }];
+}
 
 const queueCapacity = int(
   "RTTM_QUEUE_CAPACITY",
@@ -199,6 +232,11 @@ const redis = new Variable<RedisConfig>(
       shown: "unset",
       doc: "`host:port,…` of Sentinels (old service's variable; the old default named in-cluster hosts, so RTTM uses in-process pub/sub when neither is set)",
     },
+    {
+      names: ["REDIS_SENTINEL_HOST", "REDIS_SENTINEL_PORT"],
+      shown: "unset / `26379`",
+      doc: "one Sentinel, read when `REDIS_SENTINEL_NODES` is unset (the platform's global ConfigMap sets these: `redis-sentinel` / `26379`)",
+    },
     { names: ["REDIS_SENTINEL_MASTER"], shown: literal("mymaster"), doc: "Sentinel master name" },
     {
       names: ["REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD"],
@@ -214,9 +252,11 @@ const redis = new Variable<RedisConfig>(
   (read) => {
     const commandTimeoutMs = read.durationMs("REDIS_TIMEOUT", 2000);
     const url = read.url("REDIS_URL", ["redis:", "rediss:"]);
-    const sentinels = read.hostPorts("REDIS_SENTINEL_NODES", "", true);
+    const sentinels = sentinelNodes(read);
     if (url && sentinels.length > 0)
-      read.problems.push("REDIS_URL and REDIS_SENTINEL_NODES are both set: use one");
+      read.problems.push(
+        "REDIS_URL and REDIS_SENTINEL_NODES (or REDIS_SENTINEL_HOST) are both set: use one",
+      );
     if (url) return { kind: "url", url, commandTimeoutMs };
     if (sentinels.length === 0) return { kind: "none" };
     return {

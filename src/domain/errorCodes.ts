@@ -7,6 +7,14 @@ export const errorCodes = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   /** The GraphQL document is longer than the server accepts (HTTP and WebSocket). */
   DOCUMENT_TOO_LARGE: "DOCUMENT_TOO_LARGE",
+  /** Identity on (RTTM_AUTH_MODE=jwt): no token, or one that fails verification. HTTP 401 with WWW-Authenticate; WebSocket close 4401. */
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  /** Identity on: a valid token whose `token_type` may not use the API, or a mutation claiming another user. HTTP 403; WebSocket close 4403. */
+  FORBIDDEN: "FORBIDDEN",
+  /** The operation nests deeper than RTTM_GRAPHQL_MAX_DEPTH; `extensions.limit` says the limit. HTTP 400. */
+  QUERY_TOO_DEEP: "QUERY_TOO_DEEP",
+  /** The operation costs more than RTTM_GRAPHQL_MAX_COST; `extensions.limit` says the limit. HTTP 400. */
+  QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
   /** A browser request from an origin that is not allowed. HTTP 403. */
   FORBIDDEN_ORIGIN: "FORBIDDEN_ORIGIN",
   /** The request body is larger than the server accepts. HTTP 413. */

@@ -1,16 +1,22 @@
+import { createGraphQLError } from "@graphql-tools/utils";
 import SchemaBuilder from "@pothos/core";
 import { GraphQLError, Kind } from "graphql";
 import type { GraphQLContext } from "./context.js";
 import { errorCodes } from "../domain/errorCodes.js";
 
-export const builder = new SchemaBuilder<{
+export interface RttmSchemaTypes {
   Context: GraphQLContext;
   DefaultFieldNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     Long: { Input: bigint; Output: bigint | number };
   };
-}>({ defaultFieldNullability: false });
+}
+
+/** The builder's types as Pothos completes them (for refs passed between schema files). */
+export type SchemaTypes = PothosSchemaTypes.ExtendDefaultTypes<RttmSchemaTypes>;
+
+export const builder = new SchemaBuilder<RttmSchemaTypes>({ defaultFieldNullability: false });
 
 builder.scalarType("DateTime", {
   description: "An instant in UTC, as an ISO-8601 string (e.g. 2026-11-27T14:05:09.123Z).",
@@ -19,7 +25,7 @@ builder.scalarType("DateTime", {
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING)
-      throw new GraphQLError("DateTime must be an ISO-8601 string", {
+      throw createGraphQLError("DateTime must be an ISO-8601 string", {
         extensions: { code: errorCodes.BAD_USER_INPUT },
       });
     return parseDateTime(ast.value);
@@ -32,7 +38,7 @@ function parseDateTime(value: unknown): Date {
       ? new Date(value)
       : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime ${JSON.stringify(value)} is not an ISO-8601 date-time`, {
+    throw createGraphQLError(`DateTime ${JSON.stringify(value)} is not an ISO-8601 date-time`, {
       extensions: { code: errorCodes.BAD_USER_INPUT },
     });
   }
@@ -50,7 +56,7 @@ builder.scalarType("Long", {
   },
   parseValue: (value) => {
     if (typeof value !== "number" || !Number.isSafeInteger(value))
-      throw new GraphQLError("Long must be a whole number", {
+      throw createGraphQLError("Long must be a whole number", {
         extensions: { code: errorCodes.BAD_USER_INPUT },
       });
     return BigInt(value);

@@ -1,12 +1,16 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { YogaServerInstance } from "graphql-yoga";
 import type { Pool } from "pg";
+import type { Alerts } from "../alerts/index.js";
 import type { Config } from "../config/index.js";
+import type { Identity } from "../http/identity/verifier.js";
 import type { IngestService } from "../ingest/service.js";
 import type { LiveHub } from "../live/hub.js";
 import type { ChangeBus } from "../live/bus.js";
 import type { SnapshotSources } from "../live/views.js";
 
-/** What every resolver can reach. `now()` is the one clock of a request. */
-export interface GraphQLContext {
+/** What the application hands every operation (built in src/app.ts). `now()` is the one clock of a request. */
+export interface AppContext {
   db: Pool;
   hub: LiveHub;
   sources: SnapshotSources;
@@ -14,5 +18,35 @@ export interface GraphQLContext {
   config: Config;
   ingest: IngestService;
   replica: string;
+  /** This replica's alerts (src/alerts). */
+  alerts: Alerts;
+  /** The caller's verified token (RTTM_AUTH_MODE=jwt); absent when identity is off. */
+  identity?: Identity;
   now(): Date;
 }
+
+/** Where the operation came from: Yoga sets `request` over HTTP; graphql-ws passes the upgrade's `req`. */
+export interface TransportContext {
+  request?: Request;
+  req?: IncomingMessage;
+}
+
+/** What every resolver can reach. */
+export type GraphQLContext = AppContext & TransportContext;
+
+/** The request header `name` of the operation's HTTP request or WebSocket upgrade, if present. */
+export function requestHeader(ctx: TransportContext, name: string): string | null {
+  const fromRequest = ctx.request?.headers.get(name);
+  if (fromRequest) return fromRequest;
+  const raw = ctx.req?.headers[name.toLowerCase()];
+  return (Array.isArray(raw) ? raw[0] : raw) ?? null;
+}
+
+/** What Node's HTTP server hands Yoga with each request. */
+export interface ServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/** The service's Yoga instance: Node requests in, the application's context out. */
+export type RttmYoga = YogaServerInstance<ServerContext, AppContext>;

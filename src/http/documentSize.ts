@@ -1,3 +1,4 @@
+import { createGraphQLError } from "@graphql-tools/utils";
 import { GraphQLError } from "graphql";
 import { errorCodes } from "../domain/errorCodes.js";
 
@@ -8,7 +9,7 @@ export function documentSizeError(
   extensions: Record<string, unknown> = {},
 ): GraphQLError | null {
   if (typeof query !== "string" || query.length <= maxBytes) return null;
-  return new GraphQLError(`Document of ${query.length} bytes exceeds the limit of ${maxBytes}`, {
+  return createGraphQLError(`Document of ${query.length} bytes exceeds the limit of ${maxBytes}`, {
     extensions: { code: errorCodes.DOCUMENT_TOO_LARGE, ...extensions },
   });
 }

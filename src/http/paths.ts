@@ -13,3 +13,18 @@ export const graphiqlAssetsPath = "/api/rttm/graphiql";
 
 /** graphql-ws, as the typed client and GraphiQL use it by default. */
 export const subscriptionsPath = "/ws/rttm/graphql";
+
+/** Spring-style probes: `healthPath`, `healthPath/liveness`, `healthPath/readiness`. */
+export const healthPath = "/actuator/health";
+
+/** Prometheus. Cluster-internal, like the probes: no gateway route or Ingress path may reach it. */
+export const metricsPath = "/metrics";
+
+/** Every plain HTTP path the service answers (the GraphQL ones included). */
+export const servedPaths: readonly string[] = [
+  ...graphqlPaths,
+  healthPath,
+  `${healthPath}/liveness`,
+  `${healthPath}/readiness`,
+  metricsPath,
+];

@@ -1,5 +1,6 @@
 import client from "prom-client";
 import type { IngestService } from "../ingest/service.js";
+import type { ChangeBus } from "../live/bus.js";
 import type { LiveHub } from "../live/hub.js";
 
 export interface SocketCounts {
@@ -7,98 +8,187 @@ export interface SocketCounts {
   rejected: number;
 }
 
+/** What the metrics read at scrape time. */
+export interface MetricSources {
+  ingest: IngestService;
+  hub: LiveHub;
+  /** The change bus (in process or Redis). */
+  bus: ChangeBus;
+  /** The alert event feed's counts. */
+  alertFeed: { readonly stats: { reads: number; delivered: number; readFailures: number } };
+  sockets: SocketCounts;
+}
+
+type Labels = Record<string, string>;
+/** One series' value: a bare number, or values per label set. */
+type Reading = number | Iterable<[Labels, number]>;
+
+function samples(reading: Reading): Iterable<[Labels, number]> {
+  return typeof reading === "number" ? [[{}, reading]] : reading;
+}
+
 /**
- * Prometheus metrics at /metrics. Counters the pipeline keeps anyway (status objects) are read at
- * scrape time, so the hot path does no extra work; timings are observed where they happen.
+ * Prometheus metrics at /metrics. Counts the service keeps anyway (status and stats objects) are
+ * read at scrape time, so the hot path does no extra work; timings are observed where they
+ * happen. Monotonic counts are Counters named `*_total`, levels are Gauges.
  */
-export function createMetrics(ingest: IngestService, hub: LiveHub, sockets: SocketCounts) {
+export function createMetrics({ ingest, hub, bus, alertFeed, sockets }: MetricSources) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "rttm_process_" });
 
-  const gauge = (
+  /** A series read at scrape time; `labelNames` when `read` gives values per label set. */
+  const scraped = (
+    kind: "counter" | "gauge",
     name: string,
     help: string,
-    labelNames: string[],
-    collect: (g: client.Gauge) => void,
-  ) =>
-    new client.Gauge({
+    read: () => Reading,
+    labelNames: string[] = [],
+  ) => {
+    if (kind === "gauge") {
+      return new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          for (const [labels, value] of samples(read())) this.set(labels, value);
+        },
+      });
+    }
+    return new client.Counter({
       name,
       help,
       labelNames,
       registers: [registry],
+      // The count is kept elsewhere, since process start: the counter takes its value as it is.
       collect() {
-        collect(this);
+        this.reset();
+        for (const [labels, value] of samples(read())) this.inc(labels, value);
       },
     });
+  };
+  const counter = (name: string, help: string, read: () => Reading, labelNames?: string[]) =>
+    scraped("counter", name, help, read, labelNames);
+  const gauge = (name: string, help: string, read: () => Reading, labelNames?: string[]) =>
+    scraped("gauge", name, help, read, labelNames);
+  const perLabel = (label: string, counts: Record<string, number>) =>
+    Object.entries(counts).map(([value, n]): [Labels, number] => [{ [label]: value }, n]);
 
-  gauge(
+  counter(
     "rttm_ingest_records_total",
-    "Kafka records handed to the queue, per topic (monotonic)",
+    "Kafka records handed to the queue, per topic",
+    () => perLabel("topic", ingest.consumerStatus.consumed),
     ["topic"],
-    (g) => {
-      for (const [topic, n] of Object.entries(ingest.consumerStatus.consumed)) g.set({ topic }, n);
-    },
   );
-  gauge(
+  counter(
     "rttm_stored_rows_total",
-    "Rows written per table (monotonic; quarantine = rejected records)",
+    "Rows written per table (quarantine = rejected records)",
+    () => perLabel("table", ingest.writer.status.rows),
     ["table"],
-    (g) => {
-      for (const [table, n] of Object.entries(ingest.writer.status.rows)) g.set({ table }, n);
-    },
   );
-  gauge(
+  counter(
     "rttm_quarantined_records_total",
     "Records quarantined because they could not be decoded or validated",
-    [],
-    (g) => g.set(ingest.writer.status.rows.quarantine ?? 0),
+    () => ingest.writer.status.rows.quarantine ?? 0,
   );
-  gauge("rttm_queue_depth", "Events waiting in the bounded queue", [], (g) =>
-    g.set(ingest.queue.size),
+  counter(
+    "rttm_schema_ids_verified_total",
+    "Records whose schema id the Schema Registry confirmed for their topic's message type",
+    () => ingest.schemaStats.verified,
   );
-  gauge("rttm_queue_capacity", "Capacity of the bounded queue", [], (g) =>
-    g.set(ingest.queue.capacity),
+  counter(
+    "rttm_schema_ids_unverified_total",
+    "Records decoded without a schema id check because the Schema Registry could not be reached",
+    () => ingest.schemaStats.unverified,
   );
-  gauge("rttm_paused_partitions", "Partitions paused for backpressure", [], (g) => {
+  gauge("rttm_queue_depth", "Events waiting in the bounded queue", () => ingest.queue.size);
+  gauge("rttm_queue_capacity", "Capacity of the bounded queue", () => ingest.queue.capacity);
+  gauge("rttm_paused_partitions", "Partitions paused for backpressure", () => {
     const assigned = Object.values(ingest.consumerStatus.assigned).reduce(
       (n, p) => n + p.length,
       0,
     );
-    g.set(ingest.consumerStatus.paused ? assigned : 0);
+    return ingest.consumerStatus.paused ? assigned : 0;
   });
   gauge(
     "rttm_commit_lag_records",
     "Records fetched but not yet stored, so their offsets are not committed",
-    [],
-    (g) => g.set(ingest.ledger.pendingCount),
+    () => ingest.ledger.pendingCount,
   );
-  gauge(
-    "rttm_database_writes_failing",
-    "1 while batch writes are failing and being retried",
-    [],
-    (g) => g.set(ingest.writer.status.failingSince ? 1 : 0),
+  gauge("rttm_database_writes_failing", "1 while batch writes are failing and being retried", () =>
+    ingest.writer.status.failingSince ? 1 : 0,
   );
-  gauge("rttm_ws_open_sockets", "Open WebSocket connections", [], (g) => g.set(sockets.open));
-  gauge(
+  gauge("rttm_ws_open_sockets", "Open WebSocket connections", () => sockets.open);
+  counter(
     "rttm_ws_rejected_total",
     "WebSocket upgrades refused (origin, connection cap, path)",
-    [],
-    (g) => g.set(sockets.rejected),
+    () => sockets.rejected,
   );
-  gauge("rttm_subscriptions_active", "Active GraphQL subscriptions", [], (g) =>
-    g.set(hub.stats.subscriptions),
-  );
-  gauge("rttm_live_snapshots_active", "Distinct live snapshots being computed", [], (g) =>
-    g.set(hub.stats.snapshots),
-  );
+  gauge("rttm_subscriptions_active", "Active GraphQL subscriptions", () => hub.stats.subscriptions);
   gauge(
+    "rttm_live_snapshots_active",
+    "Distinct live snapshots being computed",
+    () => hub.stats.snapshots,
+  );
+  counter(
     "rttm_live_coalesced_updates_total",
     "Updates dropped for a slow subscriber because a newer one replaced them",
-    [],
-    (g) => g.set(hub.stats.coalesced),
+    () => hub.stats.coalesced,
   );
-  gauge("rttm_live_computations_total", "Live snapshot computations", [], (g) =>
-    g.set(hub.stats.computations),
+  counter(
+    "rttm_live_computations_total",
+    "Live snapshot computations",
+    () => hub.stats.computations,
+  );
+  counter(
+    "rttm_live_compute_failures_total",
+    "Live snapshot computations that failed (retried on the next tick)",
+    () => hub.stats.computeFailures,
+  );
+  counter(
+    "rttm_live_deliveries_total",
+    "Live updates handed to subscribers",
+    () => hub.stats.deliveries,
+  );
+  counter(
+    "rttm_change_notices_published_total",
+    "Change notices handed to the bus (Redis: PUBLISH acknowledged)",
+    () => bus.stats.published,
+  );
+  counter(
+    "rttm_change_notice_publish_failures_total",
+    "Change notices that could not be published (Redis down, timed out, too many in flight)",
+    () => bus.stats.publishFailures,
+  );
+  counter(
+    "rttm_change_notices_received_total",
+    "Change notices delivered to this replica's listeners",
+    () => bus.stats.received,
+  );
+  counter(
+    "rttm_change_notices_malformed_total",
+    "Messages on the change channel that were not valid notices (ignored)",
+    () => bus.stats.malformed,
+  );
+  counter(
+    "rttm_change_bus_resyncs_total",
+    "Resync notices (everything stale) after the bus subscription was restored",
+    () => bus.stats.resyncs,
+  );
+  counter(
+    "rttm_alert_feed_reads_total",
+    "Reads of new alert events by this replica's feed",
+    () => alertFeed.stats.reads,
+  );
+  counter(
+    "rttm_alert_feed_delivered_total",
+    "Alert events handed to alertEvents subscribers",
+    () => alertFeed.stats.delivered,
+  );
+  counter(
+    "rttm_alert_feed_read_failures_total",
+    "Alert event reads that failed (retried at the next notice or poll)",
+    () => alertFeed.stats.readFailures,
   );
 
   const batchWrite = new client.Histogram({

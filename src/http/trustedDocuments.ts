@@ -7,16 +7,10 @@
  * very same plugin hook on each subscribe message, so both transports accept and refuse alike.
  */
 import type { IncomingMessage } from "node:http";
-import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import { GraphQLError } from "graphql";
-import {
-  createGraphQLError,
-  type GraphQLParams,
-  type OnParamsEventPayload,
-  type Plugin,
-} from "graphql-yoga";
+import type { GraphQLParams, OnParamsEventPayload, Plugin } from "graphql-yoga";
 import type { TrustedDocumentsConfig } from "../config/index.js";
-import { errorCodes } from "../domain/errorCodes.js";
+import { useTrustedDocuments } from "./use-trusted-documents.js";
 
 /** GraphQL-over-HTTP params or a graphql-ws subscribe payload. */
 export interface OperationParams {
@@ -31,7 +25,7 @@ export interface TrustedDocuments {
   size: number;
   manifestPath: string;
   /** For Yoga's plugin list (HTTP). */
-  plugin: Plugin<Record<string, unknown>>;
+  plugin: Plugin;
   /**
    * The same lookup for a graphql-ws subscribe payload: resolves with the params carrying the trusted
    * document's text, or rejects with the plugin's GraphQLError.
@@ -42,41 +36,12 @@ export interface TrustedDocuments {
   ): Promise<P & { query: string }>;
 }
 
-function hashOf(params: GraphQLParams): string | undefined {
-  const persisted = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
-    ?.persistedQuery;
-  return typeof persisted?.sha256Hash === "string" ? persisted.sha256Hash : undefined;
-}
-
-const clientError = (message: string, code: string) =>
-  createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
-
 export function createTrustedDocuments(
   config: TrustedDocumentsConfig,
 ): TrustedDocuments | undefined {
   if (config.mode === "off") return undefined;
   const { documents, manifestPath } = config;
-  const plugin = usePersistedOperations<Record<string, unknown>>({
-    allowArbitraryOperations: false,
-    getPersistedOperation: (hash) => documents.get(hash.replace(/^sha256:/, "")) ?? null,
-    customErrors: {
-      persistedQueryOnly: () =>
-        clientError(
-          "This server runs trusted documents only (RTTM_TRUSTED_DOCUMENTS): send the operation's hash as extensions.persistedQuery.sha256Hash instead of its text",
-          errorCodes.PERSISTED_QUERY_ONLY,
-        ),
-      keyNotFound: () =>
-        clientError(
-          "No operation: send a trusted document's hash as extensions.persistedQuery { version: 1, sha256Hash }",
-          errorCodes.PERSISTED_QUERY_ID_REQUIRED,
-        ),
-      notFound: ({ params }: OnParamsEventPayload) =>
-        clientError(
-          `Operation${params.operationName ? ` ${params.operationName}` : ""} with hash ${hashOf(params) ?? "?"} is not a trusted document of this server (RTTM_TRUSTED_DOCUMENTS)`,
-          errorCodes.PERSISTED_QUERY_NOT_IN_LIST,
-        ),
-    },
-  }) as Plugin<Record<string, unknown>>;
+  const plugin = useTrustedDocuments({ documents });
   const onParams = plugin.onParams!;
 
   return {

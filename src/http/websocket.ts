@@ -9,13 +9,15 @@ import {
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { YogaServerInstance } from "graphql-yoga";
 import type { Config } from "../config/index.js";
-import type { Logger } from "../log.js";
+import type { RttmYoga } from "../graphql/context.js";
+import { withLogContext, type Logger } from "../log.js";
+import { correlationHeader, correlationIdOf } from "./correlation.js";
 import { documentSizeError } from "./documentSize.js";
 import { originAllowed } from "./origins.js";
 import type { SocketCounts } from "./prometheus.js";
 import type { TrustedDocuments } from "./trustedDocuments.js";
+import type { SocketConnectContext } from "./identity/socket.js";
 
 type OperationResult = ReturnType<typeof execute> | ReturnType<typeof subscribe>;
 interface EnvelopedRoot {
@@ -33,18 +35,31 @@ export function isWebSocketPath(pathname: string): boolean {
  * same plugins (depth and cost limits, masking, timing) apply as over HTTP.
  */
 export function createWebSocketServer(
-  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>,
+  yoga: RttmYoga,
   schema: GraphQLSchema,
   config: Config,
   counts: SocketCounts,
-  logger: Logger,
+  log: Logger,
   trusted?: TrustedDocuments,
+  hooks: {
+    /** Identity (src/http/identity/socket.ts): false refuses the connection_init (socket already closed). */
+    authenticate?: (ctx: SocketConnectContext) => Promise<boolean>;
+  } = {},
 ) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.wsMaxMessageBytes });
+  // X-Correlation-Id of each socket: from its handshake (or made), echoed on the 101, logged.
+  const correlationIds = new WeakMap<IncomingMessage, string>();
+  wss.on("headers", (headers, request) => {
+    headers.push(`X-Correlation-Id: ${correlationIds.get(request)}`);
+  });
   const disposable = useServer(
     {
       schema,
       connectionInitWaitTimeout: config.http.wsInitTimeoutMs,
+      onConnect: (ctx) =>
+        withLogContext({ correlationId: correlationIds.get(ctx.extra.request) }, () =>
+          hooks.authenticate ? hooks.authenticate(ctx) : true,
+        ),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
@@ -68,6 +83,7 @@ export function createWebSocketServer(
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
+          identity: (ctx.extra as SocketConnectContext["extra"]).identity,
           params,
         });
         let document;
@@ -104,6 +120,9 @@ export function createWebSocketServer(
 
   return {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const correlationId = correlationIdOf(request.headers[correlationHeader]);
+      correlationIds.set(request, correlationId);
+      const logger = log.child({ correlationId });
       const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
       if (!isWebSocketPath(pathname)) return reject(socket, 404, "Not Found");
       if (!originAllowed(request.headers.origin, config.http.allowedOrigins)) {

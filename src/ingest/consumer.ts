@@ -1,17 +1,13 @@
-import {
-  Kafka,
-  logLevel as KafkaLogLevel,
-  type Consumer,
-  type EachBatchPayload,
-  type LogEntry,
-} from "kafkajs";
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload } from "kafkajs";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { BoundedQueue } from "../pipeline/boundedQueue.js";
 import { eventWeight } from "../pipeline/eventWeight.js";
 import type { OffsetLedger } from "../pipeline/offsets.js";
+import { sleep } from "../pipeline/retry.js";
 import type { ShardedQueue } from "../pipeline/shardedQueue.js";
 import type { PartitionOffset } from "../domain/kafka.js";
+import { kafkaLogCreator } from "./kafkaLog.js";
 import { decodeRecord, type RawRecord } from "./decode.js";
 import type { IngestRow } from "../domain/rows.js";
 import type { SchemaCheck } from "./schemaCheck.js";
@@ -41,20 +37,6 @@ export interface IngestConsumer {
   readonly status: ConsumerStatus;
 }
 
-function kafkaLogger(logger: Logger) {
-  return () =>
-    ({ level, label, log: entry }: LogEntry) => {
-      const { message, ...fields } = entry;
-      const target =
-        level <= KafkaLogLevel.ERROR
-          ? logger.error
-          : level === KafkaLogLevel.WARN
-            ? logger.warn
-            : logger.debug;
-      target(message, { component: "kafkajs", kafkaLevel: label, ...fields });
-    };
-}
-
 /**
  * One consumer group over all five topics. Each fetched record is decoded (or quarantined) and put
  * on the bounded queue; its offset is resolved only once it is queued. When the queue is full (in
@@ -77,7 +59,7 @@ export function createIngestConsumer(
     clientId: config.kafka.clientId,
     brokers: config.kafka.brokers,
     logLevel: KafkaLogLevel.WARN,
-    logCreator: kafkaLogger(logger.child({ component: "kafka" })),
+    logCreator: kafkaLogCreator(logger.child({ component: "kafka" })),
     retry: { initialRetryTime: 300, retries: 10 },
   });
   const consumer: Consumer = kafka.consumer({
@@ -217,7 +199,7 @@ export function createIngestConsumer(
             attempt,
             err: (err as Error).message,
           });
-          await new Promise((resolve) => setTimeout(resolve, 1000));
+          await sleep(1000);
         }
       }
       await consumer.run({

@@ -9,7 +9,7 @@ import type { BatchCounts } from "../store/writeBatch.js";
 import type { Pool } from "pg";
 import { createIngestConsumer, type ConsumerStatus } from "./consumer.js";
 import type { IngestRow } from "../domain/rows.js";
-import { registrySchemaCheck, trustTopicTypes } from "./schemaCheck.js";
+import { registrySchemaCheck, trustTopicTypes, type SchemaCheck } from "./schemaCheck.js";
 
 export interface IngestService {
   start(): Promise<void>;
@@ -20,6 +20,8 @@ export interface IngestService {
   readonly consumerStatus: ConsumerStatus;
   readonly ledger: OffsetLedger;
   readonly pool: Pool;
+  /** Schema ids checked against the Schema Registry, and records decoded unchecked during its outages. */
+  readonly schemaStats: SchemaCheck["stats"];
   onStored(listener: StoredListener): void;
 }
 
@@ -80,6 +82,7 @@ export function createIngestService(
     ledger,
     pool,
     consumerStatus: consumer.status,
+    schemaStats: schemas.stats,
     onStored: (listener) => listeners.push(listener),
     async start() {
       writer.start();

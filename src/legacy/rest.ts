@@ -4,6 +4,8 @@
  * 400, a failure of ours a 500 (the page retries those twice, then shows its placeholders).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AuthError } from "../http/identity/errors.js";
+import { wwwAuthenticate } from "../http/identity/refusal.js";
 import type { Logger } from "../log.js";
 import { InvalidInputError } from "../store/read/index.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "./cors.js";
@@ -14,7 +16,7 @@ import type { LegacyViews } from "./views.js";
 
 /**
  * Checks the request's credentials (the platform's Bearer token). Resolves when the request may
- * proceed; rejects with an error whose `status` (401 or 403) and message are sent back.
+ * proceed; rejects with an AuthError (401 or 403) whose message is sent back.
  */
 export type RequestAuthenticator = (req: IncomingMessage) => Promise<void>;
 
@@ -38,11 +40,6 @@ export interface LegacyRestDeps {
   logger: Logger;
   /** Absent while identity is off: a Bearer token is then accepted without being verified. */
   authenticate?: RequestAuthenticator;
-}
-
-function statusOf(err: unknown): number {
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status === "number" && status >= 400 && status < 600 ? status : 500;
 }
 
 /** Returns a handler that answers the six legacy routes and returns false for any other path. */
@@ -81,10 +78,9 @@ export function createLegacyRest(deps: LegacyRestDeps) {
     try {
       await deps.authenticate?.(req);
     } catch (err) {
-      const status = statusOf(err);
-      fail(status, err instanceof Error ? err.message : "Unauthorized", {
-        ...(status === 401 ? { "www-authenticate": 'Bearer realm="rttm"' } : {}),
-      });
+      if (!(err instanceof AuthError)) throw err;
+      deps.logger.info("legacy request refused", { path, status: err.status, reason: err.message });
+      fail(err.status, err.message, { "www-authenticate": wwwAuthenticate(err) });
       return true;
     }
     try {

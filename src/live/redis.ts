@@ -6,6 +6,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../config/index.js";
 import type { Logger } from "../log.js";
+import { backoffDelayMs } from "../pipeline/retry.js";
 
 export type RedisConnectionConfig = Exclude<RedisConfig, { kind: "none" }>;
 
@@ -36,11 +37,7 @@ export const outageLogIntervalMs = 30_000;
 
 /** Delay before reconnect attempt `attempt` (1-based): exponential from 100 ms, capped at 1 s, with "equal jitter". */
 export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(
-    reconnectCapMs,
-    reconnectBaseMs * 2 ** Math.min(Math.max(attempt, 1) - 1, 16),
-  );
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffDelayMs(Math.max(attempt, 1) - 1, reconnectBaseMs, reconnectCapMs, random, "equal");
 }
 
 /**

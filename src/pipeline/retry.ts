@@ -1,14 +1,23 @@
-/** Capped exponential backoff with full jitter: attempt n waits a random time up to min(max, initial·2ⁿ). */
+/**
+ * Capped exponential backoff: attempt n (from 0) waits at most min(max, initial·2ⁿ). With "full"
+ * jitter the wait is random up to that ceiling (at least `initialMs`), which spreads retries of
+ * many writers; with "equal" jitter it is between half the ceiling and the ceiling, which keeps a
+ * reconnect from coming back too soon.
+ */
 export function backoffDelayMs(
   attempt: number,
   initialMs: number,
   maxMs: number,
   random = Math.random,
+  jitter: "full" | "equal" = "full",
 ): number {
   const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.max(initialMs, Math.round(random() * ceiling));
+  return jitter === "full"
+    ? Math.max(initialMs, Math.round(random() * ceiling))
+    : Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts (it never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();

@@ -10,14 +10,17 @@ import { BoundedQueue, type QueueLimits } from "./boundedQueue.js";
  */
 export class ShardedQueue {
   readonly shards: Array<BoundedQueue<IngestRow>>;
+  readonly limits: QueueLimits;
 
-  constructor(
-    readonly limits: QueueLimits,
-    shardCount: number,
-  ) {
+  /** A number bounds the events only. */
+  constructor(limits: QueueLimits | number, shardCount: number) {
+    this.limits =
+      typeof limits === "number"
+        ? { capacity: limits, maxBytes: Number.POSITIVE_INFINITY }
+        : limits;
     const perShard: QueueLimits = {
-      capacity: Math.max(1, Math.floor(limits.capacity / shardCount)),
-      maxBytes: Math.max(1, Math.floor(limits.maxBytes / shardCount)),
+      capacity: Math.max(1, Math.floor(this.limits.capacity / shardCount)),
+      maxBytes: Math.max(1, Math.floor(this.limits.maxBytes / shardCount)),
     };
     this.shards = Array.from({ length: shardCount }, () => new BoundedQueue<IngestRow>(perShard));
   }

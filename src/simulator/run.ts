@@ -4,10 +4,12 @@
  * (or after the configured duration) it stops starting trades, lets in-flight trades finish (at
  * most `drainMs`), flushes the producer and returns the totals.
  */
-import { Kafka, logLevel, Partitioners, type logCreator } from "kafkajs";
+import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { registerTopicSchemas } from "./registerSchemas.js";
 import { topicKeys, type TopicKey } from "../config/index.js";
+import { kafkaLogCreator } from "../ingest/kafkaLog.js";
 import type { Logger } from "../log.js";
+import { sleep } from "../pipeline/retry.js";
 import type { SimulatorConfig } from "./config.js";
 import { encodeEvent } from "./encode.js";
 import {
@@ -27,16 +29,6 @@ export interface SimulatorTotals {
 }
 
 const tickMs = 50;
-
-function kafkaLogs(logger: Logger): logCreator {
-  return () =>
-    ({ level, log: { message, ...extra } }) => {
-      if (level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, extra);
-      else if (level === logLevel.WARN) logger.warn(`kafkajs: ${message}`, extra);
-    };
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function emptyTotals(): SimulatorTotals {
   return {
@@ -60,7 +52,7 @@ export async function runSimulator(
     clientId: config.clientId,
     brokers: config.brokers,
     logLevel: logLevel.WARN,
-    logCreator: kafkaLogs(logger),
+    logCreator: kafkaLogCreator(logger),
   });
 
   if (config.createTopics) {

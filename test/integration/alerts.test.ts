@@ -651,6 +651,44 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
     }
   });
 
+  test("ids past PostgreSQL's bigint (2^63 − 1) are refused as BAD_USER_INPUT before SQL, over HTTP and WebSocket", async () => {
+    const tooBig = "9223372036854775808";
+    const alert = await graphql(app.port, "query($id: ID!) { alert(id: $id) { id } }", {
+      id: tooBig,
+    });
+    assert.deepEqual(
+      [alert.errors?.[0]?.extensions?.code, alert.errors?.[0]?.extensions?.argument],
+      ["BAD_USER_INPUT", "id"],
+    );
+    assert.match(
+      alert.errors?.[0]?.message ?? "",
+      /id must be an alert id .* up to 9223372036854775807/,
+    );
+    const ack = await graphql(app.port, "mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }", {
+      id: tooBig,
+    });
+    assert.equal(ack.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+    const ws = wsClient(app.port);
+    try {
+      for (const afterEventId of [tooBig, "99999999999999999999", "-1", "abc"]) {
+        const sub = ws.subscribe(
+          "subscription($after: ID) { alertEvents(afterEventId: $after) { id } }",
+          { after: afterEventId },
+        );
+        await assert.rejects(
+          sub.waitFor(() => true, 5_000),
+          (err: Error) => {
+            assert.match(err.message, /"code":"BAD_USER_INPUT"/, afterEventId);
+            assert.match(err.message, /afterEventId must be an alert event id/, afterEventId);
+            return true;
+          },
+        );
+      }
+    } finally {
+      await ws.close();
+    }
+  });
+
   test("queries: filters by status, severity, rule and time, cursor pages, and the rules as configured", async () => {
     // The DLQ condition still holds after the manual resolve: the next evaluation opens a new alert; errors open another.
     await seed(db.pool, { errorEvents: [errorEvent(at(50 * sec))] });

@@ -523,6 +523,41 @@ describe("limits stop bad input and the server stays healthy", () => {
     assert.match(r.errors?.[0]?.message ?? "", /cost/i);
   });
 
+  test("a too costly or too deep operation is refused with its own code and HTTP 400, over HTTP and WebSocket, not as a syntax error", async () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `o${i}: overview { peakTps }`).join(" ");
+    const costly = await graphql(app.port, `{ ${aliases} }`);
+    assert.equal(costly.status, 400);
+    assert.equal(costly.errors?.[0]?.extensions?.code, "QUERY_TOO_COMPLEX");
+    assert.match(
+      costly.errors?.[0]?.message ?? "",
+      /^Query Cost limit of 100 exceeded, found \d+\.$/,
+    );
+    const deep = await graphql(app.port, "{ dlqEvents { edges { node { reason } } } }");
+    assert.equal(deep.status, 400);
+    assert.equal(deep.errors?.[0]?.extensions?.code, "QUERY_TOO_DEEP");
+    assert.match(deep.errors?.[0]?.message ?? "", /^Query depth limit of 3 exceeded, found \d+\.$/);
+    const ws = wsClient(app.port, "/ws/rttm/telemetry");
+    try {
+      const sub = ws.subscribe("subscription { telemetry { throughput { buckets { count } } } }");
+      await assert.rejects(
+        sub.waitFor(() => true, 5_000),
+        /"code":"QUERY_TOO_DEEP"/,
+        "WebSocket too",
+      );
+    } finally {
+      await ws.close();
+    }
+  });
+
+  test("request body over the document limit plus room for variables: 413 REQUEST_TOO_LARGE", async () => {
+    const r = await graphql(app.port, "query($pad: String) { overview { peakTps } }", {
+      pad: "x".repeat(2048 + 65_536),
+    });
+    assert.equal(r.status, 413);
+    assert.equal(r.errors?.[0]?.extensions?.code, "REQUEST_TOO_LARGE");
+    assert.match(r.errors?.[0]?.message ?? "", /exceeds the limit of 67584$/);
+  });
+
   test("document size", async () => {
     const r = await graphql(app.port, `{ overview { peakTps } } # ${"x".repeat(3000)}`);
     assert.equal(r.status, 413);

@@ -2,30 +2,20 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Producer } from "kafkajs";
 import type { App } from "../../src/app.js";
+import { authEnv, TestAuthServer } from "../support/authServer.js";
 import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
-import { produceDashboardSeed, type DashboardSeed } from "../support/dashboardSeed.js";
+import {
+  produceDashboardSeed,
+  seedAlertEnv as alertEnv,
+  type DashboardSeed,
+} from "../support/dashboardSeed.js";
 import * as m from "../support/messages.js";
 import { rawSocket, type RawSocket } from "../support/rawSocket.js";
 import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
 
 const pageOrigin = "http://127.0.0.1:4200";
 const otherOrigin = "http://evil.example";
-
-// Thresholds that make the seed raise exactly two alerts: DLQ_COUNT CRITICAL (2 ≥ 2), ERROR_RATE WARNING (1 ≥ 1).
-const alertEnv = {
-  RTTM_ALERT_EVAL_INTERVAL: "1000",
-  RTTM_ALERT_DLQ_WARNING: "1",
-  RTTM_ALERT_DLQ_CRITICAL: "2",
-  RTTM_ALERT_ERROR_RATE_WARNING: "1",
-  RTTM_ALERT_ERROR_RATE_CRITICAL: "10",
-  RTTM_ALERT_LATENCY_WARNING: "100000",
-  RTTM_ALERT_LATENCY_CRITICAL: "200000",
-  RTTM_ALERT_QUEUE_DEPTH_WARNING: "100000",
-  RTTM_ALERT_QUEUE_DEPTH_CRITICAL: "200000",
-  RTTM_ALERT_TPS_WARNING: "1000",
-  RTTM_ALERT_TPS_CRITICAL: "2000",
-};
 
 /** Types of every field, in order: the contract's names, JSON types and order. */
 const shape = (value: Record<string, unknown>) =>
@@ -524,5 +514,68 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
     } finally {
       await app.stop();
     }
+  });
+});
+
+describe("identity on (RTTM_AUTH_MODE=jwt): the Bearer token of REST calls is verified", () => {
+  let db: TestDatabase;
+  let auth: TestAuthServer;
+  let app: App;
+  before(async () => {
+    db = await createTestDatabase();
+    auth = await TestAuthServer.start();
+    const fresh = await freshTopics(1);
+    app = await startAppInProcess(
+      serviceEnv(db.url, fresh.env, authEnv(auth, { RTTM_ALLOWED_ORIGINS: pageOrigin })),
+    );
+  });
+  after(async () => {
+    await app?.stop();
+    await auth?.stop();
+    await db?.drop();
+  });
+
+  test("no token or a bad one: 401 with WWW-Authenticate in Spring's body; a USER token: 200; a SERVICE token: 403", async () => {
+    const none = await get(app.port, "/api/rttm/metrics", { origin: pageOrigin });
+    assert.equal(none.status, 401);
+    assertSpringError(none.body, 401, "Unauthorized", "/api/rttm/metrics");
+    assert.match(
+      none.headers.get("www-authenticate")!,
+      /^Bearer realm="rttm", error="invalid_token"/,
+    );
+    assert.equal(
+      none.headers.get("access-control-allow-origin"),
+      pageOrigin,
+      "the page can read the refusal",
+    );
+    const expired = await get(app.port, "/api/rttm/dlq", {
+      authorization: `Bearer ${await auth.token({ expiresIn: -3600 })}`,
+    });
+    assert.deepEqual([expired.status, expired.body.message], [401, "token expired"]);
+    const user = await get(app.port, "/api/rttm/dlq", {
+      authorization: `Bearer ${await auth.token()}`,
+    });
+    assert.deepEqual([user.status, user.body], [200, { total: 0, byStage: {} }]);
+    const service = await get(app.port, "/api/rttm/pipeline", {
+      authorization: `Bearer ${await auth.token({ tokenType: "SERVICE" })}`,
+    });
+    assert.equal(service.status, 403);
+    assertSpringError(service.body, 403, "Forbidden", "/api/rttm/pipeline");
+  });
+
+  test("the preflight needs no token; raw sockets stay anonymous by default", async () => {
+    const preflight = await fetch(`http://127.0.0.1:${app.port}/api/rttm/metrics`, {
+      method: "OPTIONS",
+      headers: {
+        origin: pageOrigin,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+      },
+    });
+    assert.equal(preflight.status, 204);
+    const raw = rawSocket(app.port, "/ws/rttm/dlq", { origin: pageOrigin });
+    const frame = await raw.waitFor(() => true, 5000);
+    assert.deepEqual(frame.json, { total: 0, byStage: {} });
+    raw.close();
   });
 });

@@ -17,6 +17,7 @@ import { redisBus } from "../../src/live/redisBus.js";
 import { closeRedisClient, createRedisClient, redisStatus } from "../../src/live/redis.js";
 import { waitFor } from "../support/infra.js";
 import { redisCommand, startSentinelTopology } from "../support/redisSentinel.js";
+import { sleep } from "../../src/pipeline/retry.js";
 
 const logger = createLogger({ test: "redis" });
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -43,7 +44,6 @@ const notice = (origin: string, tradeIds: string[], tables = ["tradeEvents"]): C
   tables,
   tradeIds,
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Unhandled rejections while `fn` runs (the process would die of them in production). */
 async function noUnhandledRejections(fn: () => Promise<void>): Promise<void> {

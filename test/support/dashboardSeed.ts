@@ -12,6 +12,21 @@ import type { Stage } from "../../src/domain/stages.js";
 import type { Encoder } from "./kafka.js";
 import * as m from "./messages.js";
 
+// Thresholds that make the seed raise exactly two alerts: DLQ_COUNT CRITICAL (2 ≥ 2), ERROR_RATE WARNING (1 ≥ 1).
+export const seedAlertEnv = {
+  RTTM_ALERT_EVAL_INTERVAL: "1000",
+  RTTM_ALERT_DLQ_WARNING: "1",
+  RTTM_ALERT_DLQ_CRITICAL: "2",
+  RTTM_ALERT_ERROR_RATE_WARNING: "1",
+  RTTM_ALERT_ERROR_RATE_CRITICAL: "10",
+  RTTM_ALERT_LATENCY_WARNING: "100000",
+  RTTM_ALERT_LATENCY_CRITICAL: "200000",
+  RTTM_ALERT_QUEUE_DEPTH_WARNING: "100000",
+  RTTM_ALERT_QUEUE_DEPTH_CRITICAL: "200000",
+  RTTM_ALERT_TPS_WARNING: "1000",
+  RTTM_ALERT_TPS_CRITICAL: "2000",
+};
+
 export interface DashboardSeed {
   T: number;
   trades: { t1: string; t2: string; t3: string; t4: string };

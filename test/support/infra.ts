@@ -1,6 +1,7 @@
 /** Where the test suite finds the real services that scripts/test.sh started. */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { sleep } from "../../src/pipeline/retry.js";
 
 export const kafkaBrokers = (process.env.TEST_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 export const schemaRegistryUrl =
@@ -93,7 +94,7 @@ export async function waitFor<T>(
       throw new Error(
         `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`,
       );
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }
 

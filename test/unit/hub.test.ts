@@ -3,11 +3,11 @@ import { test } from "node:test";
 import { LiveHub, type SnapshotSource } from "../../src/live/hub.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
+import { sleep } from "../../src/pipeline/retry.js";
 
 setLogLevel("silent");
 const logger = createLogger();
 const tick = 20;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const notice = (tables: string[], tradeIds: string[] = []) => ({
   origin: "test",
   at: Date.now(),

@@ -50,10 +50,21 @@ export type FetchLike = (
 export type RttmConnectionStatus = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
 
 export interface RttmClientOptions {
-  /** GraphQL over HTTP endpoint, e.g. `https://rttm.example.com/graphql` (relative URLs resolve against the page). */
-  url: string;
+  /**
+   * GraphQL over HTTP endpoint; default `/api/rttm/graphql`, the path the platform's gateway routes
+   * to RTTM (relative URLs resolve against the page; outside a browser pass an absolute URL, e.g.
+   * `http://rttm:8087/api/rttm/graphql`).
+   */
+  url?: string;
   /** graphql-ws endpoint; default: `url`'s origin with ws(s): and the path `/ws/rttm/graphql`. */
   wsUrl?: string;
+  /**
+   * The caller's token (RTTM with RTTM_AUTH_MODE=jwt): called before every HTTP request, sent as
+   * `Authorization: Bearer <token>`, and on every WebSocket (re)connect, sent in connection_init as
+   * `{ authorization: "Bearer <token>" }`. When the server closes the socket with 4401 (token expired
+   * or refused), subscriptions reconnect and getToken is asked again, so return a fresh token.
+   */
+  getToken?: () => string | Promise<string>;
   /** HTTP headers of every query and mutation (e.g. Authorization); a function is called per request. */
   headers?: Record<string, string> | (() => MaybePromise<Record<string, string>>);
   /** The WebSocket's connection_init payload (e.g. a token); a function is called on every (re)connect. */
@@ -200,9 +211,25 @@ function defaultWsUrl(url: URL): string {
   return ws.toString();
 }
 
-export function createRttmClient(options: RttmClientOptions): RttmClient {
+/** The path the platform's gateway routes to RTTM (`/api/rttm/**`). */
+export const defaultGraphqlPath = "/api/rttm/graphql";
+
+/** Consecutive 4401 closes (no connection acknowledged between them) before subscriptions fail. */
+const maxUnauthorizedReconnects = 3;
+
+function isUnauthorizedClose(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 4401;
+}
+
+export function createRttmClient(options: RttmClientOptions = {}): RttmClient {
   const base = (globalThis as { location?: { href?: string } }).location?.href;
-  const httpUrl = new URL(options.url, base);
+  const url = options.url ?? defaultGraphqlPath;
+  if (!base && !URL.canParse(url))
+    throw new RttmError(
+      `url ${JSON.stringify(url)} is not absolute and there is no page to resolve it against: pass e.g. http://rttm:8087${defaultGraphqlPath}`,
+      undefined,
+    );
+  const httpUrl = new URL(url, base);
   const wsUrl = options.wsUrl
     ? new URL(options.wsUrl, base).toString().replace(/^http/, "ws")
     : defaultWsUrl(httpUrl);
@@ -215,6 +242,10 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
   let active = 0;
   let disposed = false;
   let socketClient: WsClient | undefined;
+  // Consecutive 4401 closes; every subscription of the socket sees the same close, counted once.
+  let unauthorizedCloses = 0;
+  let lastUnauthorizedClose: unknown;
+  const bearer = async () => `Bearer ${await options.getToken!()}`;
 
   const setStatus = (next: RttmConnectionStatus) => {
     if (next === status) return;
@@ -263,6 +294,7 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
       "content-type": "application/json",
       accept: "application/graphql-response+json, application/json",
       ...(typeof options.headers === "function" ? await options.headers() : options.headers),
+      ...(options.getToken ? { authorization: await bearer() } : {}),
       ...request.headers,
     };
     const limit = request.timeoutMs ?? timeoutMs;
@@ -324,8 +356,17 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
     const client = createClient({
       url: wsUrl,
       webSocketImpl: options.webSocketImpl,
-      connectionParams: options.connectionParams as
-        Record<string, unknown> | (() => Promise<Record<string, unknown> | undefined>) | undefined,
+      connectionParams: options.getToken
+        ? async () => ({
+            ...(typeof options.connectionParams === "function"
+              ? await options.connectionParams()
+              : options.connectionParams),
+            authorization: await bearer(),
+          })
+        : (options.connectionParams as
+            | Record<string, unknown>
+            | (() => Promise<Record<string, unknown> | undefined>)
+            | undefined),
       lazy: options.lazy ?? true,
       lazyCloseTimeout: options.lazyCloseTimeoutMs ?? 1_000,
       keepAlive: options.keepAliveMs ?? 10_000,
@@ -340,7 +381,10 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
       onNonLazyError: () => undefined,
       on: {
         connecting: (isRetry) => setStatus(isRetry ? "reconnecting" : "connecting"),
-        connected: () => setStatus("connected"),
+        connected: () => {
+          unauthorizedCloses = 0;
+          setStatus("connected");
+        },
         closed: () => {
           clearTimeout(pongTimer);
           setStatus(
@@ -395,30 +439,55 @@ export function createRttmClient(options: RttmClientOptions): RttmClient {
             operationName: operation.name ?? null,
             variables: (variables as Record<string, unknown> | undefined) ?? null,
           };
-      dispose = socket().subscribe<TResult>(payload, {
-        next: (result) => {
-          if (finished) return;
-          const errors = graphQLErrorsOf(result.errors);
-          if (errors) {
-            dispose();
-            if (finish())
-              observer.error(
-                new RttmGraphQLError<TResult>(errors, {
-                  operationName: operation.name,
-                  data: result.data as TResult | null | undefined,
-                }),
+      const open = () =>
+        (dispose = socket().subscribe<TResult>(payload, {
+          next: (result) => {
+            if (finished) return;
+            const errors = graphQLErrorsOf(result.errors);
+            if (errors) {
+              dispose();
+              if (finish())
+                observer.error(
+                  new RttmGraphQLError<TResult>(errors, {
+                    operationName: operation.name,
+                    data: result.data as TResult | null | undefined,
+                  }),
+                );
+              return;
+            }
+            if (result.data != null) observer.next(result.data as TResult);
+          },
+          error: (err) => {
+            // 4401: the token expired or was refused. With getToken, reconnect and ask for a fresh one.
+            if (
+              isUnauthorizedClose(err) &&
+              options.getToken &&
+              !disposed &&
+              !finished &&
+              (err === lastUnauthorizedClose || unauthorizedCloses < maxUnauthorizedReconnects)
+            ) {
+              if (err !== lastUnauthorizedClose) {
+                lastUnauthorizedClose = err;
+                unauthorizedCloses++;
+              }
+              const delay = retryDelayMs(
+                unauthorizedCloses - 1,
+                options.retry?.initialDelayMs,
+                options.retry?.maxDelayMs,
               );
-            return;
-          }
-          if (result.data != null) observer.next(result.data as TResult);
-        },
-        error: (err) => {
-          if (finish()) observer.error(fromSocketError(err, operation.name));
-        },
-        complete: () => {
-          if (finish()) observer.complete();
-        },
-      });
+              setStatus("reconnecting");
+              setTimeout(() => {
+                if (!finished && !disposed) open();
+              }, delay);
+              return;
+            }
+            if (finish()) observer.error(fromSocketError(err, operation.name));
+          },
+          complete: () => {
+            if (finish()) observer.complete();
+          },
+        }));
+      open();
     } catch (err) {
       if (finish())
         observer.error(

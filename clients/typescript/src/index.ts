@@ -2,7 +2,7 @@
  * @pms/rttm-client: the RTTM API's operations, generated from its schema (documents, result and
  * variable types, under ./generated), and the runtime that runs them.
  */
-export { createRttmClient, retryDelayMs } from "./client.js";
+export { createRttmClient, defaultGraphqlPath, retryDelayMs } from "./client.js";
 export type {
   FetchLike,
   OperationArgs,

@@ -2,6 +2,8 @@
  * Why a request or socket is refused. 401 (UNAUTHENTICATED): no usable token; 403 (FORBIDDEN): a valid
  * token whose holder may not use this API (its `token_type` is not accepted).
  */
+import { errorCodes } from "../../domain/errorCodes.js";
+
 export class AuthError extends Error {
   override name = "AuthError";
   constructor(
@@ -12,8 +14,8 @@ export class AuthError extends Error {
     super(message, options);
   }
 
-  get code(): "UNAUTHENTICATED" | "FORBIDDEN" {
-    return this.status === 401 ? "UNAUTHENTICATED" : "FORBIDDEN";
+  get code(): typeof errorCodes.UNAUTHENTICATED | typeof errorCodes.FORBIDDEN {
+    return this.status === 401 ? errorCodes.UNAUTHENTICATED : errorCodes.FORBIDDEN;
   }
 
   /** The graphql-ws close code: 4401 Unauthorized, 4403 Forbidden. */

@@ -59,3 +59,9 @@ export function optionalText(
   }
   return value;
 }
+
+/** A text filter's check for a column `maxLength` characters wide. */
+export const textFilter =
+  (maxLength: number) =>
+  (name: string, value: string | null | undefined): string | null =>
+    optionalText(name, value, maxLength);

@@ -3,6 +3,7 @@ import { stages, type Stage } from "../../domain/stages.js";
 import { instant, windowSeconds } from "./args.js";
 import { toNumber } from "./values.js";
 import { trailingWindow } from "./window.js";
+import { defaultWindowSeconds } from "../../domain/window.js";
 
 export interface DlqOverviewArgs {
   now: Date;
@@ -36,7 +37,7 @@ SELECT
 
 export async function dlqOverview(db: Pool, args: DlqOverviewArgs): Promise<DlqOverview> {
   const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
+  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
   const range = trailingWindow(now, window);
   const { rows } = await db.query<{
     by_stage: Record<string, unknown>;

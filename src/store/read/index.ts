@@ -24,6 +24,7 @@ export {
   type PageInfo,
 } from "./page.js";
 export type { TimeFilter } from "./timeFilter.js";
+export type { KafkaCoordinates } from "./list.js";
 export { dlqEvents, type DlqEventNode, type DlqEventsArgs } from "./dlqEvents.js";
 export { errorEvents, type ErrorEventNode, type ErrorEventsArgs } from "./errorEvents.js";
 export { invalidTrades, type InvalidTradeNode, type InvalidTradesArgs } from "./invalidTrades.js";
@@ -35,6 +36,7 @@ export {
 export {
   throughputTrend,
   maxTrendBuckets,
+  granularities,
   type Granularity,
   type ThroughputBucket,
   type ThroughputTrend,

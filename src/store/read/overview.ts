@@ -4,6 +4,7 @@ import { countInRange } from "./eventCounts.js";
 import { meanMs, readLatencyHistograms } from "./latencyHistograms.js";
 import { countStageEvents } from "./stageCounts.js";
 import { secondMs, trailingWindow } from "./window.js";
+import { defaultWindowSeconds } from "../../domain/window.js";
 
 export interface OverviewArgs {
   now: Date;
@@ -48,7 +49,7 @@ export async function overview(db: Pool, args: OverviewArgs): Promise<Overview> 
     args.peakTpsWindowSeconds,
     300,
   );
-  const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
+  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
   const range = trailingWindow(now, window);
   const [current, perSecond, latency, dlqCount, invalidTradeCount, errorCount] = await Promise.all([
     countStageEvents(db, {

@@ -1,3 +1,4 @@
+import { bigintIdOrNull } from "./bigintId.js";
 import { InvalidInputError } from "./errors.js";
 
 /**
@@ -54,8 +55,6 @@ export function encodeCursor(list: ListName, key: SortKey): string {
   return Buffer.from(JSON.stringify([list, key.timeMs, key.id]), "utf8").toString("base64url");
 }
 
-const idPattern = /^[0-9]{1,19}$/;
-
 export function decodeCursor(list: ListName, after: string | null | undefined): SortKey | null {
   if (after === undefined || after === null) return null;
   const invalid = (why: string) =>
@@ -85,8 +84,7 @@ export function decodeCursor(list: ListName, after: string | null | undefined): 
     Number.isNaN(new Date(timeMs).getTime())
   )
     throw invalid("bad time");
-  if (typeof id !== "string" || !idPattern.test(id) || BigInt(id) > 9_223_372_036_854_775_807n)
-    throw invalid("bad id");
+  if (typeof id !== "string" || bigintIdOrNull(id) === null) throw invalid("bad id");
   return { timeMs, id };
 }
 
@@ -127,19 +125,18 @@ export class PageQuery {
   }
 }
 
-/** Builds the page from up to first + 1 rows (the extra row only says whether there is a next page). */
-export function toPage<R, T>(
+/** Builds the page from up to first + 1 nodes (the extra one only says whether there is a next page). */
+export function toPage<T>(
   list: ListName,
-  rows: readonly R[],
+  nodes: readonly T[],
   first: number,
-  key: (row: R) => SortKey,
-  node: (row: R) => T,
+  key: (node: T) => SortKey,
 ): Page<T> {
-  const edges = rows
+  const edges = nodes
     .slice(0, first)
-    .map((row) => ({ cursor: encodeCursor(list, key(row)), node: node(row) }));
+    .map((node) => ({ cursor: encodeCursor(list, key(node)), node }));
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: { hasNextPage: nodes.length > first, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }

@@ -5,6 +5,7 @@ import { meanMs, readLatencyHistograms } from "./latencyHistograms.js";
 import { percentHalfUp } from "./percent.js";
 import { stageTotals } from "./stageCounts.js";
 import { trailingWindow } from "./window.js";
+import { defaultWindowSeconds } from "../../domain/window.js";
 
 export interface PipelineArgs {
   now: Date;
@@ -33,7 +34,7 @@ export interface Pipeline {
 
 export async function pipeline(db: Pool, args: PipelineArgs): Promise<Pipeline> {
   const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
+  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
   const [counts, latency] = await Promise.all([
     stageTotals(db, trailingWindow(now, window), stages),
     readLatencyHistograms(db, now, window, ["VALIDATED", "ENRICHED", "COMMITTED"]),

@@ -4,8 +4,11 @@ import { instant, optionalStage, windowSeconds } from "./args.js";
 import { InvalidInputError } from "./errors.js";
 import { countStageEvents } from "./stageCounts.js";
 import { ceilTo, floorTo, hourMs, minuteMs, secondMs, trailingWindow } from "./window.js";
+import { defaultWindowSeconds } from "../../domain/window.js";
 
-export type Granularity = "SECOND" | "MINUTE" | "HOUR";
+/** Trend bucket sizes, finest first. */
+export const granularities = ["SECOND", "MINUTE", "HOUR"] as const;
+export type Granularity = (typeof granularities)[number];
 
 export const granularityMs: Record<Granularity, number> = {
   SECOND: secondMs,
@@ -54,7 +57,7 @@ export async function throughputTrend(
   args: ThroughputTrendArgs,
 ): Promise<ThroughputTrend> {
   const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, 86_400);
+  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
   if (!(args.granularity in granularityMs))
     throw new InvalidInputError(
       "granularity",

@@ -1,5 +1,7 @@
-import type { IngestionHealth } from "../live/views.js";
-import { builder } from "./builder.js";
+/** This replica's ingestion pipeline, from its own memory. */
+import { ingestionHealthView, type IngestionHealth } from "../../live/views.js";
+import { builder } from "../builder.js";
+import { fromLiveHub } from "../live.js";
 
 const TableRowsRef = builder.objectRef<{ table: string; rows: number }>("TableRows").implement({
   fields: (t) => ({ table: t.exposeString("table"), rows: t.exposeInt("rows") }),
@@ -38,3 +40,18 @@ export const IngestionHealthRef = builder.objectRef<IngestionHealth>("IngestionH
     changeBusHealthy: t.exposeBoolean("changeBusHealthy"),
   }),
 });
+
+builder.queryFields((t) => ({
+  ingestionHealth: t.field({
+    type: IngestionHealthRef,
+    description: "This replica's ingestion pipeline.",
+    resolve: (_root, _args, ctx) => ingestionHealthView(ctx.ingest, ctx.bus, ctx.replica),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  ingestionHealth: t.field({
+    type: IngestionHealthRef,
+    ...fromLiveHub({}, (_args, ctx) => ctx.sources.ingestionHealth()),
+  }),
+}));

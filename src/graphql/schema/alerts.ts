@@ -4,25 +4,22 @@
  * alertEvents (every lifecycle change, in order, resumable) and openAlerts (the open alerts,
  * through the live hub, pushed when they change).
  */
-import type { IncomingMessage } from "node:http";
-import type { ObjectRef, SchemaTypes } from "@pothos/core";
-import { GraphQLError } from "graphql";
-import type { Alerts } from "../alerts/index.js";
-import { alertsChangeTable } from "../domain/changes.js";
-import { alertMessage, timeAgo } from "../alerts/format.js";
-import { ruleByName, ruleInfo, type RuleInfo } from "../alerts/rules.js";
+import { createGraphQLError } from "@graphql-tools/utils";
+import { alertsChangeTable } from "../../domain/changes.js";
+import { errorCodes } from "../../domain/errorCodes.js";
+import { alertMessage, timeAgo } from "../../alerts/format.js";
+import { ruleByName, ruleInfo, type RuleInfo } from "../../alerts/rules.js";
 import {
   acknowledgeAlert,
   AlertAlreadyResolvedError,
   alertHistory,
-  alertIdArg,
   AlertNotFoundError,
   getAlert,
   listAlerts,
   openAlerts,
   resolveAlert,
   type Outcome,
-} from "../alerts/store.js";
+} from "../../alerts/store.js";
 import {
   eventKinds,
   resolutions,
@@ -31,21 +28,15 @@ import {
   statuses,
   type AlertEventWithAlert,
   type AlertRecord,
-} from "../alerts/types.js";
-import type { SnapshotSource } from "../live/hub.js";
-import { changeNotice } from "../live/notice.js";
-import { InvalidInputError } from "../store/read/errors.js";
-import type * as read from "../store/read/index.js";
-import { builder } from "./builder.js";
-import type { GraphQLContext } from "./context.js";
-import "./lists.js";
-
-declare module "./context.js" {
-  interface GraphQLContext {
-    /** This replica's alerts (src/alerts), wired in src/app.ts. */
-    alerts: Alerts;
-  }
-}
+} from "../../alerts/types.js";
+import type { SnapshotSource } from "../../live/hub.js";
+import { changeNotice } from "../../live/notice.js";
+import { InvalidInputError } from "../../store/read/errors.js";
+import { alertIdArg, eventIdArg, pageArgs, timeRangeArgs } from "../args.js";
+import { builder } from "../builder.js";
+import { connection } from "../connection.js";
+import { requestHeader, type GraphQLContext } from "../context.js";
+import { fromLiveHub } from "../live.js";
 
 /** Who acknowledges or resolves when the mutation has no `by`: this header (set by the gateway), else "anonymous". */
 export const actorHeader = "x-forwarded-user";
@@ -213,40 +204,20 @@ const OpenAlertsRef = builder.objectRef<OpenAlertsView>("OpenAlerts").implement(
   }),
 });
 
-// PageInfo is declared once, in lists.ts; referred to by name so every connection shares it.
-const PageInfoRef = "PageInfo" as unknown as ObjectRef<SchemaTypes, read.PageInfo>;
-const AlertEdgeRef = builder.objectRef<read.Edge<AlertRecord>>("AlertEdge").implement({
-  fields: (t) => ({
-    cursor: t.exposeString("cursor"),
-    node: t.field({ type: AlertRef, resolve: (e) => e.node }),
-  }),
-});
-const AlertConnectionRef = builder.objectRef<read.Page<AlertRecord>>("AlertConnection").implement({
-  fields: (t) => ({
-    edges: t.field({ type: [AlertEdgeRef], resolve: (p) => p.edges }),
-    pageInfo: t.field({ type: PageInfoRef, resolve: (p) => p.pageInfo }),
-  }),
-});
-
-function alertsOf(ctx: GraphQLContext): Alerts {
-  if (!ctx.alerts) throw new Error("internal: alerts are not wired into the GraphQL context");
-  return ctx.alerts;
-}
-
-function headerValue(ctx: GraphQLContext): string | null {
-  const { request, req } = ctx as unknown as {
-    request?: { headers?: { get?(name: string): string | null } };
-    req?: IncomingMessage;
-  };
-  const fromRequest = request?.headers?.get?.(actorHeader);
-  if (fromRequest) return fromRequest;
-  const raw = req?.headers?.[actorHeader];
-  return (Array.isArray(raw) ? raw[0] : raw) ?? null;
-}
+const AlertConnectionRef = connection("Alert", AlertRef);
 
 /** Who changes an alert: `by`, else the X-Forwarded-User header, else "anonymous". */
 function actorOf(by: string | null | undefined, ctx: GraphQLContext): string {
-  const actor = (by ?? headerValue(ctx) ?? "").trim() || "anonymous";
+  // Identity on: the token's subject, and nobody else.
+  if (ctx.identity) {
+    if (by != null && by.trim() !== ctx.identity.subject)
+      throw createGraphQLError(
+        `by ${JSON.stringify(by.slice(0, 40))} is not you: with identity on, the actor is the token's subject (${ctx.identity.subject})`,
+        { extensions: { code: errorCodes.FORBIDDEN } },
+      );
+    return ctx.identity.subject;
+  }
+  const actor = (by ?? requestHeader(ctx, actorHeader) ?? "").trim() || "anonymous";
   if (actor.length > maxActorLength)
     throw new InvalidInputError("by", `by must be at most ${maxActorLength} characters`);
   return actor;
@@ -258,15 +229,17 @@ async function change(
   by: string | null | undefined,
   apply: typeof acknowledgeAlert,
 ): Promise<AlertRecord> {
-  const alertId = alertIdArg(String(id));
+  const alertId = alertIdArg("id", id);
   let outcome: Outcome;
   try {
     outcome = await apply(ctx.db, alertId, actorOf(by, ctx), ctx.now());
   } catch (err) {
     if (err instanceof AlertNotFoundError)
-      throw new GraphQLError(err.message, { extensions: { code: err.code, alertId: err.alertId } });
+      throw createGraphQLError(err.message, {
+        extensions: { code: err.code, alertId: err.alertId },
+      });
     if (err instanceof AlertAlreadyResolvedError) {
-      throw new GraphQLError(err.message, {
+      throw createGraphQLError(err.message, {
         extensions: {
           code: err.code,
           alertId: err.alert.id,
@@ -280,17 +253,6 @@ async function change(
   }
   if (outcome.event) ctx.bus.publish(changeNotice(ctx.replica, [alertsChangeTable]));
   return outcome.alert;
-}
-
-function eventIdArg(value: string | number | null | undefined): bigint | null {
-  if (value === null || value === undefined) return null;
-  const text = String(value);
-  if (!/^[0-9]{1,19}$/.test(text))
-    throw new InvalidInputError(
-      "afterEventId",
-      `afterEventId must be an alert event id (a whole number), got ${JSON.stringify(text.slice(0, 40))}`,
-    );
-  return BigInt(text);
 }
 
 const openAlertsSource = (ctx: GraphQLContext): SnapshotSource<OpenAlertsView> => ({
@@ -312,10 +274,8 @@ builder.queryFields((t) => ({
       }),
       severity: t.arg({ type: AlertSeverityEnum }),
       rule: t.arg({ type: AlertRuleNameEnum }),
-      from: t.arg({ type: "DateTime", description: "triggeredTime at or after." }),
-      to: t.arg({ type: "DateTime", description: "triggeredTime at or before." }),
-      first: t.arg.int({ description: "Page size, 1–500; default 50." }),
-      after: t.arg.string({ description: "endCursor of the previous page." }),
+      ...timeRangeArgs("triggeredTime"),
+      ...pageArgs,
     },
     resolve: (_root, args, ctx) => listAlerts(ctx.db, args),
   }),
@@ -323,7 +283,7 @@ builder.queryFields((t) => ({
     type: AlertRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => getAlert(ctx.db, alertIdArg(String(args.id))),
+    resolve: (_root, args, ctx) => getAlert(ctx.db, alertIdArg("id", args.id)),
   }),
   openAlerts: t.field({
     type: OpenAlertsRef,
@@ -332,7 +292,16 @@ builder.queryFields((t) => ({
   alertRules: t.field({
     type: [AlertRuleRef],
     description: "The rules in evaluation order, with their windows, thresholds and clear levels.",
-    resolve: (_root, _args, ctx) => ruleInfo(alertsOf(ctx).config),
+    resolve: (_root, _args, ctx) => ruleInfo(ctx.alerts.config),
+  }),
+}));
+
+/** The alert a mutation changes and who changes it. */
+const alertChangeArgs = builder.args((t) => ({
+  id: t.id({ required: true }),
+  by: t.string({
+    description:
+      'Who; default the X-Forwarded-User header, else "anonymous". With identity on (RTTM_AUTH_MODE=jwt) the token\'s subject, always: a different value is refused (FORBIDDEN).',
   }),
 }));
 
@@ -341,24 +310,14 @@ builder.mutationFields((t) => ({
     type: AlertRef,
     description:
       "ACTIVE → ACKED, recording who and when. Acknowledging an ACKED alert changes nothing. Errors: ALERT_NOT_FOUND, ALERT_ALREADY_RESOLVED.",
-    args: {
-      id: t.arg.id({ required: true }),
-      by: t.arg.string({
-        description: 'Who; default the X-Forwarded-User header, else "anonymous".',
-      }),
-    },
+    args: alertChangeArgs,
     resolve: (_root, args, ctx) => change(ctx, args.id, args.by, acknowledgeAlert),
   }),
   resolveAlert: t.field({
     type: AlertRef,
     description:
       "ACTIVE or ACKED → RESOLVED (MANUAL), recording who and when. Errors: ALERT_NOT_FOUND, ALERT_ALREADY_RESOLVED (nothing changes).",
-    args: {
-      id: t.arg.id({ required: true }),
-      by: t.arg.string({
-        description: 'Who; default the X-Forwarded-User header, else "anonymous".',
-      }),
-    },
+    args: alertChangeArgs,
     resolve: (_root, args, ctx) => change(ctx, args.id, args.by, resolveAlert),
   }),
 }));
@@ -369,14 +328,14 @@ builder.subscriptionFields((t) => ({
     description:
       "Every alert change (RAISED, ESCALATED, ACKNOWLEDGED, RESOLVED) from now on, in order; with afterEventId, first those after it.",
     args: { afterEventId: t.arg.id({ description: "Resume after this event id." }) },
-    subscribe: (_root, args, ctx) => alertsOf(ctx).feed.subscribe(eventIdArg(args.afterEventId)),
+    subscribe: (_root, args, ctx) =>
+      ctx.alerts.feed.subscribe(eventIdArg("afterEventId", args.afterEventId)),
     resolve: (event) => event,
   }),
   openAlerts: t.field({
     type: OpenAlertsRef,
     description:
       "The open alerts now, then again whenever they change (raised, updated, escalated, acknowledged, resolved).",
-    subscribe: (_root, _args, ctx) => ctx.hub.subscribe(openAlertsSource(ctx)),
-    resolve: (value) => value,
+    ...fromLiveHub({}, (_args, ctx) => openAlertsSource(ctx)),
   }),
 }));

@@ -1,42 +1,15 @@
-import type { ObjectRef } from "@pothos/core";
-import type * as read from "../store/read/index.js";
-import { builder } from "./builder.js";
-import { StageEnum } from "./types.js";
+/**
+ * The paged lists: DLQ events, error events, invalid trades and quarantined records, newest first.
+ * Each is declared once in src/store/read (table, columns, filters, cursor); here its node type,
+ * its connection and its query field with the shared page and filter arguments.
+ */
+import * as read from "../../store/read/index.js";
+import { pageArgs, serviceArg, stageArg, timeRangeArgs } from "../args.js";
+import { builder } from "../builder.js";
+import { connection } from "../connection.js";
+import { StageEnum } from "../enums.js";
 
-const PageInfoRef = builder.objectRef<read.PageInfo>("PageInfo").implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean("hasNextPage"),
-    endCursor: t.exposeString("endCursor", {
-      nullable: true,
-      description: "Pass as `after` for the next page.",
-    }),
-  }),
-});
-
-/** A cursor connection (edges, pageInfo) for one node type: newest first. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the builder's own type parameters
-function connection<T>(name: string, node: ObjectRef<any, T>) {
-  const edge = builder.objectRef<read.Edge<T>>(`${name}Edge`).implement({
-    fields: (t) => ({
-      cursor: t.exposeString("cursor"),
-      node: t.field({ type: node, resolve: (e) => e.node as never }),
-    }),
-  });
-  return builder.objectRef<read.Page<T>>(`${name}Connection`).implement({
-    fields: (t) => ({
-      edges: t.field({ type: [edge], resolve: (p) => p.edges as never }),
-      pageInfo: t.field({ type: PageInfoRef, resolve: (p) => p.pageInfo }),
-    }),
-  });
-}
-
-interface KafkaRecord {
-  kafkaTopic: string;
-  kafkaPartition: number;
-  kafkaOffset: bigint;
-}
-
-const KafkaRecordRef = builder.interfaceRef<KafkaRecord>("KafkaRecord").implement({
+const KafkaRecordRef = builder.interfaceRef<read.KafkaCoordinates>("KafkaRecord").implement({
   description: "Where the record sat in Kafka: unique per stored row.",
   fields: (t) => ({
     kafkaTopic: t.exposeString("kafkaTopic"),
@@ -120,7 +93,39 @@ export const QuarantinedRecordRef = builder
     }),
   });
 
-export const DlqEventConnection = connection("DlqEvent", DlqEventRef);
-export const ErrorEventConnection = connection("ErrorEvent", ErrorEventRef);
-export const InvalidTradeConnection = connection("InvalidTrade", InvalidTradeRef);
-export const QuarantinedRecordConnection = connection("QuarantinedRecord", QuarantinedRecordRef);
+const DlqEventConnection = connection("DlqEvent", DlqEventRef);
+const ErrorEventConnection = connection("ErrorEvent", ErrorEventRef);
+const InvalidTradeConnection = connection("InvalidTrade", InvalidTradeRef);
+const QuarantinedRecordConnection = connection("QuarantinedRecord", QuarantinedRecordRef);
+
+const eventTimeRange = timeRangeArgs("eventTime");
+
+builder.queryFields((t) => ({
+  dlqEvents: t.field({
+    type: DlqEventConnection,
+    args: { ...pageArgs, ...stageArg, ...serviceArg, ...eventTimeRange },
+    resolve: (_root, args, ctx) => read.dlqEvents(ctx.db, args),
+  }),
+  errorEvents: t.field({
+    type: ErrorEventConnection,
+    args: {
+      ...pageArgs,
+      ...stageArg,
+      ...serviceArg,
+      errorType: t.arg.string(),
+      ...eventTimeRange,
+    },
+    resolve: (_root, args, ctx) => read.errorEvents(ctx.db, args),
+  }),
+  invalidTrades: t.field({
+    type: InvalidTradeConnection,
+    args: { ...pageArgs, ...eventTimeRange },
+    resolve: (_root, args, ctx) => read.invalidTrades(ctx.db, args),
+  }),
+  quarantinedRecords: t.field({
+    type: QuarantinedRecordConnection,
+    description: "Records RTTM could not decode or validate, newest first.",
+    args: { ...pageArgs, errorKind: t.arg.string(), topic: t.arg.string() },
+    resolve: (_root, args, ctx) => read.quarantinedRecords(ctx.db, args),
+  }),
+}));

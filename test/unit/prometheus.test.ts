@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { IngestService } from "../../src/ingest/service.js";
+import { createMetrics } from "../../src/http/prometheus.js";
+import { LiveHub } from "../../src/live/hub.js";
+import { inProcessBus } from "../../src/live/inProcessBus.js";
+import { createLogger, setLogLevel } from "../../src/log.js";
+
+setLogLevel("silent");
+
+/** The counts an ingest service keeps, as plain values (the metrics only read them). */
+function ingestCounts(rows: Record<string, number>) {
+  return {
+    consumerStatus: { consumed: { "rttm.trade.events": 7 }, assigned: {}, paused: false },
+    writer: { status: { rows, failingSince: null } },
+    queue: { size: 3, capacity: 10 },
+    ledger: { pendingCount: 2 },
+    schemaStats: { verified: 5, unverified: 1 },
+    onStored() {},
+  } as unknown as IngestService;
+}
+
+test("*_total series are counters holding the counts the service keeps; levels are gauges", async () => {
+  const logger = createLogger();
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, 1000, logger);
+  const rows = { tradeEvents: 4, quarantine: 1 };
+  const alertFeed = { stats: { reads: 2, delivered: 9, readFailures: 0 } };
+  const { registry } = createMetrics({
+    ingest: ingestCounts(rows),
+    hub,
+    bus,
+    alertFeed,
+    sockets: { open: 1, rejected: 6 },
+  });
+  bus.publish({ origin: "test", at: Date.now(), tables: ["tradeEvents"], tradeIds: [] });
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    const text = await registry.metrics();
+    // prom-client's default process metrics (rttm_process_*) name a few gauges *_total: not ours.
+    const ours = (l: string) =>
+      l.startsWith("# TYPE rttm_") && !l.startsWith("# TYPE rttm_process_");
+    for (const line of text.split("\n").filter(ours)) {
+      const [, , name, type] = line.split(" ");
+      if (name!.endsWith("_total")) assert.equal(type, "counter", name);
+    }
+    assert.match(text, /^rttm_stored_rows_total\{table="tradeEvents"\} 4$/m);
+    assert.match(text, /^rttm_ingest_records_total\{topic="rttm.trade.events"\} 7$/m);
+    assert.match(text, /^rttm_ws_rejected_total 6$/m);
+    assert.match(text, /^rttm_schema_ids_verified_total 5$/m);
+    assert.match(text, /^rttm_change_notices_published_total 1$/m);
+    assert.match(text, /^rttm_alert_feed_delivered_total 9$/m);
+    assert.match(text, /^# TYPE rttm_queue_depth gauge$/m);
+    // A second scrape reports the count as it is now, not added to the first.
+    rows.tradeEvents = 6;
+    assert.match(await registry.metrics(), /^rttm_stored_rows_total\{table="tradeEvents"\} 6$/m);
+  } finally {
+    hub.close();
+    await bus.close();
+  }
+});
