@@ -472,7 +472,7 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
     await db?.drop();
   });
 
-  test("count against RTTM_WS_MAX_CONNECTIONS, get protocol pings, close with 1012 on shutdown", async () => {
+  test("count against RTTM_WS_MAX_CONNECTIONS, get protocol pings (a peer that misses a pong is dropped), close with 1012 on shutdown", async () => {
     const app = await startAppInProcess(
       serviceEnv(db.url, fresh.env, {
         RTTM_WS_MAX_CONNECTIONS: "2",
@@ -494,6 +494,13 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
       assert.equal(a.socket.readyState, 1, "a socket that answers pings stays open");
       sub.dispose();
       await client.client.dispose();
+      await waitFor("the GraphQL socket closed", async () => {
+        const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+        return /^rttm_ws_open_sockets 1$/m.test(text);
+      });
+      const deaf = rawSocket(app.port, "/ws/rttm/dlq", {}, { autoPong: false });
+      await deaf.waitFor(() => true, 5000);
+      assert.equal((await deaf.closed).code, 1006, "a peer that misses a pong is dropped");
       const closing = a.closed;
       await app.stop();
       assert.deepEqual(await closing, { code: 1012, reason: "service restart" });
