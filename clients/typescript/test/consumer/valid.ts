@@ -30,6 +30,15 @@ const client = createRttmClient({
     console.log(status satisfies "idle" | "connecting" | "connected" | "reconnecting" | "closed"),
 });
 
+/** In a browser behind the platform's gateway: /api/rttm/graphql on the page's origin, the user's token. */
+export const gatewayClient = () =>
+  createRttmClient({ getToken: () => localStorage.getItem("accessToken") ?? "" });
+export const asyncTokenClient = () =>
+  createRttmClient({
+    url: "http://rttm:8087/api/rttm/graphql",
+    getToken: async () => "token",
+  });
+
 export async function overview(): Promise<number> {
   const data = await client.query(OverviewDocument, { windowSeconds: 3600 });
   const titles: string[] = data.overview.cards.map((card) => card.title);
