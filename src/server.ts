@@ -25,6 +25,7 @@ import { useDocumentSize } from "./http/use-document-size.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
 import { useHealthRoutes } from "./http/use-health-routes.js";
 import { useMetricsRoute } from "./http/use-metrics-route.js";
+import { useNotFound } from "./http/use-not-found.js";
 import { useOriginCheck } from "./http/use-origin-check.js";
 import { useQueryLimits } from "./http/use-query-limits.js";
 import { useTiming } from "./http/use-timing.js";
@@ -98,6 +99,7 @@ export function createHttpServer(deps: ServerDeps) {
                 ? JSON.stringify({ Authorization: "Bearer <token>" }, null, 2)
                 : undefined,
           }),
+      useNotFound({ servedPaths: graphqlPaths }),
       useOriginCheck({ allowedOrigins: limits.allowedOrigins, paths: graphqlPaths }),
       useAuth({ verifier, paths: graphqlPaths, logger }),
       useBodyLimit({ maxDocumentBytes: limits.maxDocumentBytes }),

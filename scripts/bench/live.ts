@@ -14,15 +14,32 @@
  *     of sequential HTTP requests per query; EXPLAIN (ANALYZE, BUFFERS) of the SQL of any query
  *     whose p99 misses the target.
  *
- * Usage: npm run bench:live -- [--subscribers 1000,10000] [--events 10000000] [--skip-seed]
+ * Each N runs on the shared fan-out (subscribers grouped by snapshot, operation and variables);
+ * each --baseline-subscribers N also on the previous per-subscriber path
+ * (RTTM_BENCH_LIVE_PATH=per-subscriber, kept for this comparison only), in the same run; and
+ * each --replica-subscribers N once more behind two replicas
+ * sharing Redis. Per run, beside freshness: server CPU µs per subscriber per push (above the idle
+ * baseline with the same ingest traffic; its user-space part apart), event-loop delay p99/max over
+ * the window, bytes written per push, ingest capacity while pushing vs without subscribers
+ * (--ingest-burst trade events), RSS and heap per connection. Clients bind to
+ * --source-addresses loopback addresses so that 25,000 sockets fit the ephemeral ports.
+ * (C) Dashboard query load: --http-connections keep-alive connections sending the dashboard query
+ *     (overview + pipeline + dlqOverview) back to back for --http-seconds while --http-trade-rate
+ *     events/s are ingested into a database seeded with --http-seed-events events.
+ *
+ * Usage: npm run bench:live -- [--subscribers 1000,10000] [--baseline-subscribers 10000]
+ *        [--replica-subscribers 10000] [--source-addresses 4] [--ingest-burst 20000]
+ *        [--http-connections 32] [--http-seconds 15] [--http-trade-rate 800]
+ *        [--http-seed-events 400000] [--events 10000000] [--skip-seed]
  *        [--measure-seconds 30] [--marker-ms 250] [--trade-rate 400] [--requests 200]
  *        [--skip-live] [--skip-queries]
  * Writes bench-results/live-latest.json and a dated copy.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
-import { availableParallelism, totalmem } from "node:os";
+import { availableParallelism, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Partitioners, type Producer } from "kafkajs";
@@ -36,6 +53,7 @@ import type { WorkerCommand, WorkerMessage, WorkerReport } from "./lib/liveClien
 import {
   allProcessCpu,
   cpuSeconds,
+  cpuSplitSeconds,
   machineBusyPct,
   machineCpu,
   openFds,
@@ -74,6 +92,22 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "200" },
     "warmup-requests": { type: "string", default: "20" },
     out: { type: "string", default: "bench-results" },
+    /** Subscriber counts to run once more on the previous per-subscriber path (side-by-side ratio). */
+    "baseline-subscribers": { type: "string", default: "10000" },
+    /** Subscriber counts to run once more behind two replicas sharing Redis ("" to skip). */
+    "replica-subscribers": { type: "string", default: "10000" },
+    "source-addresses": { type: "string", default: "4" },
+    /**
+     * Sockets one replica is given at most: a process may hold 20,000 descriptors on this machine
+     * (hard limit), so more subscribers than this share sockets (several subscriptions each).
+     */
+    "max-sockets-per-replica": { type: "string", default: "15000" },
+    "ingest-burst": { type: "string", default: "20000" },
+    /** The dashboard-query load run: connections, seconds, ingest rate, seeded events ("0" seconds to skip). */
+    "http-connections": { type: "string", default: "32" },
+    "http-seconds": { type: "string", default: "15" },
+    "http-trade-rate": { type: "string", default: "800" },
+    "http-seed-events": { type: "string", default: "400000" },
   },
 });
 const subscriberCounts = args
@@ -89,7 +123,17 @@ const clientsPerWorker = Number(args["clients-per-worker"]);
 const connectConcurrency = Number(args["connect-concurrency"]);
 const requests = Number(args.requests);
 const warmupRequests = Number(args["warmup-requests"]);
-const freshnessTargetMs = 500;
+/** Issue 12: p99 ≤ 250 ms up to 10,000 subscribers, ≤ 500 ms for 25,000. */
+const freshnessTargetMs = (subscribers: number) => (subscribers <= 10_000 ? 250 : 500);
+const counts = (list: string) =>
+  list
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+const baselineSubscribers = counts(args["baseline-subscribers"]!);
+const replicaSubscribers = counts(args["replica-subscribers"]!);
+const ingestBurstEvents = Number(args["ingest-burst"]);
+const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const queryTargetMs = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // kafkajs 2.2 schedules a negative timeout on Node ≥ 23 (TimeoutNegativeWarning, harmless).
@@ -115,6 +159,7 @@ class Traffic {
     private readonly producer: Producer,
     private readonly encoder: Encoder,
     private readonly topics: Record<TopicKey, string>,
+    private readonly tradeRate: number,
   ) {}
 
   start(): void {
@@ -141,6 +186,7 @@ class Traffic {
         },
       ),
     );
+    const tradeRate = this.tradeRate;
     if (tradeRate > 0) {
       const tickMs = 100;
       let owed = 0;
@@ -252,7 +298,12 @@ class Worker {
 
 interface LiveResult {
   subscribers: number;
+  path: LiveShape["path"];
+  replicas: number;
   clientWorkers: number;
+  sourceAddresses: number;
+  sockets: number;
+  subscriptionsPerSocket: number;
   connect: { seconds: number; perSecond: number; failed: number; firstError: string | null };
   window: { seconds: number; markers: number; tradeEventsPerSec: number; produceErrors: number };
   freshnessMs: Summary;
@@ -272,6 +323,26 @@ interface LiveResult {
     clientsUpToDateAtEnd: number;
     socketsClosedDuringRun: number;
   };
+  /** Cost of one push (one new payload to every subscriber). */
+  perPush: {
+    /** Server CPU above the idle baseline (same ingest traffic, no subscriber) per delivery, µs. */
+    cpuUsPerSubscriber: number | null;
+    /** Its user-space part (the rest is the kernel's socket writes, on loopback incl. the receive path). */
+    userUsPerSubscriber: number | null;
+    /** Average WebSocket message received by the clients (payload bytes). */
+    frameBytes: number;
+    /** Bytes written to all subscribers for one push (frame bytes × deliveries / pushes). */
+    bytesWritten: number;
+    /** GraphQL executions (+ serialisations) of shared groups in the window (shared path only). */
+    executions: number;
+    fanoutBytesWritten: number;
+  };
+  /** Ingest capacity (a burst of --ingest-burst trade events), without subscribers and while pushing. */
+  ingest: {
+    idleEventsPerSec: number | null;
+    pushingEventsPerSec: number | null;
+    ratio: number | null;
+  };
   server: {
     rssIdleMb: number;
     rssWithClientsMb: number;
@@ -283,16 +354,21 @@ interface LiveResult {
     cpuIdlePctOfCore: number;
     cpuPctOfCore: number;
     openFds: number | null;
+    /** Event-loop delay of the service over the window (pushes every ~marker-ms), worst replica. */
     eventLoopLagP99Ms: number | null;
+    eventLoopLagMaxMs: number | null;
   };
   clients: { cpuPctOfCore: number; loopDelayP99MsWorst: number; loopDelayMaxMsWorst: number };
   /** Busy share of all cores during the window. */
   machineBusyPct: number;
+  /** 1, 5 and 15-minute load averages at the window's end (2 cores; other work shares them). */
+  loadAverage: number[];
   /** Where the machine's CPU went during the window (% of one core). */
   topProcesses: Array<{ name: string; processes: number; cpuPctOfCore: number }>;
   hub: {
     subscriptionsActive: number | null;
     snapshotsActive: number | null;
+    groupsActive: number | null;
     computationsPerSec: number;
     /** dlqOverview is one SQL statement per computation (src/store/read/dlqOverview.ts). */
     snapshotQueriesPerSec: number;
@@ -333,52 +409,148 @@ async function databaseXacts(name: string): Promise<number> {
   }
 }
 
-async function liveRun(subscribers: number): Promise<LiveResult> {
-  progress(`live N=${fmt(subscribers)}: fresh topics, consumer group and database`);
+/** What one live run measures: N subscribers, on which path, behind how many replicas. */
+interface LiveShape {
+  subscribers: number;
+  /** "shared": the fan-out groups (today); "per-subscriber": the previous path (RTTM_BENCH_LIVE_PATH). */
+  path: "shared" | "per-subscriber";
+  /** 2: two service processes sharing the database, the consumer group and the Redis change bus. */
+  replicas: number;
+}
+
+const shapeLabel = (s: LiveShape) =>
+  `live N=${fmt(s.subscribers)} ${s.path}${s.replicas > 1 ? ` ×${s.replicas} replicas` : ""}`;
+
+/** Loopback source addresses for the clients: about 28,000 ports each per destination. */
+const sourceAddresses = Array.from(
+  { length: Math.max(1, Number(args["source-addresses"])) },
+  (_, i) => `127.0.0.${i + 1}`,
+);
+
+const sumOf = (all: Array<Map<string, number>>, name: string) =>
+  all.reduce((n, m) => n + (metric(m, name) ?? 0), 0);
+const maxOf = (all: Array<Map<string, number>>, name: string) =>
+  Math.max(...all.map((m) => metric(m, name) ?? 0));
+
+/**
+ * Ingest capacity: `events` trade events produced as fast as the producer can, and the rate at
+ * which the service(s) store them (rows counted by their /metrics).
+ */
+async function ingestBurst(
+  producer: Producer,
+  encoder: Encoder,
+  topic: string,
+  services: RunningService[],
+  events: number,
+): Promise<number> {
+  const stored = async () =>
+    sumOf(
+      await Promise.all(services.map((s) => scrapeMetrics(s.port))),
+      'rttm_stored_rows_total{table="tradeEvents"}',
+    );
+  const batches: Array<Array<{ key: string; value: Buffer }>> = [];
+  const now = Date.now();
+  for (let t = 0; t < events / 4; t++) {
+    if (t % 250 === 0) batches.push([]);
+    const tradeId = m.newTradeId();
+    for (const [s, stage] of stages.entries())
+      batches.at(-1)!.push({
+        key: tradeId,
+        value: encoder.encode(
+          "tradeEvents",
+          m.RttmTradeEventSchema,
+          m.tradeEvent(tradeId, stage, now - (3 - s) * 40),
+        ),
+      });
+  }
+  const start = await stored();
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let b = next++; b < batches.length; b = next++)
+        await producer.send({ topic, messages: batches[b]! });
+    }),
+  );
+  while ((await stored()) < start + events) {
+    if (performance.now() - t0 > 120_000) throw new Error("ingest burst not stored within 120 s");
+    await sleep(100);
+  }
+  return events / ((performance.now() - t0) / 1000);
+}
+
+async function liveRun(shape: LiveShape): Promise<LiveResult> {
+  const { subscribers, path, replicas } = shape;
+  const label = shapeLabel(shape);
+  const perSocket = Math.ceil(subscribers / replicas / Number(args["max-sockets-per-replica"]));
+  const sockets = Math.ceil(subscribers / perSocket);
+  progress(`${label}: fresh topics, consumer group and database`);
   const topics = await createTopics(`live${subscribers}`, 3);
   const encoder = await createEncoder(topics.topics);
-  const dbName = `rttm_bench_live_${runId}_${subscribers}`;
+  const dbName = `rttm_bench_live_${runId}_${subscribers}_${path.replace("-", "_")}_${replicas}`;
   const dbUrl = await createDatabase(dbName);
-  let service: RunningService | undefined;
+  const services: RunningService[] = [];
   const workers: Worker[] = [];
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
   });
   await producer.connect();
-  const traffic = new Traffic(producer, encoder, topics.topics);
+  const traffic = new Traffic(producer, encoder, topics.topics, tradeRate);
   try {
-    service = await startService({
+    const env: Record<string, string> = {
       DATABASE_URL: dbUrl,
       ...topics.env,
-      RTTM_WS_MAX_CONNECTIONS: String(subscribers + 1000),
-    });
-    const pid = service.pid;
+      RTTM_WS_MAX_CONNECTIONS: String(sockets + 1000),
+    };
+    if (path === "per-subscriber") env.RTTM_BENCH_LIVE_PATH = "per-subscriber";
+    if (replicas > 1) env.REDIS_URL = redisUrl;
+    for (let r = 0; r < replicas; r++) services.push(await startService(env));
+    const pids = services.map((s) => s.pid);
+    const cpuNow = () => pids.reduce((n, p) => n + cpuSeconds(p)!, 0);
+    const userNow = () => pids.reduce((n, p) => n + cpuSplitSeconds(p)!.user, 0);
+    const rssNow = () => pids.reduce((n, p) => n + rssKb(p)!, 0);
+    const scrapeAll = () => Promise.all(services.map((s) => scrapeMetrics(s.port)));
     progress(
-      `live N=${fmt(subscribers)}: service pid ${pid} ready on port ${service.port}; traffic: a DLQ marker every ${markerMs} ms, ${tradeRate} trade events/s`,
+      `${label}: service pid(s) ${pids.join(", ")} ready; traffic: a DLQ marker every ${markerMs} ms, ${tradeRate} trade events/s`,
     );
     traffic.start();
     await sleep(warmupSeconds * 1000);
     // Idle baseline: ingest and markers flowing, no subscriber.
-    const idleCpu0 = cpuSeconds(pid)!;
+    const idleCpu0 = cpuNow();
+    const idleUser0 = userNow();
     const idleT0 = performance.now();
     const idleRss: number[] = [];
     for (let i = 0; i < 5; i++) {
       await sleep(1000);
-      idleRss.push(rssKb(pid)!);
+      idleRss.push(rssNow());
     }
-    const cpuIdlePct =
-      ((cpuSeconds(pid)! - idleCpu0) / ((performance.now() - idleT0) / 1000)) * 100;
+    const idleSeconds = (performance.now() - idleT0) / 1000;
+    const idleCpuSecondsPerSec = (cpuNow() - idleCpu0) / idleSeconds;
+    const idleUserSecondsPerSec = (userNow() - idleUser0) / idleSeconds;
+    const cpuIdlePct = idleCpuSecondsPerSec * 100;
     const rssIdleKb = median(idleRss);
-    const heapIdle =
-      metric(await scrapeMetrics(service.port), "rttm_process_nodejs_heap_size_used_bytes") ?? 0;
+    const heapIdle = sumOf(await scrapeAll(), "rttm_process_nodejs_heap_size_used_bytes");
     progress(
-      `live N=${fmt(subscribers)}: idle server RSS ${(rssIdleKb / 1024).toFixed(1)} MB, CPU ${cpuIdlePct.toFixed(1)} % of a core`,
+      `${label}: idle server RSS ${(rssIdleKb / 1024).toFixed(1)} MB, CPU ${cpuIdlePct.toFixed(1)} % of a core`,
     );
+    const ingestIdle =
+      ingestBurstEvents > 0
+        ? await ingestBurst(
+            producer,
+            encoder,
+            topics.topics.tradeEvents,
+            services,
+            ingestBurstEvents,
+          )
+        : null;
+    if (ingestIdle !== null)
+      progress(
+        `${label}: ingest capacity without subscribers ${fmt(Math.round(ingestIdle))} events/s`,
+      );
 
-    // Connect.
-    const workerCount = Math.max(1, Math.ceil(subscribers / clientsPerWorker));
-    const url = `ws://127.0.0.1:${service.port}/ws/rttm/dlq`;
+    // Connect: workers take turns over the replicas.
+    const workerCount = Math.max(replicas, Math.ceil(subscribers / clientsPerWorker));
     const connectStarted = performance.now();
     for (let w = 0; w < workerCount; w++) workers.push(new Worker());
     const share = (w: number) =>
@@ -387,11 +559,13 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
     workers.forEach((worker, w) =>
       worker.send({
         cmd: "connect",
-        url,
+        url: `ws://127.0.0.1:${services[w % replicas]!.port}/ws/rttm/dlq`,
         count: share(w),
         concurrency: Math.max(1, Math.ceil(connectConcurrency / workerCount)),
         query: subscriptionQuery,
         timeoutMs: 120_000,
+        localAddresses: sourceAddresses,
+        subscriptionsPerSocket: perSocket,
       }),
     );
     const ticker = setInterval(() => {
@@ -399,7 +573,7 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
         workers.reduce((n, w) => n + w.last[k], 0);
       const s = sum("subscribed");
       progress(
-        `live N=${fmt(subscribers)}: ${fmt(sum("connected"))} connected, ${fmt(s)} subscribed (first payload), ${sum("failed")} failed, ${fmt(s / ((performance.now() - connectStarted) / 1000))}/s`,
+        `${label}: ${fmt(sum("connected"))} connected, ${fmt(s)} subscribed (first payload), ${sum("failed")} failed, ${fmt(s / ((performance.now() - connectStarted) / 1000))}/s`,
       );
     }, 2000);
     const readies = await Promise.all(ready).finally(() => clearInterval(ticker));
@@ -407,17 +581,18 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
     const failed = readies.reduce((n, r) => n + r.failed, 0);
     const firstError = readies.find((r) => r.firstError)?.firstError ?? null;
     progress(
-      `live N=${fmt(subscribers)}: ${fmt(subscribers - failed)} subscribed in ${connectSeconds.toFixed(1)} s over ${workerCount} client process(es)${failed ? `; ${failed} failed: ${firstError}` : ""}`,
+      `${label}: ${fmt(subscribers - failed)} subscribed in ${connectSeconds.toFixed(1)} s over ${fmt(sockets)} sockets (${perSocket} subscription(s) each), ${workerCount} client process(es) and ${sourceAddresses.length} source address(es)${failed ? `; ${failed} failed: ${firstError}` : ""}`,
     );
     if (failed > subscribers * 0.01)
       throw new Error(`${failed} of ${subscribers} clients failed to subscribe: ${firstError}`);
 
     await sleep(warmupSeconds * 1000);
     // Steady-state window.
-    progress(`live N=${fmt(subscribers)}: measuring for ${measureSeconds} s`);
-    const metrics0 = await scrapeMetrics(service.port);
+    progress(`${label}: measuring for ${measureSeconds} s`);
+    const metrics0 = await scrapeAll();
     const xacts0 = await databaseXacts(dbName);
-    const cpu0 = cpuSeconds(pid)!;
+    const cpu0 = cpuNow();
+    const user0 = userNow();
     const machine0 = machineCpu();
     const processes0 = allProcessCpu();
     const tradeEvents0 = traffic.tradeEvents;
@@ -428,20 +603,21 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
     const rssSamples: number[] = [];
     while (Date.now() - t0 < measureSeconds * 1000) {
       await sleep(1000);
-      rssSamples.push(rssKb(pid)!);
+      rssSamples.push(rssNow());
       if (rssSamples.length % 10 === 0)
         progress(
-          `live N=${fmt(subscribers)}: ${rssSamples.length} s of ${measureSeconds}, RSS ${(rssSamples.at(-1)! / 1024).toFixed(0)} MB`,
+          `${label}: ${rssSamples.length} s of ${measureSeconds}, RSS ${(rssSamples.at(-1)! / 1024).toFixed(0)} MB`,
         );
     }
     const t1 = Date.now();
     const wallSeconds = (performance.now() - wall0) / 1000;
-    const cpu1 = cpuSeconds(pid)!;
+    const cpu1 = cpuNow();
+    const user1 = userNow();
     const machine1 = machineCpu();
     const processes1 = allProcessCpu();
-    const metrics1 = await scrapeMetrics(service.port);
+    const metrics1 = await scrapeAll();
     const xacts1 = await databaseXacts(dbName);
-    const fds = openFds(pid);
+    const fds = pids.reduce((n, p) => n + (openFds(p) ?? 0), 0);
     const windowMarkers = traffic.markers.filter((t) => t >= t0 && t < t1);
     const lastMarker = windowMarkers.at(-1) ?? t1;
     const tradeEventsPerSec = (traffic.tradeEvents - tradeEvents0) / wallSeconds;
@@ -454,6 +630,20 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
       worker.send({ cmd: "report", fromMs: t0, toMs: t1, lastMarkerMs: lastMarker });
       reports.push((await answer).report);
     }
+    const ingestPushing =
+      ingestBurstEvents > 0
+        ? await ingestBurst(
+            producer,
+            encoder,
+            topics.topics.tradeEvents,
+            services,
+            ingestBurstEvents,
+          )
+        : null;
+    if (ingestPushing !== null)
+      progress(
+        `${label}: ingest capacity while pushing to ${fmt(subscribers)} ${fmt(Math.round(ingestPushing))} events/s`,
+      );
 
     // Deliveries.
     const perMarker = new Map<number, number>();
@@ -468,15 +658,28 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
     const producedToComputed = latencies.map((v, i) => v - computedToReceived[i]!);
     const freshness = summarize(latencies);
     const workerCpu = reports.reduce((n, r) => n + r.cpuSeconds, 0);
-    const computations =
-      (metric(metrics1, "rttm_live_computations_total") ?? 0) -
-      (metric(metrics0, "rttm_live_computations_total") ?? 0);
-    const lagP99 = metric(metrics1, "rttm_process_nodejs_eventloop_lag_p99_seconds");
+    const delta = (name: string) => sumOf(metrics1, name) - sumOf(metrics0, name);
+    const computations = delta("rttm_live_computations_total");
+    const lagP99 = maxOf(metrics1, "rttm_process_nodejs_eventloop_lag_p99_seconds");
+    const lagMax = maxOf(metrics1, "rttm_process_nodejs_eventloop_lag_max_seconds");
     const rssWithClientsKb = median(rssSamples);
-    const heapWithClients = metric(metrics1, "rttm_process_nodejs_heap_size_used_bytes") ?? 0;
+    const heapWithClients = sumOf(metrics1, "rttm_process_nodejs_heap_size_used_bytes");
+    const messages = reports.reduce((n, r) => n + r.messagesReceived, 0);
+    const bytes = reports.reduce((n, r) => n + r.bytesReceived, 0);
+    const frameBytes = messages > 0 ? bytes / messages : 0;
+    // Pushes: distinct payloads fanned out in the window (each marker a client received).
+    const pushes = windowMarkers.length - neverPushed;
+    const perDeliveryUs = (seconds: number) => (delivered > 0 ? (seconds / delivered) * 1e6 : null);
+    const cpuPerDeliveryUs = perDeliveryUs(cpu1 - cpu0 - idleCpuSecondsPerSec * wallSeconds);
+    const userPerDeliveryUs = perDeliveryUs(user1 - user0 - idleUserSecondsPerSec * wallSeconds);
     const result: LiveResult = {
       subscribers,
+      path,
+      replicas,
       clientWorkers: workerCount,
+      sourceAddresses: sourceAddresses.length,
+      sockets,
+      subscriptionsPerSocket: perSocket,
       connect: {
         seconds: round(connectSeconds)!,
         perSecond: Math.round(subscribed / connectSeconds),
@@ -502,23 +705,39 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
         missingBecauseNeverPushed: neverPushed * subscribed,
         missingPerClient: expected - delivered - neverPushed * subscribed,
         serverCoalescedDuringWindow:
-          (metric(metrics1, "rttm_live_coalesced_updates_total") ?? 0) -
-          (metric(metrics0, "rttm_live_coalesced_updates_total") ?? 0),
+          delta("rttm_live_coalesced_updates_total") + delta("rttm_live_fanout_coalesced_total"),
         nonIncreasing: reports.reduce((n, r) => n + r.nonIncreasing, 0),
         clientsUpToDateAtEnd: reports.reduce((n, r) => n + r.upToDate, 0),
         socketsClosedDuringRun: reports.reduce((n, r) => n + r.closedAfterSubscribe, 0),
       },
+      perPush: {
+        cpuUsPerSubscriber: cpuPerDeliveryUs === null ? null : round(cpuPerDeliveryUs, 2),
+        userUsPerSubscriber: userPerDeliveryUs === null ? null : round(userPerDeliveryUs, 2),
+        frameBytes: Math.round(frameBytes),
+        bytesWritten: pushes > 0 ? Math.round((frameBytes * delivered) / pushes) : 0,
+        executions: delta("rttm_live_fanout_serialisations_total"),
+        fanoutBytesWritten: delta("rttm_live_fanout_bytes_total"),
+      },
+      ingest: {
+        idleEventsPerSec: ingestIdle === null ? null : Math.round(ingestIdle),
+        pushingEventsPerSec: ingestPushing === null ? null : Math.round(ingestPushing),
+        ratio:
+          ingestIdle === null || ingestPushing === null
+            ? null
+            : round(ingestPushing / ingestIdle, 2),
+      },
       server: {
         rssIdleMb: round(rssIdleKb / 1024)!,
         rssWithClientsMb: round(rssWithClientsKb / 1024)!,
-        rssPerConnectionKb: round((rssWithClientsKb - rssIdleKb) / subscribers, 2)!,
+        rssPerConnectionKb: round((rssWithClientsKb - rssIdleKb) / sockets, 2)!,
         heapUsedIdleMb: round(heapIdle / 2 ** 20)!,
         heapUsedWithClientsMb: round(heapWithClients / 2 ** 20)!,
-        heapPerConnectionKb: round((heapWithClients - heapIdle) / 1024 / subscribers, 2)!,
+        heapPerConnectionKb: round((heapWithClients - heapIdle) / 1024 / sockets, 2)!,
         cpuIdlePctOfCore: round(cpuIdlePct)!,
         cpuPctOfCore: round(((cpu1 - cpu0) / wallSeconds) * 100)!,
         openFds: fds,
-        eventLoopLagP99Ms: lagP99 === null ? null : round(lagP99 * 1000),
+        eventLoopLagP99Ms: round(lagP99 * 1000),
+        eventLoopLagMaxMs: round(lagMax * 1000),
       },
       clients: {
         cpuPctOfCore: round((workerCpu / wallSeconds) * 100)!,
@@ -526,19 +745,21 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
         loopDelayMaxMsWorst: round(Math.max(...reports.map((r) => r.loopDelayMaxMs)))!,
       },
       machineBusyPct: round(machineBusyPct(machine0, machine1))!,
+      loadAverage: loadavg().map((l) => round(l, 2)!),
       topProcesses: topProcesses(
         processes0,
         processes1,
         wallSeconds,
         new Map<number, string>([
-          [pid, "rttm service"],
+          ...pids.map((p, i): [number, string] => [p, `rttm service ${i + 1}`]),
           [process.pid, "bench (producer)"],
           ...workers.map((w, i): [number, string] => [w.child.pid!, `client worker ${i + 1}`]),
         ]),
       ),
       hub: {
-        subscriptionsActive: metric(metrics1, "rttm_subscriptions_active"),
-        snapshotsActive: metric(metrics1, "rttm_live_snapshots_active"),
+        subscriptionsActive: sumOf(metrics1, "rttm_subscriptions_active"),
+        snapshotsActive: sumOf(metrics1, "rttm_live_snapshots_active"),
+        groupsActive: sumOf(metrics1, "rttm_live_fanout_groups"),
         computationsPerSec: round(computations / wallSeconds, 2)!,
         snapshotQueriesPerSec: round(computations / wallSeconds, 2)!,
         databaseTransactionsPerSec: round((xacts1 - xacts0) / wallSeconds, 1)!,
@@ -549,11 +770,12 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
         fullDashboardQueriesPerSec: Math.round(subscribers * 9.3),
         pollIntervalMs: "2000–3000 per session",
       },
-      targetP99Ms: freshnessTargetMs,
-      targetMet: freshness.p99 !== null && freshness.p99 <= freshnessTargetMs && failed === 0,
+      targetP99Ms: freshnessTargetMs(subscribers),
+      targetMet:
+        freshness.p99 !== null && freshness.p99 <= freshnessTargetMs(subscribers) && failed === 0,
     };
     progress(
-      `live N=${fmt(subscribers)}: freshness p50 ${freshness.p50} ms, p99 ${freshness.p99} ms, max ${freshness.max} ms over ${fmt(delivered)}/${fmt(expected)} deliveries; server CPU ${result.server.cpuPctOfCore} %, RSS +${result.server.rssPerConnectionKb} KB/connection`,
+      `${label}: freshness p50 ${freshness.p50} ms, p99 ${freshness.p99} ms, max ${freshness.max} ms over ${fmt(delivered)}/${fmt(expected)} deliveries; server CPU ${result.server.cpuPctOfCore} %, ${result.perPush.cpuUsPerSubscriber} µs per subscriber per push, loop delay p99 ${result.server.eventLoopLagP99Ms} ms, RSS +${result.server.rssPerConnectionKb} KB/connection`,
     );
     return result;
   } finally {
@@ -565,7 +787,7 @@ async function liveRun(subscribers: number): Promise<LiveResult> {
     }
     await traffic.stop();
     await producer.disconnect();
-    await service?.stop();
+    for (const service of services) await service.stop();
     await dropDatabase(dbName);
     await deleteTopics(topics);
   }
@@ -880,13 +1102,175 @@ async function queryRun(
   }
 }
 
+// ---------------------------------------------------------------- part C: dashboard query load
+
+/** The dashboard's query: its three cards in one request, as a dashboard fleet sends it. */
+const dashboardQuery =
+  "query Dashboard { overview { asOf currentTps peakTps avgEndToEndLatencyMs dlqCount invalidTradeCount errorCount windowSeconds cards { title value unit status windowSeconds } } pipeline { asOf windowSeconds stages { stage count avgLatencyMs successRate } } dlqOverview { asOf windowSeconds total byStage { stage count } lastEventTime } }";
+
+interface HttpLoadResult {
+  connections: number;
+  seconds: number;
+  seededEvents: number;
+  tradeEventsPerSec: number;
+  requests: number;
+  requestsPerSec: number;
+  errors: number;
+  firstError: string | null;
+  latencyMs: Summary;
+  /** How the service answered the views (one-off reads of hub snapshots) during the run. */
+  reads: { fromSnapshot: number; joined: number; computed: number };
+  serverCpuPctOfCore: number;
+  loadAverage: number[];
+  targets: { requestsPerSec: number; p99Ms: number; met: boolean };
+}
+
+/** `connections` keep-alive connections, each sending the dashboard query back to back for `seconds`. */
+async function httpLoadRun(): Promise<HttpLoadResult> {
+  const connections = Number(args["http-connections"]);
+  const seconds = Number(args["http-seconds"]);
+  const rate = Number(args["http-trade-rate"]);
+  const seed = await seedDatabase({
+    events: Number(args["http-seed-events"]),
+    name: `rttm_bench_http_${runId}`,
+  });
+  const topics = await createTopics("http", 3);
+  const encoder = await createEncoder(topics.topics);
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  const traffic = new Traffic(producer, encoder, topics.topics, rate);
+  let service: RunningService | undefined;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  try {
+    service = await startService({ DATABASE_URL: seed.url, ...topics.env });
+    traffic.start();
+    await sleep(warmupSeconds * 1000);
+    const body = JSON.stringify({ query: dashboardQuery });
+    const port = service.port;
+    const request = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: "127.0.0.1",
+            port,
+            path: "/graphql",
+            method: "POST",
+            agent,
+            headers: {
+              "content-type": "application/json",
+              accept: "application/json",
+              "content-length": Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => {
+              const text = Buffer.concat(chunks).toString();
+              let failed = res.statusCode !== 200;
+              try {
+                failed ||= (JSON.parse(text) as { errors?: unknown }).errors !== undefined;
+              } catch {
+                failed = true;
+              }
+              if (failed) reject(new Error(`HTTP ${res.statusCode} ${text.slice(0, 300)}`));
+              else resolve();
+            });
+            res.on("error", reject);
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    const latencies: number[] = [];
+    let errors = 0;
+    let firstError: string | null = null;
+    const metrics0 = await scrapeMetrics(port);
+    const cpu0 = cpuSeconds(service.pid)!;
+    const tradeEvents0 = traffic.tradeEvents;
+    progress(
+      `http load: ${connections} connections for ${seconds} s, dashboard query, ${rate} trade events/s into ${fmt(seed.events)} seeded`,
+    );
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < until) {
+          const t = performance.now();
+          try {
+            await request();
+            latencies.push(performance.now() - t);
+          } catch (err) {
+            errors++;
+            firstError ??= err instanceof Error ? err.message : String(err);
+          }
+        }
+      }),
+    );
+    const wall = (performance.now() - started) / 1000;
+    const cpu1 = cpuSeconds(service.pid)!;
+    const metrics1 = await scrapeMetrics(port);
+    const reads = (answer: string) =>
+      (metric(metrics1, `rttm_live_reads_total{answer="${answer}"}`) ?? 0) -
+      (metric(metrics0, `rttm_live_reads_total{answer="${answer}"}`) ?? 0);
+    const latencyMs = summarize(latencies);
+    const requestsPerSec = Math.round(latencies.length / wall);
+    const result: HttpLoadResult = {
+      connections,
+      seconds: round(wall)!,
+      seededEvents: seed.events,
+      tradeEventsPerSec: Math.round((traffic.tradeEvents - tradeEvents0) / wall),
+      requests: latencies.length,
+      requestsPerSec,
+      errors,
+      firstError,
+      latencyMs,
+      reads: {
+        fromSnapshot: reads("snapshot"),
+        joined: reads("joined"),
+        computed: reads("computed"),
+      },
+      serverCpuPctOfCore: round(((cpu1 - cpu0) / wall) * 100)!,
+      loadAverage: loadavg().map((l) => round(l, 2)!),
+      targets: {
+        requestsPerSec: 2000,
+        p99Ms: 50,
+        met: requestsPerSec >= 2000 && latencyMs.p99 !== null && latencyMs.p99 <= 50,
+      },
+    };
+    progress(
+      `http load: ${fmt(requestsPerSec)} requests/s, p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, ${errors} errors; server CPU ${result.serverCpuPctOfCore} %`,
+    );
+    return result;
+  } finally {
+    agent.destroy();
+    await traffic.stop();
+    await producer.disconnect();
+    await service?.stop();
+    await dropDatabase(seed.name);
+    await deleteTopics(topics);
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 const started = performance.now();
 const live: LiveResult[] = [];
 if (!args["skip-live"]) {
-  for (const n of subscriberCounts) live.push(await liveRun(n));
+  for (const n of subscriberCounts) {
+    live.push(await liveRun({ subscribers: n, path: "shared", replicas: 1 }));
+    if (baselineSubscribers.includes(n))
+      live.push(await liveRun({ subscribers: n, path: "per-subscriber", replicas: 1 }));
+  }
+  for (const n of replicaSubscribers)
+    live.push(await liveRun({ subscribers: n, path: "shared", replicas: 2 }));
 }
+
+let httpLoad: HttpLoadResult | null = null;
+if (Number(args["http-seconds"]) > 0) httpLoad = await httpLoadRun();
 
 let seed: SeedInfo | null = null;
 let seedReused = false;
@@ -934,6 +1318,7 @@ const result = {
     subscription: subscriptionQuery,
   },
   live,
+  httpLoad,
   queryError,
   queries:
     queries && seed
@@ -966,25 +1351,28 @@ if (live.length > 0) {
     "",
     `Live fan-out (subscription dlqOverview; a marker every ${markerMs} ms; ${tradeRate} trade events/s; ${measureSeconds} s window)`,
   );
-  const widths = [11, 7, 7, 7, 18, 18, 20, 12, 10, 16, 11, 12, 13, 32, 9];
+  const widths = [11, 15, 4, 7, 7, 7, 18, 20, 12, 10, 16, 19, 11, 11, 11, 12, 10, 8];
   lines.push(
     pad(
       [
         "subscribers",
+        "path",
+        "rep",
         "p50 ms",
         "p99 ms",
         "max ms",
-        "p99 to compute ms",
         "p99 compute→recv",
         "delivered/expected",
         "never pushed",
         "per-client",
         "server CPU %core",
+        "µs/sub/push (user)",
+        "loop p99 ms",
+        "loop max ms",
+        "bytes/push",
         "RSS KB/conn",
-        "heap KB/conn",
-        "hub queries/s",
-        "old design q/s (dlq / dashboard)",
-        "p99 ≤ 500",
+        "ingest ×",
+        "p99 met",
       ],
       widths,
     ),
@@ -994,27 +1382,50 @@ if (live.length > 0) {
       pad(
         [
           fmt(r.subscribers),
+          r.path,
+          String(r.replicas),
           String(r.freshnessMs.p50),
           String(r.freshnessMs.p99),
           String(r.freshnessMs.max),
-          String(r.breakdownMs.producedToComputed.p99),
           String(r.breakdownMs.computedToReceived.p99),
           `${fmt(r.deliveries.delivered)}/${fmt(r.deliveries.expected)}`,
           `${r.deliveries.markersNeverPushed}/${r.window.markers}`,
           fmt(r.deliveries.missingPerClient),
           String(r.server.cpuPctOfCore),
+          `${r.perPush.cpuUsPerSubscriber} (${r.perPush.userUsPerSubscriber})`,
+          String(r.server.eventLoopLagP99Ms),
+          String(r.server.eventLoopLagMaxMs),
+          fmt(r.perPush.bytesWritten),
           String(r.server.rssPerConnectionKb),
-          String(r.server.heapPerConnectionKb),
-          String(r.hub.snapshotQueriesPerSec),
-          `${fmt(r.oldDesign.dlqSocketQueriesPerSec)} / ${fmt(r.oldDesign.fullDashboardQueriesPerSec)}`,
-          r.targetMet ? "yes" : "NO",
+          String(r.ingest.ratio),
+          r.targetMet ? `yes ≤${r.targetP99Ms}` : `NO >${r.targetP99Ms}`,
         ],
         widths,
       ),
     );
   }
   lines.push(
-    "(never pushed: markers replaced by a newer one before the hub's next computation; per-client: deliveries a slow client lost to the latest-value iterator)",
+    "(never pushed: markers replaced by a newer one before the hub's next computation; per-client: deliveries a slow client lost to latest-value coalescing; µs/sub/push: server CPU above the idle baseline per delivery; ingest ×: ingest capacity while pushing ÷ without subscribers)",
+  );
+  // Side by side: the previous per-subscriber path ÷ the shared path, same N, same run.
+  for (const shared of live.filter((r) => r.path === "shared" && r.replicas === 1)) {
+    const old = live.find(
+      (r) =>
+        r.path === "per-subscriber" && r.replicas === 1 && r.subscribers === shared.subscribers,
+    );
+    if (!old) continue;
+    const ratio = (a: number | null, b: number | null) =>
+      a === null || b === null || b === 0 ? "n/a" : `${(a / b).toFixed(1)}×`;
+    lines.push(
+      `N=${fmt(shared.subscribers)} per-subscriber ÷ shared: p99 ${ratio(old.freshnessMs.p99, shared.freshnessMs.p99)}, CPU per subscriber per push ${ratio(old.perPush.cpuUsPerSubscriber, shared.perPush.cpuUsPerSubscriber)}, loop delay p99 ${ratio(old.server.eventLoopLagP99Ms, shared.server.eventLoopLagP99Ms)}, RSS per connection ${ratio(old.server.rssPerConnectionKb, shared.server.rssPerConnectionKb)}`,
+    );
+  }
+}
+if (httpLoad) {
+  lines.push(
+    "",
+    `Dashboard query load (overview + pipeline + dlqOverview; ${httpLoad.connections} keep-alive connections, ${httpLoad.seconds} s, ${httpLoad.tradeEventsPerSec} trade events/s into ${fmt(httpLoad.seededEvents)} seeded)`,
+    `${fmt(httpLoad.requestsPerSec)} requests/s, p50 ${httpLoad.latencyMs.p50} ms, p99 ${httpLoad.latencyMs.p99} ms, max ${httpLoad.latencyMs.max} ms, ${httpLoad.errors} errors; views answered from a snapshot ${fmt(httpLoad.reads.fromSnapshot)}, joined a computation ${fmt(httpLoad.reads.joined)}, computed ${fmt(httpLoad.reads.computed)}; server CPU ${httpLoad.serverCpuPctOfCore} % of a core; target ≥ 2,000 requests/s and p99 ≤ 50 ms: ${httpLoad.targets.met ? "met" : "NOT met"} (load average ${httpLoad.loadAverage.join(" ")})`,
   );
 }
 if (queries) {

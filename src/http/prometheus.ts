@@ -124,7 +124,12 @@ export function createMetrics({ ingest, hub, bus, alertFeed, sockets }: MetricSo
     "WebSocket upgrades refused (origin, connection cap, path)",
     () => sockets.rejected,
   );
-  gauge("rttm_subscriptions_active", "Active GraphQL subscriptions", () => hub.stats.subscriptions);
+  gauge(
+    "rttm_subscriptions_active",
+    "Active GraphQL subscriptions",
+    // A shared group holds one hub subscription for all of its members.
+    () => hub.stats.subscriptions - hub.fanout.stats.groups + hub.fanout.stats.members,
+  );
   gauge(
     "rttm_live_snapshots_active",
     "Distinct live snapshots being computed",
@@ -189,6 +194,43 @@ export function createMetrics({ ingest, hub, bus, alertFeed, sockets }: MetricSo
     "rttm_alert_feed_read_failures_total",
     "Alert event reads that failed (retried at the next notice or poll)",
     () => alertFeed.stats.readFailures,
+  );
+
+  const fanout = hub.fanout.stats;
+  gauge(
+    "rttm_live_fanout_groups",
+    "Groups of subscribers sharing one execution",
+    () => fanout.groups,
+  );
+  counter(
+    "rttm_live_fanout_serialisations_total",
+    "Values executed and serialised once for a group",
+    () => fanout.serialisations,
+  );
+  counter(
+    "rttm_live_fanout_frames_total",
+    "Frames written to sockets by the fan-out",
+    () => fanout.framesWritten,
+  );
+  counter(
+    "rttm_live_fanout_bytes_total",
+    "Bytes of frames written by the fan-out",
+    () => fanout.bytesWritten,
+  );
+  counter(
+    "rttm_live_fanout_coalesced_total",
+    "Payloads a slow socket never got because a newer one replaced them",
+    () => fanout.coalesced,
+  );
+  counter(
+    "rttm_live_reads_total",
+    "One-off reads (HTTP queries) of hub views, by how they were answered",
+    () => [
+      [{ answer: "snapshot" }, hub.stats.readsFromSnapshot],
+      [{ answer: "joined" }, hub.stats.readsJoined],
+      [{ answer: "computed" }, hub.stats.readsComputed],
+    ],
+    ["answer"],
   );
 
   const batchWrite = new client.Histogram({

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import {
+  getOperationAST,
   GraphQLError,
   type execute,
   type ExecutionArgs,
+  type ExecutionResult,
   type GraphQLSchema,
   type subscribe,
 } from "graphql";
@@ -11,6 +13,8 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "../config/index.js";
 import type { RttmYoga } from "../graphql/context.js";
+import type { LiveHub } from "../live/hub.js";
+import { SharedSubscription, subscriptionGroupKey } from "../live/sharedSubscription.js";
 import { withLogContext, type Logger } from "../log.js";
 import { correlationHeader, correlationIdOf } from "./correlation.js";
 import { documentSizeError } from "./documentSize.js";
@@ -24,6 +28,16 @@ interface EnvelopedRoot {
   execute(args: ExecutionArgs): OperationResult;
   subscribe(args: ExecutionArgs): OperationResult;
 }
+
+/**
+ * Benchmark-only switch (deliberately not a configuration variable): "per-subscriber" restores
+ * the previous path, where graphql-ws executes and serialises every push for every subscriber,
+ * so that `npm run bench:live` can measure both side by side.
+ */
+const perSubscriberPath = process.env.RTTM_BENCH_LIVE_PATH === "per-subscriber";
+
+const isAsyncIterable = (x: unknown): x is AsyncIterable<ExecutionResult> =>
+  typeof x === "object" && x !== null && Symbol.asyncIterator in x;
 
 /** graphql-ws is served on every path under /ws/rttm/ (old paths included) and on /graphql (GraphiQL). */
 export function isWebSocketPath(pathname: string): boolean {
@@ -62,7 +76,7 @@ export function createWebSocketServer(
         ),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // Trusted documents: the same persisted-operation lookup as over HTTP (hash → manifest text).
         let params = payload;
         try {
@@ -102,7 +116,30 @@ export function createWebSocketServer(
         };
         const errors = validate(args.schema, args.document);
         if (errors.length > 0) return errors;
-        return args;
+        const operation = getOperationAST(document, params.operationName);
+        const hub = (args.contextValue as { hub?: LiveHub } | undefined)?.hub;
+        if (operation?.operation !== "subscription" || !hub || perSubscriberPath) return args;
+        // Subscribed once here to learn which snapshot it follows; graphql-ws gets either a
+        // membership of the group sharing that snapshot, operation and variables, or (not a hub
+        // snapshot, or an error) this very result.
+        const { result, keys } = await hub.snapshotsSubscribedBy(() => subscribe(args));
+        if (!isAsyncIterable(result) || keys.length !== 1)
+          return { ...args, rootValue: { execute, subscribe: () => result } };
+        const key = subscriptionGroupKey(
+          keys[0]!,
+          params.query,
+          params.operationName,
+          params.variables,
+        );
+        const membership = new SharedSubscription(hub.fanout, key, result, ctx.extra.socket, id);
+        // Only what graphql-ws reads: the member holds no context, variables or execution state.
+        return {
+          schema: envelopedSchema,
+          document,
+          operationName: params.operationName,
+          contextValue: undefined,
+          rootValue: { execute, subscribe: () => membership },
+        };
       },
     },
     wss,

@@ -15,9 +15,9 @@ export type LegacySocketPath = (typeof legacySocketPaths)[number];
 export interface LegacyFeed<T = unknown> {
   path: LegacySocketPath;
   source: SnapshotSource<T>;
-  /** The value's parts, each sent as its own frame when its JSON changes. */
+  /** The value's parts, each sent as its own frame. */
   parts(value: T): Array<[key: string, payload: unknown]>;
-  /** The text frame of one part, given the part's JSON (serialised once for every socket). */
+  /** The text frame of one part, given the part's JSON. */
   frame(key: string, json: string, now: Date): string;
 }
 

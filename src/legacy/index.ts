@@ -10,11 +10,10 @@ import type { Registry } from "prom-client";
 import type { Config } from "../config/index.js";
 import type { SocketCounts } from "../http/prometheus.js";
 import type { Logger } from "../log.js";
-import type { HubSubscribe } from "./channel.js";
 import { legacyFeeds } from "./feeds.js";
 import { createLegacyMetrics } from "./metrics.js";
 import { createLegacyRest, type RequestAuthenticator } from "./rest.js";
-import { createLegacySockets, type LegacySocketOptions } from "./sockets.js";
+import { createLegacySockets, type HubSubscribe, type LegacySocketOptions } from "./sockets.js";
 import { legacyViews } from "./views.js";
 
 export type { RequestAuthenticator } from "./rest.js";
@@ -39,7 +38,6 @@ export function legacySocketOptions(config: Config): LegacySocketOptions {
     maxConnections: config.http.wsMaxConnections,
     allowAnonymous: config.legacy.wsAnonymous,
     pingIntervalMs: config.legacy.wsPingIntervalMs,
-    maxBufferedBytes: 1 << 20,
   };
 }
 
@@ -68,7 +66,6 @@ export function createLegacyApi(deps: LegacyDeps) {
     /** Takes raw dashboard handshakes; false for any other upgrade (graphql-ws included). */
     handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer): boolean =>
       sockets.handleUpgrade(req, socket, head),
-    channels: sockets.channels,
     close: () => sockets.close(),
   };
 }

@@ -9,7 +9,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { originAllowed } from "../http/origins.js";
 import type { SocketCounts } from "../http/prometheus.js";
 import type { Logger } from "../log.js";
-import { FeedChannel, type HubSubscribe } from "./channel.js";
+import type { LiveHub, SocketSerializer } from "../live/hub.js";
 import { legacySocketPaths, type LegacyFeed, type LegacySocketPath } from "./feeds.js";
 import type { LegacyMetrics } from "./metrics.js";
 
@@ -21,8 +21,21 @@ export interface LegacySocketOptions {
   allowAnonymous: boolean;
   /** Protocol-level ping period; a socket that has not answered the previous ping is dropped. */
   pingIntervalMs: number;
-  /** A socket with more than this waiting to be sent skips frames until it drains. */
-  maxBufferedBytes: number;
+}
+
+export type HubSubscribe = Pick<LiveHub, "subscribeSocket">;
+
+/** A feed's frames: every part of the value, each serialised once for all sockets by the hub's fan-out. */
+export function feedSerializer<T>(feed: LegacyFeed<T>): SocketSerializer<T> {
+  return {
+    name: `legacy-${feed.path}-v1`,
+    serialize: (value) => {
+      const now = new Date();
+      return feed
+        .parts(value)
+        .map(([key, payload]) => feed.frame(key, JSON.stringify(payload), now));
+    },
+  };
 }
 
 const pathPattern = new RegExp(`^/ws/rttm/(${legacySocketPaths.join("|")})$`);
@@ -46,11 +59,8 @@ export function createLegacySockets(deps: {
   logger: Logger;
 }) {
   const { options, counts, metrics, logger } = deps;
-  const channels = new Map(
-    deps.feeds.map((feed) => [
-      feed.path,
-      new FeedChannel(feed, deps.hub, options.maxBufferedBytes),
-    ]),
+  const feeds = new Map(
+    deps.feeds.map((feed) => [feed.path, { feed, serializer: feedSerializer(feed) }]),
   );
   // The client never sends: a small limit stops anyone from using these sockets to push data in.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
@@ -74,24 +84,27 @@ export function createLegacySockets(deps: {
   }
 
   function accept(socket: WebSocket, path: LegacySocketPath): void {
-    const channel = channels.get(path)!;
+    const { feed, serializer } = feeds.get(path)!;
     counts.open++;
     metrics.openSockets.inc({ path });
     metrics.socketsOpened.inc({ path });
     alive.set(socket, true);
     socket.on("pong", () => alive.has(socket) && alive.set(socket, true));
     socket.on("error", (err) => logger.debug("legacy socket error", { path, err }));
+    // The hub serialises each new value once for every socket of the path and writes it to each.
+    const unsubscribe = deps.hub.subscribeSocket(socket, feed.source, serializer, (err) => {
+      if (err) logger.error("legacy feed failed", { path, err });
+      socket.close(err ? 1011 : 1012, err ? "internal error" : "service restart");
+    });
     socket.once("close", () => {
       counts.open--;
       metrics.openSockets.dec({ path });
       alive.delete(socket);
-      channel.leave(socket);
+      unsubscribe();
     });
-    channel.join(socket);
   }
 
   return {
-    channels,
     /** Takes a raw dashboard handshake and returns true; returns false for any other upgrade. */
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
       const path = legacySocketPath(request);
@@ -127,7 +140,6 @@ export function createLegacySockets(deps: {
       const timer = setTimeout(() => sockets.forEach((s) => s.terminate()), timeoutMs);
       await Promise.all(closed);
       clearTimeout(timer);
-      for (const channel of channels.values()) channel.stop();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

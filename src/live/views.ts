@@ -175,7 +175,9 @@ export function snapshotSources(
     }),
     ingestionHealth: (): SnapshotSource<IngestionHealth> => ({
       key: "ingestionHealth",
-      tables: [],
+      // Every stored batch changes its counts (and is announced by a notice): a query after a
+      // write must see it. Consumer state changes without notices: refreshed every tick.
+      tables: "all",
       refreshMs: config.live.tickMs,
       compute: async () => ingestionHealthView(ingest, bus, replica),
     }),

@@ -549,6 +549,12 @@ describe("limits stop bad input and the server stays healthy", () => {
     }
   });
 
+  test("an unknown path: 404 with a JSON body naming it", async () => {
+    const response = await fetch(`http://127.0.0.1:${app.port}/nowhere`);
+    assert.equal(response.status, 404);
+    assert.deepEqual(await response.json(), { error: "Not Found", path: "/nowhere" });
+  });
+
   test("request body over the document limit plus room for variables: 413 REQUEST_TOO_LARGE", async () => {
     const r = await graphql(app.port, "query($pad: String) { overview { peakTps } }", {
       pad: "x".repeat(2048 + 65_536),

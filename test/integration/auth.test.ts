@@ -241,6 +241,16 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
     assert.equal((await huge.closed).code, 1009);
   });
 
+  test("graphql-ws: the handshake's X-Correlation-Id is echoed on the 101 and on the socket's log lines", async () => {
+    const ws = graphqlWs(app.port, "/ws/rttm/graphql", { "x-correlation-id": "corr-ws-1" });
+    ws.send({ type: "connection_init" });
+    assert.equal((await ws.upgradeHeaders)["x-correlation-id"], "corr-ws-1");
+    assert.equal((await ws.closed).code, 4401);
+    await waitFor("the refusal's log line", async () =>
+      logLines.some((l) => l.msg === "websocket refused" && l.correlationId === "corr-ws-1"),
+    );
+  });
+
   test("graphql-ws: a socket is closed with 4401 when its token expires", async () => {
     const token = await auth.token({ expiresIn: 3 });
     const expiresAt = (Math.floor(Date.now() / 1000) + 3) * 1000;

@@ -33,6 +33,17 @@ async function get(port: number, path: string, headers: Record<string, string> =
   };
 }
 
+/** What a browser sends before a cross-origin GET with an Authorization header. */
+const preflight = (port: number, path: string) =>
+  fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "OPTIONS",
+    headers: {
+      origin: pageOrigin,
+      "access-control-request-method": "GET",
+      "access-control-request-headers": "authorization",
+    },
+  });
+
 function assertSpringError(body: any, status: number, error: string, path: string) {
   assert.deepEqual(Object.keys(body), ["timestamp", "status", "error", "message", "path"]);
   assert.match(body.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
@@ -309,18 +320,11 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
   });
 
   test("CORS: preflight for an Authorization header from the allowed origin; Bearer accepted; other origins refused", async () => {
-    const preflight = await fetch(`http://127.0.0.1:${app.port}/api/rttm/metrics`, {
-      method: "OPTIONS",
-      headers: {
-        origin: pageOrigin,
-        "access-control-request-method": "GET",
-        "access-control-request-headers": "authorization",
-      },
-    });
-    assert.equal(preflight.status, 204);
-    assert.equal(preflight.headers.get("access-control-allow-origin"), pageOrigin);
-    assert.match(preflight.headers.get("access-control-allow-headers")!, /authorization/i);
-    assert.match(preflight.headers.get("access-control-allow-methods")!, /GET/);
+    const answer = await preflight(app.port, "/api/rttm/metrics");
+    assert.equal(answer.status, 204);
+    assert.equal(answer.headers.get("access-control-allow-origin"), pageOrigin);
+    assert.match(answer.headers.get("access-control-allow-headers")!, /authorization/i);
+    assert.match(answer.headers.get("access-control-allow-methods")!, /GET/);
     const withToken = await get(app.port, "/api/rttm/dlq", {
       origin: pageOrigin,
       authorization: "Bearer some.jwt.token",
@@ -468,7 +472,7 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
     await db?.drop();
   });
 
-  test("count against RTTM_WS_MAX_CONNECTIONS, get protocol pings, close with 1012 on shutdown", async () => {
+  test("count against RTTM_WS_MAX_CONNECTIONS, get protocol pings (a peer that misses a pong is dropped), close with 1012 on shutdown", async () => {
     const app = await startAppInProcess(
       serviceEnv(db.url, fresh.env, {
         RTTM_WS_MAX_CONNECTIONS: "2",
@@ -490,6 +494,13 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
       assert.equal(a.socket.readyState, 1, "a socket that answers pings stays open");
       sub.dispose();
       await client.client.dispose();
+      await waitFor("the GraphQL socket closed", async () => {
+        const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+        return /^rttm_ws_open_sockets 1$/m.test(text);
+      });
+      const deaf = rawSocket(app.port, "/ws/rttm/dlq", {}, { autoPong: false });
+      await deaf.waitFor(() => true, 5000);
+      assert.equal((await deaf.closed).code, 1006, "a peer that misses a pong is dropped");
       const closing = a.closed;
       await app.stop();
       assert.deepEqual(await closing, { code: 1012, reason: "service restart" });
@@ -564,15 +575,8 @@ describe("identity on (RTTM_AUTH_MODE=jwt): the Bearer token of REST calls is ve
   });
 
   test("the preflight needs no token; raw sockets stay anonymous by default", async () => {
-    const preflight = await fetch(`http://127.0.0.1:${app.port}/api/rttm/metrics`, {
-      method: "OPTIONS",
-      headers: {
-        origin: pageOrigin,
-        "access-control-request-method": "GET",
-        "access-control-request-headers": "authorization",
-      },
-    });
-    assert.equal(preflight.status, 204);
+    const answer = await preflight(app.port, "/api/rttm/metrics");
+    assert.equal(answer.status, 204);
     const raw = rawSocket(app.port, "/ws/rttm/dlq", { origin: pageOrigin });
     const frame = await raw.waitFor(() => true, 5000);
     assert.deepEqual(frame.json, { total: 0, byStage: {} });

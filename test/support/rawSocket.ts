@@ -7,9 +7,14 @@ export interface RawFrame {
   json: any;
 }
 
-export function rawSocket(port: number, path: string, headers: Record<string, string> = {}) {
+export function rawSocket(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  options: WebSocket.ClientOptions = {},
+) {
   const openedAt = Date.now();
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
+  const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers, ...options });
   const frames: RawFrame[] = [];
   const problems: string[] = [];
   let pings = 0;

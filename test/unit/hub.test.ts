@@ -164,3 +164,30 @@ test("an expensive push to many subscribers spaces out the next computations (no
   await Promise.race([Promise.all(consumers), sleep(5000)]);
   hub.close();
 });
+
+test("a notice inside the minimum interval is computed when the interval ends, not at a later tick", async () => {
+  const slowTick = 400;
+  const bus = inProcessBus(logger);
+  const hub = new LiveHub(bus, slowTick, logger);
+  const computedAt: number[] = [];
+  await sleep(slowTick / 2); // out of phase with the periodic tick (which fires at 400, 800, …)
+  const sub = hub.subscribe({
+    key: "phase",
+    tables: ["x"],
+    compute: async () => {
+      computedAt.push(Date.now());
+      return { n: computedAt.length };
+    },
+  });
+  await sub.next(); // computed now (≈ 200 ms after the hub started)
+  await sleep(50);
+  const noticed = Date.now();
+  bus.publish(notice(["x"]));
+  await sub.next();
+  const delay = computedAt[1]! - noticed;
+  // Due 400 ms after the first computation, i.e. ≈ 350 ms after the notice; the next periodic
+  // tick that finds it due would be ≈ 550 ms after the notice.
+  assert.ok(delay >= 300 && delay < 480, `computed ${delay} ms after the notice`);
+  await sub.return!();
+  hub.close();
+});

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { AlertRecord } from "../../src/alerts/types.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "../../src/legacy/cors.js";
-import { telemetryEnvelope } from "../../src/legacy/feeds.js";
+import { legacyFeeds, telemetryEnvelope } from "../../src/legacy/feeds.js";
+import { feedSerializer } from "../../src/legacy/sockets.js";
+import type { LegacyViews } from "../../src/legacy/views.js";
 import * as map from "../../src/legacy/mappers.js";
 import {
   alertLimitParam,
@@ -387,5 +389,44 @@ describe("legacy HTTP details", () => {
       data: [{ partition: "P0", lag: 3 }],
     });
     assert.deepEqual(Object.keys(JSON.parse(frame)), ["type", "timestamp", "data"]);
+  });
+});
+
+describe("legacy feeds", () => {
+  const feeds = legacyFeeds({} as LegacyViews);
+  const feed = (path: string) => feeds.find((f) => f.path === path)!;
+
+  test("five feeds, one per old path, each re-read at least at the old period", () => {
+    assert.deepEqual(
+      feeds.map((f) => [f.path, f.source.key, f.source.refreshMs]),
+      [
+        ["metrics", "legacy:metrics", 2000],
+        ["pipeline", "legacy:pipeline", 3000],
+        ["telemetry", "legacy:telemetry", 3000],
+        ["dlq", "legacy:dlq", 3000],
+        ["alerts", "legacy:alerts", 3000],
+      ],
+    );
+  });
+
+  test("telemetry: one envelope per type in the page's order; other paths: the value as one document", () => {
+    const frames = feedSerializer(feed("telemetry")).serialize({
+      tpsTrend: [1.5],
+      latencyMetrics: [{ label: "Avg", value: 3 }],
+      kafkaLag: [{ partition: "P0", lag: 7 }],
+    }) as string[];
+    assert.deepEqual(
+      frames.map((f) => [JSON.parse(f).type, JSON.parse(f).data]),
+      [
+        ["TPS_TREND", [1.5]],
+        ["LATENCY_METRICS", [{ label: "Avg", value: 3 }]],
+        ["KAFKA_LAG", [{ partition: "P0", lag: 7 }]],
+      ],
+    );
+    const dlq = feedSerializer(feed("dlq"));
+    assert.deepEqual(dlq.serialize({ total: 1, byStage: { VALIDATED: 1 } }), [
+      '{"total":1,"byStage":{"VALIDATED":1}}',
+    ]);
+    assert.notEqual(dlq.name, feedSerializer(feed("telemetry")).name);
   });
 });

@@ -16,6 +16,10 @@ export type WorkerCommand =
       concurrency: number;
       query: string;
       timeoutMs: number;
+      /** Loopback source addresses to spread the sockets over (~28,000 ports each per destination). */
+      localAddresses: string[];
+      /** Subscriptions (subscribers, each its own id) per socket. */
+      subscriptionsPerSocket: number;
     }
   | { cmd: "markStart" }
   | { cmd: "report"; fromMs: number; toMs: number; lastMarkerMs: number }
@@ -54,6 +58,10 @@ export interface WorkerReport {
   loopDelayP50Ms: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** Bytes of WebSocket messages received since markStart (payload bytes, frame headers excluded). */
+  bytesReceived: number;
+  /** Messages received since markStart. */
+  messagesReceived: number;
   /** CPU of this worker since markStart, seconds (user + system). */
   cpuSeconds: number;
   wallSeconds: number;
@@ -75,6 +83,21 @@ let closedAfterSubscribe = 0;
 let firstError: string | null = null;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 let windowCpu = process.cpuUsage();
+let bytesReceived = 0;
+let messagesReceived = 0;
+
+/** A `ws` WebSocket bound to `localAddress` that counts the bytes of the messages it receives. */
+function countingWebSocket(localAddress: string) {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { localAddress });
+      this.on("message", (data: Buffer) => {
+        bytesReceived += data.length;
+        messagesReceived++;
+      });
+    }
+  };
+}
 let windowStarted = performance.now();
 
 function describe(err: unknown): string {
@@ -88,78 +111,90 @@ function describe(err: unknown): string {
 async function connectAll(command: Extract<WorkerCommand, { cmd: "connect" }>): Promise<void> {
   lastSeen = new Float64Array(command.count);
   subscribedFlags = new Uint8Array(command.count);
+  const impls = command.localAddresses.map(countingWebSocket);
   let next = 0;
   const ticker = setInterval(
     () => send({ type: "progress", connected, subscribed, failed, closed: closedAfterSubscribe }),
     1000,
   );
-  const openOne = (i: number) =>
+  const perSocket = Math.max(1, command.subscriptionsPerSocket);
+  const sockets = Math.ceil(command.count / perSocket);
+  /** Opens socket `s` and its subscriptions (subscribers s × perSocket …, each its own id). */
+  const openSocket = (s: number) =>
     new Promise<void>((resolve) => {
-      let settled = false;
-      const settle = (ok: boolean, err?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
+      const first = s * perSocket;
+      const last = Math.min(command.count, first + perSocket);
+      let pending = last - first;
+      const settled = new Uint8Array(last - first);
+      const settle = (i: number, ok: boolean, err?: unknown) => {
+        if (settled[i - first]) return;
+        settled[i - first] = 1;
         if (ok) subscribed++;
         else {
           failed++;
           firstError ??= describe(err);
         }
-        resolve();
+        if (--pending === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
       };
-      const timer = setTimeout(
-        () => settle(false, new Error(`no first payload within ${command.timeoutMs} ms`)),
-        command.timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        for (let i = first; i < last; i++)
+          settle(i, false, new Error(`no first payload within ${command.timeoutMs} ms`));
+      }, command.timeoutMs);
       const client = createClient({
         url: command.url,
-        webSocketImpl: WebSocket,
+        webSocketImpl: impls[s % impls.length]!,
         lazy: true,
         retryAttempts: 0,
         on: {
           connected: () => connected++,
           closed: (event) => {
-            if (subscribedFlags[i]) closedAfterSubscribe++;
-            settle(false, event);
+            for (let i = first; i < last; i++) {
+              if (subscribedFlags[i]) closedAfterSubscribe++;
+              settle(i, false, event);
+            }
           },
         },
       });
-      clients[i] = client;
-      client.subscribe<{
-        dlqOverview: { asOf: string; total: number; lastEventTime: string | null };
-      }>(
-        { query: command.query },
-        {
-          next: (value) => {
-            const now = Date.now();
-            const data = value.data?.dlqOverview;
-            if (!data) {
-              settle(false, value.errors ?? new Error("payload without data"));
-              return;
-            }
-            if (!subscribedFlags[i]) {
-              subscribedFlags[i] = 1;
-              settle(true);
-            }
-            if (data.lastEventTime === null) return;
-            const t = Date.parse(data.lastEventTime);
-            if (t <= lastSeen[i]!) nonIncreasing++;
-            lastSeen[i] = Math.max(lastSeen[i]!, t);
-            marker.push(t);
-            receipt.push(now);
-            asOf.push(Date.parse(data.asOf));
+      clients[s] = client;
+      for (let i = first; i < last; i++)
+        client.subscribe<{
+          dlqOverview: { asOf: string; total: number; lastEventTime: string | null };
+        }>(
+          { query: command.query },
+          {
+            next: (value) => {
+              const now = Date.now();
+              const data = value.data?.dlqOverview;
+              if (!data) {
+                settle(i, false, value.errors ?? new Error("payload without data"));
+                return;
+              }
+              if (!subscribedFlags[i]) {
+                subscribedFlags[i] = 1;
+                settle(i, true);
+              }
+              if (data.lastEventTime === null) return;
+              const t = Date.parse(data.lastEventTime);
+              if (t <= lastSeen[i]!) nonIncreasing++;
+              lastSeen[i] = Math.max(lastSeen[i]!, t);
+              marker.push(t);
+              receipt.push(now);
+              asOf.push(Date.parse(data.asOf));
+            },
+            error: (err) => {
+              firstError ??= describe(err);
+              settle(i, false, err);
+            },
+            complete: () => undefined,
           },
-          error: (err) => {
-            firstError ??= describe(err);
-            settle(false, err);
-          },
-          complete: () => undefined,
-        },
-      );
+        );
     });
   await Promise.all(
-    Array.from({ length: Math.min(command.concurrency, command.count) }, async () => {
-      for (let i = next++; i < command.count; i = next++) await openOne(i);
+    Array.from({ length: Math.min(command.concurrency, sockets) }, async () => {
+      for (let s = next++; s < sockets; s = next++) await openSocket(s);
     }),
   );
   clearInterval(ticker);
@@ -194,6 +229,8 @@ function report(command: Extract<WorkerCommand, { cmd: "report" }>): WorkerRepor
     loopDelayP50Ms: loopDelay.percentile(50) / 1e6,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     loopDelayMaxMs: loopDelay.max / 1e6,
+    bytesReceived,
+    messagesReceived,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     wallSeconds: (performance.now() - windowStarted) / 1000,
   };
@@ -208,6 +245,8 @@ process.on("message", (command: WorkerCommand) => {
       loopDelay.reset();
       loopDelay.enable();
       windowCpu = process.cpuUsage();
+      bytesReceived = 0;
+      messagesReceived = 0;
       windowStarted = performance.now();
       break;
     case "report":

@@ -29,12 +29,18 @@ export function rssKb(pid: number): number | null {
 
 /** utime + stime of a process in seconds (its own threads; children not included). */
 export function cpuSeconds(pid: number): number | null {
+  const split = cpuSplitSeconds(pid);
+  return split === null ? null : split.user + split.system;
+}
+
+/** CPU seconds of a process, user space and kernel (system) apart. */
+export function cpuSplitSeconds(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // fields[0] is field 3 (state): utime is field 14, stime field 15.
-    return (Number(fields[11]) + Number(fields[12])) / clkTck();
+    return { user: Number(fields[11]) / clkTck(), system: Number(fields[12]) / clkTck() };
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 /** This replica's ingestion pipeline, from its own memory. */
-import { ingestionHealthView, type IngestionHealth } from "../../live/views.js";
+import type { IngestionHealth } from "../../live/views.js";
 import { builder } from "../builder.js";
 import { fromLiveHub } from "../live.js";
 
@@ -45,7 +45,7 @@ builder.queryFields((t) => ({
   ingestionHealth: t.field({
     type: IngestionHealthRef,
     description: "This replica's ingestion pipeline.",
-    resolve: (_root, _args, ctx) => ingestionHealthView(ctx.ingest, ctx.bus, ctx.replica),
+    resolve: (_root, _args, ctx) => ctx.hub.read(ctx.sources.ingestionHealth()),
   }),
 }));
 

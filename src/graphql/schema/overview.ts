@@ -1,7 +1,6 @@
 /** The overview cards: current and peak TPS, end-to-end latency, DLQ, invalid trades, errors. */
 import type { CardStatus } from "../../metrics/cardStatus.js";
 import { defaultWindowSeconds } from "../../domain/window.js";
-import { overviewView } from "../../live/views.js";
 import type * as read from "../../store/read/index.js";
 import { builder } from "../builder.js";
 import { fromLiveHub } from "../live.js";
@@ -86,7 +85,7 @@ builder.queryFields((t) => ({
     description:
       "The overview cards: current and peak TPS, end-to-end latency, DLQ, invalid trades, errors.",
     args: overviewArgs,
-    resolve: (_root, args, ctx) => overviewView(ctx.db, ctx.config, ctx.now(), args),
+    resolve: (_root, args, ctx) => ctx.hub.read(ctx.sources.overview(args)),
   }),
 }));
 

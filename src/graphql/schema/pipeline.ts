@@ -63,14 +63,12 @@ builder.queryFields((t) => ({
   pipeline: t.field({
     type: PipelineRef,
     args: windowArgs,
-    resolve: (_root, args, ctx) =>
-      read.pipeline(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
+    resolve: (_root, args, ctx) => ctx.hub.read(ctx.sources.pipeline(args)),
   }),
   dlqOverview: t.field({
     type: DlqOverviewRef,
     args: windowArgs,
-    resolve: (_root, args, ctx) =>
-      read.dlqOverview(ctx.db, { now: ctx.now(), windowSeconds: args.windowSeconds ?? undefined }),
+    resolve: (_root, args, ctx) => ctx.hub.read(ctx.sources.dlq(args)),
   }),
 }));
 

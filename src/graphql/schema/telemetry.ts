@@ -1,5 +1,4 @@
 /** Throughput trend, latency percentiles per stage, and Kafka queue lag. */
-import { telemetryView } from "../../live/views.js";
 import * as read from "../../store/read/index.js";
 import { windowArgs } from "../args.js";
 import { builder } from "../builder.js";
@@ -122,11 +121,11 @@ builder.queryFields((t) => ({
     type: TelemetryRef,
     description: "Throughput trend and latency avg/P50/P95/P99 per stage and end to end.",
     args: telemetryArgs,
-    resolve: (_root, args, ctx) => telemetryView(ctx.db, ctx.now(), args),
+    resolve: (_root, args, ctx) => ctx.hub.read(ctx.sources.telemetry(args)),
   }),
   queueLag: t.field({
     type: QueueLagRef,
-    resolve: (_root, _args, ctx) => read.queueLag(ctx.db, { now: ctx.now() }),
+    resolve: (_root, _args, ctx) => ctx.hub.read(ctx.sources.queueLag()),
   }),
 }));
 

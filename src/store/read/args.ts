@@ -1,4 +1,5 @@
 import { stages, type Stage } from "../../domain/stages.js";
+import { defaultWindowSeconds } from "../../domain/window.js";
 import { InvalidInputError } from "./errors.js";
 
 /** The longest window any read model accepts: one year and a day (minute rollups are kept 90 days by default). */
@@ -65,3 +66,17 @@ export const textFilter =
   (maxLength: number) =>
   (name: string, value: string | null | undefined): string | null =>
     optionalText(name, value, maxLength);
+
+/** The arguments every windowed read model takes: its clock, and a window (default 24 h). */
+export interface WindowArgs {
+  now: Date;
+  windowSeconds?: number | null;
+}
+
+/** `now` and the window of a windowed read model, both checked. */
+export function trailingWindowArgs(args: WindowArgs): { now: Date; window: number } {
+  return {
+    now: instant("now", args.now),
+    window: windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds),
+  };
+}

@@ -1,9 +1,8 @@
 import type { Pool } from "pg";
 import { stages, type Stage } from "../../domain/stages.js";
-import { instant, windowSeconds } from "./args.js";
+import { trailingWindowArgs } from "./args.js";
 import { toNumber } from "./values.js";
 import { trailingWindow } from "./window.js";
-import { defaultWindowSeconds } from "../../domain/window.js";
 
 export interface DlqOverviewArgs {
   now: Date;
@@ -36,8 +35,7 @@ SELECT
   (SELECT max(event_time) FROM rttm_dlq_events WHERE event_time < $2::timestamptz) AS last_event_time`;
 
 export async function dlqOverview(db: Pool, args: DlqOverviewArgs): Promise<DlqOverview> {
-  const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
+  const { now, window } = trailingWindowArgs(args);
   const range = trailingWindow(now, window);
   const { rows } = await db.query<{
     by_stage: Record<string, unknown>;

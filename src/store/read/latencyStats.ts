@@ -1,8 +1,7 @@
 import type { Pool } from "pg";
-import { instant, windowSeconds } from "./args.js";
+import { trailingWindowArgs } from "./args.js";
 import { latencyStages, type LatencyStage } from "../../domain/stages.js";
 import { meanMs, quantileMs, readLatencyHistograms } from "./latencyHistograms.js";
-import { defaultWindowSeconds } from "../../domain/window.js";
 
 export interface LatencyStatsArgs {
   now: Date;
@@ -33,8 +32,7 @@ export interface LatencyStats {
 
 /** One query over rttm_latency_histogram_minute: at most (window in minutes + 1) × bins rows per stage. */
 export async function latencyStats(db: Pool, args: LatencyStatsArgs): Promise<LatencyStats> {
-  const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
+  const { now, window } = trailingWindowArgs(args);
   const { latencyWindowStart, byStage } = await readLatencyHistograms(
     db,
     now,

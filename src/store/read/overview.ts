@@ -1,10 +1,9 @@
 import type { Pool } from "pg";
-import { instant, windowSeconds } from "./args.js";
+import { windowSeconds, trailingWindowArgs } from "./args.js";
 import { countInRange } from "./eventCounts.js";
 import { meanMs, readLatencyHistograms } from "./latencyHistograms.js";
 import { countStageEvents } from "./stageCounts.js";
 import { secondMs, trailingWindow } from "./window.js";
-import { defaultWindowSeconds } from "../../domain/window.js";
 
 export interface OverviewArgs {
   now: Date;
@@ -38,7 +37,7 @@ export interface Overview {
 
 /** The dashboard's headline numbers. Six small indexed queries; none reads more than its window. */
 export async function overview(db: Pool, args: OverviewArgs): Promise<Overview> {
-  const now = instant("now", args.now);
+  const { now, window } = trailingWindowArgs(args);
   const currentTpsWindowSeconds = windowSeconds(
     "currentTpsWindowSeconds",
     args.currentTpsWindowSeconds,
@@ -49,7 +48,6 @@ export async function overview(db: Pool, args: OverviewArgs): Promise<Overview> 
     args.peakTpsWindowSeconds,
     300,
   );
-  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
   const range = trailingWindow(now, window);
   const [current, perSecond, latency, dlqCount, invalidTradeCount, errorCount] = await Promise.all([
     countStageEvents(db, {

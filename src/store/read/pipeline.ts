@@ -1,11 +1,10 @@
 import type { Pool } from "pg";
 import { stages, type Stage } from "../../domain/stages.js";
-import { instant, windowSeconds } from "./args.js";
+import { trailingWindowArgs } from "./args.js";
 import { meanMs, readLatencyHistograms } from "./latencyHistograms.js";
 import { percentHalfUp } from "./percent.js";
 import { stageTotals } from "./stageCounts.js";
 import { trailingWindow } from "./window.js";
-import { defaultWindowSeconds } from "../../domain/window.js";
 
 export interface PipelineArgs {
   now: Date;
@@ -33,8 +32,7 @@ export interface Pipeline {
 }
 
 export async function pipeline(db: Pool, args: PipelineArgs): Promise<Pipeline> {
-  const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
+  const { now, window } = trailingWindowArgs(args);
   const [counts, latency] = await Promise.all([
     stageTotals(db, trailingWindow(now, window), stages),
     readLatencyHistograms(db, now, window, ["VALIDATED", "ENRICHED", "COMMITTED"]),

@@ -1,10 +1,9 @@
 import type { Pool } from "pg";
 import { stages, type Stage } from "../../domain/stages.js";
-import { instant, optionalStage, windowSeconds } from "./args.js";
+import { optionalStage, trailingWindowArgs } from "./args.js";
 import { InvalidInputError } from "./errors.js";
 import { countStageEvents } from "./stageCounts.js";
 import { ceilTo, floorTo, hourMs, minuteMs, secondMs, trailingWindow } from "./window.js";
-import { defaultWindowSeconds } from "../../domain/window.js";
 
 /** Trend bucket sizes, finest first. */
 export const granularities = ["SECOND", "MINUTE", "HOUR"] as const;
@@ -56,8 +55,7 @@ export async function throughputTrend(
   db: Pool,
   args: ThroughputTrendArgs,
 ): Promise<ThroughputTrend> {
-  const now = instant("now", args.now);
-  const window = windowSeconds("windowSeconds", args.windowSeconds, defaultWindowSeconds);
+  const { now, window } = trailingWindowArgs(args);
   if (!(args.granularity in granularityMs))
     throw new InvalidInputError(
       "granularity",
