@@ -58,7 +58,10 @@ CMD ["npx", "prisma", "migrate", "deploy"]
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
-ENV NODE_ENV=production
+# V8's heap flags bound the resident size under a backlog (README, "Memory"): sized for the
+# platform's 512 MiB limit. Override NODE_OPTIONS for another limit.
+ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=16"
 COPY package.json package-lock.json ./
 # --omit=optional as well: the devDependencies prisma and typescript are also optional peers of
 # @prisma/client, and npm keeps such packages under --omit=dev alone (215 MB instead of 95 MB).
