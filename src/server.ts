@@ -12,6 +12,7 @@ import {
   healthPath,
   metricsPath,
   subscriptionsPath,
+  yogaHealthCheckPath,
 } from "./http/paths.js";
 import type { Metrics, SocketCounts } from "./http/prometheus.js";
 import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
@@ -76,6 +77,7 @@ export function createHttpServer(deps: ServerDeps) {
     // GraphiQL comes from useGraphiQL below, its assets served by RTTM (Yoga's loads them from a CDN).
     graphiql: false,
     landingPage: false,
+    healthCheckEndpoint: yogaHealthCheckPath,
     maskedErrors: errorMasking({ isDev: !config.production }),
     cors:
       limits.allowedOrigins.length > 0

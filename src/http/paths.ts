@@ -17,6 +17,13 @@ export const subscriptionsPath = "/ws/rttm/graphql";
 /** Spring-style probes: `healthPath`, `healthPath/liveness`, `healthPath/readiness`. */
 export const healthPath = "/actuator/health";
 
+/**
+ * Yoga's own health check, which cannot be switched off and answers every URL that ENDS with its
+ * path (an empty 200): left at its default "/health" it would swallow `healthPath`. Moved here,
+ * where no other path ends.
+ */
+export const yogaHealthCheckPath = "/api/rttm/graphql-server-health";
+
 /** Prometheus. Cluster-internal, like the probes: no gateway route or Ingress path may reach it. */
 export const metricsPath = "/metrics";
 

@@ -106,6 +106,7 @@ export function ingestionHealthView(ingest: IngestService, bus: ChangeBus, repli
   const consumer = ingest.consumerStatus;
   const writer = ingest.writer.status;
   return {
+    asOf: new Date(),
     replica,
     consumerJoined: consumer.joined,
     partitionsAssigned: Object.values(consumer.assigned).reduce((n, p) => n + p.length, 0),

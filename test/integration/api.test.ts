@@ -418,6 +418,42 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
     }
   });
 
+  test("the Spring probes answer with their JSON report (Yoga's own health check does not take /actuator/health)", async () => {
+    for (const path of [
+      "/actuator/health",
+      "/actuator/health/liveness",
+      "/actuator/health/readiness",
+    ]) {
+      const response = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get("content-type") ?? "", /application\/json/, path);
+      const body = (await response.json()) as { status: string };
+      assert.equal(body.status, "UP", path);
+    }
+    const overall = (await (
+      await fetch(`http://127.0.0.1:${app.port}/actuator/health`)
+    ).json()) as {
+      components: Record<string, unknown>;
+    };
+    assert.ok(
+      Object.keys(overall.components).length > 0,
+      "the overall report lists its components",
+    );
+  });
+
+  test("ingestionHealth says when it was read (asOf, at most a tick old)", async () => {
+    const before = Date.now();
+    const response = await fetch(`http://127.0.0.1:${app.port}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ ingestionHealth { asOf replica } }" }),
+    });
+    const { data } = (await response.json()) as { data: { ingestionHealth: { asOf: string } } };
+    const asOf = Date.parse(data.ingestionHealth.asOf);
+    assert.ok(Number.isFinite(asOf), data.ingestionHealth.asOf);
+    assert.ok(asOf <= Date.now() && before - asOf <= 5_000, `asOf ${data.ingestionHealth.asOf}`);
+  });
+
   test("readiness turns DOWN when PostgreSQL is unreachable and UP when it returns", async () => {
     const readiness = async () => {
       const response = await fetch(`http://127.0.0.1:${app.port}/actuator/health/readiness`);

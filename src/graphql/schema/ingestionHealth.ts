@@ -16,6 +16,12 @@ export const IngestionHealthRef = builder.objectRef<IngestionHealth>("IngestionH
   description:
     "One replica's ingestion pipeline, from its own memory (not shared between replicas).",
   fields: (t) => ({
+    asOf: t.field({
+      type: "DateTime",
+      description:
+        "When these numbers were read; a query is answered from a reading at most one live tick (RTTM_LIVE_TICK_MS) old.",
+      resolve: (h) => h.asOf,
+    }),
     replica: t.exposeString("replica"),
     consumerJoined: t.exposeBoolean("consumerJoined"),
     partitionsAssigned: t.exposeInt("partitionsAssigned"),
