@@ -201,7 +201,7 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     );
     assert.deepEqual(
       body.tpsTrend,
-      buckets.map((b: any) => Math.round(b.perSecond * 1000) / 1000),
+      buckets.map((b: any) => Number(b.perSecond.toPrecision(4))),
     );
     assert.equal(
       buckets.reduce((n: number, b: any) => n + b.count, 0),
