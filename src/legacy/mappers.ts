@@ -71,13 +71,9 @@ export function dlqResponse(dlq: read.DlqOverview): DlqResponse {
   return { total: dlq.total, byStage };
 }
 
-/**
- * Per-second throughput per bucket, oldest first (the chart is titled "TPS Trend"), to four
- * significant digits: an hour bucket's rate moves by 1/3600 per event, so fixed decimals would show
- * a quiet hour as 0 and leave the socket silent when a trade arrives.
- */
+/** Per-second throughput per bucket, oldest first (the chart is titled "TPS Trend"). */
 export function tpsTrend(trend: read.ThroughputTrend): number[] {
-  return trend.buckets.map((b) => Number(b.perSecond.toPrecision(4)));
+  return trend.buckets.map((b) => roundTo(b.perSecond, 3));
 }
 
 /** Avg, P95, P99 of the COMMITTED stage in whole ms, in the bar order the page colours by index. */

@@ -201,7 +201,7 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     );
     assert.deepEqual(
       body.tpsTrend,
-      buckets.map((b: any) => Number(b.perSecond.toPrecision(4))),
+      buckets.map((b: any) => Math.round(b.perSecond * 1000) / 1000),
     );
     assert.equal(
       buckets.reduce((n: number, b: any) => n + b.count, 0),
@@ -411,12 +411,32 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
         },
       ],
     });
+    // The telemetry socket pushes only what the page would see change: one more RECEIVED event in
+    // an hour bucket can round to the same per-second value, so a new lag snapshot is the change.
+    await producer.send({
+      topic: topics.queueMetrics,
+      messages: [
+        {
+          value: encoder.encode(
+            "queueMetrics",
+            m.RttmQueueMetricSchema,
+            m.queueMetric("orders", 0, 1400n, 1000n, at),
+          ),
+        },
+      ],
+    });
     const received = await pipeline.waitFor((f) => f[0]?.count === 5, 15_000, marks[1]);
     assert.equal(received.json[0].name, "RECEIVED");
     await metrics.waitFor((f) => f[0]?.value > 0, 15_000, marks[0]);
     await dlq.waitFor((f) => f.total === 3 && f.byStage.COMMITTED === 1, 15_000, marks[3]);
-    const trend = await telemetry.waitFor((f) => f.type === "TPS_TREND", 15_000, marks[2]);
-    assert.ok(trend.json.data.at(-1) > 0, "the newest hour has the new RECEIVED event");
+    await telemetry.waitFor(
+      (f) =>
+        f.type === "KAFKA_LAG" && f.data.some((l: any) => l.partition === "P0" && l.lag === 400),
+      15_000,
+      marks[2],
+    );
+    const trend = await telemetry.waitFor((f) => f.type === "TPS_TREND", 0, marks[2]);
+    assert.ok(trend.json.data.at(-1) > 0, "the newest hour has the RECEIVED events");
     const again = (await get(app.port, "/api/rttm/pipeline")).body;
     assert.equal(again[0].count, 5);
   });
