@@ -24,6 +24,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { topicKeys, type TopicKey } from "../../src/config/index.js";
 import type { IngestRow } from "../../src/domain/rows.js";
+import { benchTradeEvent, benchTradeStartMs } from "./lib/tradeMix.js";
 import { RttmDlqEventSchema } from "../../src/ingest/proto/rttm/rttm_dlq_event_pb.js";
 import { RttmErrorEventSchema } from "../../src/ingest/proto/rttm/rttm_error_event_pb.js";
 import { RttmQueueMetricSchema } from "../../src/ingest/proto/rttm/rttm_queue_metric_pb.js";
@@ -69,23 +70,10 @@ function* messages(
   const base = Date.now() - 3600_000;
   for (let i = 0; i < trades; i++) {
     const tradeId = randomUUID();
-    const t = base + Math.floor((i / trades) * 3000_000);
+    const t = benchTradeStartMs(i, trades, base);
     for (const [s, stage] of stages.entries()) {
-      const event = create(RttmTradeEventSchema, {
-        tradeId,
-        serviceName: `${stage.toLowerCase()}-svc`,
-        eventType: `TRADE_${stage}`,
-        eventStage: stage,
-        eventStatus: "SUCCESS",
-        sourceQueue: "orders.in",
-        targetQueue: "orders.out",
-        topicName: "orders",
-        consumerGroup: "pms",
-        partitionId: i % 12,
-        offsetValue: BigInt(i),
-        eventTime: BigInt(t + s * (50 + (i % 250))),
-        message: "",
-      });
+      const { fields, eventTimeMs } = benchTradeEvent(tradeId, i, trades, base, s, stage);
+      const event = create(RttmTradeEventSchema, { ...fields, eventTime: BigInt(eventTimeMs) });
       yield {
         topic: "tradeEvents",
         key: tradeId,

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { IngestRow } from "../../src/domain/rows.js";
 import { stages } from "../../src/domain/stages.js";
+import { benchTradeEvent } from "./lib/tradeMix.js";
 import { ShardedQueue } from "../../src/pipeline/shardedQueue.js";
 import { groupByTable, writeBatch } from "../../src/store/writeBatch.js";
 
@@ -21,24 +22,13 @@ const topic = `bench.tradeEvents.${randomUUID().slice(0, 8)}`;
 const coords = (topic: string) => ({ kafkaTopic: topic, kafkaPartition: 0, kafkaOffset: offset++ });
 for (let i = 0; i < trades; i++) {
   const tradeId = randomUUID();
-  const t = base + Math.floor((i / trades) * 3000_000);
   for (const [s, stage] of stages.entries()) {
+    const { fields, eventTimeMs } = benchTradeEvent(tradeId, i, trades, base, s, stage);
     const row: IngestRow = {
       table: "tradeEvents",
       row: {
-        tradeId,
-        serviceName: `${stage.toLowerCase()}-svc`,
-        eventType: `TRADE_${stage}`,
-        eventStage: stage,
-        eventStatus: "SUCCESS",
-        sourceQueue: "orders.in",
-        targetQueue: "orders.out",
-        topicName: "orders",
-        consumerGroup: "pms",
-        partitionId: i % 12,
-        offsetValue: BigInt(i),
-        eventTime: new Date(t + s * (50 + (i % 250))),
-        message: "",
+        ...fields,
+        eventTime: new Date(eventTimeMs),
         ...coords(topic),
       },
     };
