@@ -120,18 +120,29 @@ export interface RunningService {
   stop(): Promise<number | null>;
 }
 
+export interface StartOptions {
+  readyTimeoutMs?: number;
+  /** The service's entry after node's own arguments (default: `--import tsx src/main.ts`). */
+  entry?: readonly string[];
+  /** Wraps the command line, e.g. to start it inside a cgroup (lib/cgroup.ts). */
+  wrap?: (command: readonly string[]) => string[];
+}
+
 /**
- * Starts `node --import tsx src/main.ts` with the given env on a free port (SERVER_PORT) and
- * waits until /actuator/health/readiness says UP (database reachable, consumer group joined).
- * Warnings and errors of the service are echoed on stderr.
+ * Starts `node --import tsx src/main.ts` (or `options.entry`) with the given env on a free port
+ * (SERVER_PORT) and waits until /actuator/health/readiness says UP (database reachable, consumer
+ * group joined). Warnings and errors of the service are echoed on stderr.
  */
 export async function startService(
   env: Record<string, string>,
-  readyTimeoutMs = 90_000,
+  options: StartOptions = {},
 ): Promise<RunningService> {
+  const { readyTimeoutMs = 90_000, entry = ["--import", "tsx", "src/main.ts"], wrap } = options;
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+  const command = [process.execPath, ...nodeArgs, ...entry];
+  const [file, ...args] = wrap ? wrap(command) : command;
+  const child = spawn(file!, args, {
     env: {
       ...process.env,
       KAFKA_BOOTSTRAP_SERVERS: brokers.join(","),
