@@ -132,7 +132,9 @@ export function createHttpServer(deps: ServerDeps) {
     verifier && (async (req) => void (await verifier.verify(req.headers.authorization))),
   );
   const routeGroups: RouteGroup[] = [...(legacy ? [legacy] : []), graphqlOverWebSocket];
-  const server = createServer(withCorrelationId(requestListener(routeGroups, yoga, logger)));
+  const answer = withCorrelationId(requestListener(routeGroups, yoga, logger));
+  // requestListener answers every failure itself (a 500), so its promise never rejects.
+  const server = createServer((req, res) => void answer(req, res));
   server.on("upgrade", upgradeListener(routeGroups));
 
   return {
