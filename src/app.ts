@@ -5,6 +5,7 @@ import { startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
+import { FanOut } from "./live/fanout.js";
 import { LiveHub } from "./live/hub.js";
 import { noticeForBatch } from "./live/notice.js";
 import { inProcessBus } from "./live/inProcessBus.js";
@@ -45,7 +46,13 @@ export async function startApp(
       ? inProcessBus(logger.child({ component: "changeBus" }))
       : redisBus(config.redis, logger.child({ component: "changeBus" }));
   ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
-  const hub = new LiveHub(bus, config.live.tickMs, logger.child({ component: "live" }));
+  const liveLogger = logger.child({ component: "live" });
+  const hub = new LiveHub({
+    bus,
+    tickMs: config.live.tickMs,
+    fanout: new FanOut(liveLogger, config.live.fanout),
+    logger: liveLogger,
+  });
   const sources = snapshotSources(readPool, config, ingest, bus, replica);
   // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
