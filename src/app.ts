@@ -17,6 +17,17 @@ import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
 import { createPool } from "./store/pool.js";
 
+export interface AppOptions {
+  /** Called when the Kafka consumer gave up for good (kafkajs will not restart it). @default () => {} */
+  onFatal?: (err: Error) => void;
+  /**
+   * Subscriptions share one execution per group (src/live/fanout.ts); false composes the service
+   * as before the fan-out, for bench:live's side-by-side measurement only.
+   * @default true
+   */
+  sharedFanOut?: boolean;
+}
+
 /**
  * The whole service in one process: ingest → pipeline → store, change notices → live hub, and the
  * HTTP/WebSocket API over the same database.
@@ -24,7 +35,7 @@ import { createPool } from "./store/pool.js";
 export async function startApp(
   config: Config,
   logger: Logger,
-  onFatal: (err: Error) => void = () => {},
+  { onFatal = () => {}, sharedFanOut = true }: AppOptions = {},
 ) {
   const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const ingest = createIngestService(config, logger, onFatal);
@@ -65,6 +76,7 @@ export async function startApp(
     health,
     metrics,
     sockets,
+    sharedFanOut,
     logger: logger.child({ component: "http" }),
     legacy: (authenticate) =>
       createLegacyApi({

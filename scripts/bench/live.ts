@@ -18,7 +18,7 @@
  *
  * Each N runs on the shared fan-out (subscribers grouped by snapshot, operation and variables);
  * each --baseline-subscribers N also on the previous per-subscriber path
- * (RTTM_BENCH_LIVE_PATH=per-subscriber, kept for this comparison only), in the same run; and
+ * (the service composed without it, scripts/bench/lib/perSubscriberService.ts), in the same run; and
  * each --replica-subscribers N once more behind two replicas
  * sharing Redis. Per run, beside freshness: server CPU µs per subscriber per push (above the idle
  * baseline with the same ingest traffic; its user-space part apart), event-loop delay p99/max over

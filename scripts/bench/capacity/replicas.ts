@@ -77,7 +77,7 @@ export async function startReplicas(
         const service = await startService(
           { NODE_ENV: "production", NODE_OPTIONS: imageNodeOptions(), ...env },
           {
-            entry: ["--enable-source-maps", "dist/src/main.js"],
+            nodeArgs: ["--enable-source-maps", "dist/src/main.js"],
             wrap: envelope.wrap,
             readyTimeoutMs: 120_000,
           },

@@ -197,7 +197,7 @@ export async function databaseXacts(name: string): Promise<number> {
 /** What one live run measures: N subscribers, on which path, behind how many replicas. */
 export interface LiveShape {
   subscribers: number;
-  /** "shared": the fan-out groups (today); "per-subscriber": the previous path (RTTM_BENCH_LIVE_PATH). */
+  /** "shared": the fan-out groups (today); "per-subscriber": the previous path (lib/perSubscriberService.ts). */
   path: "shared" | "per-subscriber";
   /** 2: two service processes sharing the database, the consumer group and the Redis change bus. */
   replicas: number;
@@ -297,9 +297,10 @@ export async function liveRun(shape: LiveShape, options: FanOutBenchOptions): Pr
       ...topics.env,
       RTTM_WS_MAX_CONNECTIONS: String(sockets + 1000),
     };
-    if (path === "per-subscriber") env.RTTM_BENCH_LIVE_PATH = "per-subscriber";
     if (replicas > 1) env.REDIS_URL = redisUrl;
-    for (let r = 0; r < replicas; r++) services.push(await startService(env));
+    const entry =
+      path === "per-subscriber" ? "scripts/bench/lib/perSubscriberService.ts" : undefined;
+    for (let r = 0; r < replicas; r++) services.push(await startService(env, { entry }));
     const pids = services.map((s) => s.pid);
     const cpuNow = () => pids.reduce((n, p) => n + cpuSeconds(p)!, 0);
     const userNow = () => pids.reduce((n, p) => n + cpuSplitSeconds(p)!.user, 0);
