@@ -127,6 +127,24 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A change and its notice on every event-loop turn until the source has been computed `target` times. */
+const noticeStream = (
+  bus: ChangeBus,
+  state: { value: number; computations: number },
+  target: number,
+) =>
+  within(
+    (async () => {
+      while (state.computations < target) {
+        state.value++;
+        bus.publish(notice(["tradeEvents"]));
+        await turn();
+      }
+    })(),
+    30_000,
+    `${target} computations`,
+  );
+
 test("a failed computation is retried on the next tick and subscribers keep their last value", async () => {
   const bus = inProcessBus(logger);
   const hub = newHub(bus, tick);
@@ -168,17 +186,7 @@ test("under a stream of notices a snapshot is computed at most burst + elapsed /
   await within(sub.next(), 5000, "first value");
   // A notice on every event-loop turn until the snapshot has been computed 12 times.
   const target = 12;
-  await within(
-    (async () => {
-      while (state.computations < target) {
-        state.value++;
-        bus.publish(notice(["tradeEvents"]));
-        await turn();
-      }
-    })(),
-    30_000,
-    `${target} computations`,
-  );
+  await noticeStream(bus, state, target);
   const elapsed = Date.now() - started;
   // 12 computations need at least (12 − burst) intervals: the bound holds whatever the load.
   assert.ok(
@@ -206,17 +214,7 @@ test("an expensive push to many subscribers lengthens the interval (no backlog)"
   });
   await turn();
   const started = Date.now();
-  await within(
-    (async () => {
-      while (state.computations < done) {
-        state.value++;
-        bus.publish(notice(["tradeEvents"]));
-        await turn();
-      }
-    })(),
-    30_000,
-    `${done} computations`,
-  );
+  await noticeStream(bus, state, done);
   const elapsed = Date.now() - started;
   // The first computation and the burst come at once, the first spacing may still be the tick.
   assert.ok(elapsed >= (done - computeBurst - 2) * 120, `${done} computations in ${elapsed} ms`);
