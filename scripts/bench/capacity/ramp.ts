@@ -70,17 +70,16 @@ export interface RampResult {
   limitedBy: "service" | "producer" | "max-steps";
 }
 
-/** Consumer lag of `groupId` on `topic`: Σ over partitions of end offset − committed offset. */
+/**
+ * Consumer lag of `groupId` on `topic`: Σ over partitions of end offset − committed offset. The
+ * committed offsets are read first: read after the ends, they may already include commits of
+ * records produced since, and the difference would understate the lag (even below 0).
+ */
 export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const ends = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const ends = await admin.fetchTopicOffsets(topic);
   const at = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-  const lag = ends.reduce((n, p) => n + Number(p.high) - Math.max(0, at.get(p.partition) ?? 0), 0);
-  if (lag < 0)
-    progress(
-      `consumer lag below 0 on ${topic}: ends ${JSON.stringify(ends)}, committed ${JSON.stringify(committed)}`,
-    );
-  return lag;
+  return ends.reduce((n, p) => n + Number(p.high) - Math.max(0, at.get(p.partition) ?? 0), 0);
 }
 
 /** Least-squares slope of (t, y) pairs, per second. */
