@@ -28,7 +28,12 @@ import { progress } from "./lib/service.js";
 import { fmt, round } from "./lib/stats.js";
 import { httpQueryRamp, type HttpQueryResult } from "./capacity/httpQueries.js";
 import { ramp, type RampResult } from "./capacity/ramp.js";
-import { buildService, imageNodeOptions, platformLimits } from "./capacity/replicas.js";
+import {
+  buildService,
+  imageNodeOptions,
+  platformLimits,
+  stopAllReplicas,
+} from "./capacity/replicas.js";
 import { viewerRamp, type ViewerResult } from "./capacity/viewers.js";
 
 const { values: args } = parseArgs({
@@ -68,6 +73,13 @@ process.on("warning", (warning) => {
 });
 if (stepSeconds < 60)
   progress(`steps of ${stepSeconds} s: a development run (reported figures use ≥ 60 s)`);
+
+// Interrupted: stop the replicas (they flush and commit) and remove their cgroups before exiting.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    progress(`${signal}: stopping the replicas and removing their cgroups`);
+    void stopAllReplicas().finally(() => process.exit(130));
+  });
 
 const started = performance.now();
 const loadAtStart = loadavg().map((l) => round(l, 2)!);

@@ -214,6 +214,8 @@ async function rampStep(
   const reasons: string[] = [];
   if (produced < rate * 0.95)
     reasons.push(`the producer reached ${Math.round(produced)} events/s only`);
+  if (storedRate < produced * 0.95)
+    reasons.push(`stored ${Math.round(storedRate)} events/s of ${Math.round(produced)} produced`);
   if (slope > Math.max(20, rate * 0.03)) reasons.push(`lag grew ${Math.round(slope)} events/s`);
   if (lagEnd > rate * 5) reasons.push(`lag ${lagEnd} events at the end (> 5 s of production)`);
   return {
