@@ -51,7 +51,14 @@ export async function startApp(
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
   const health = new Health(readPool, ingest, bus, config);
   const sockets = { open: 0, rejected: 0 };
-  const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
+  const metrics = createMetrics({
+    ingest,
+    hub,
+    fanout: hub.fanout,
+    bus,
+    alertFeed: alerts.feed,
+    sockets: { stats: () => ({ ...sockets }) },
+  });
   const http = createHttpServer({
     config,
     schema,

@@ -25,6 +25,14 @@ export interface ConsumerStatus {
   consumed: Record<string, number>;
 }
 
+/** What the consumer reports to /metrics. */
+export interface ConsumerStats {
+  /** Kafka records handed to the queue since start, per topic. */
+  consumed: Readonly<Record<string, number>>;
+  /** Partitions paused for backpressure (all assigned ones while paused, else 0). */
+  pausedPartitions: number;
+}
+
 export interface IngestConsumer {
   start(): Promise<void>;
   /** Stops fetching (backpressure or shutdown); records already fetched stay unresolved and are fetched again. */
@@ -35,6 +43,7 @@ export interface IngestConsumer {
   stopFeeding(): Promise<void>;
   disconnect(): Promise<void>;
   readonly status: ConsumerStatus;
+  stats(): ConsumerStats;
 }
 
 /**
@@ -182,6 +191,10 @@ export function createIngestConsumer(
 
   return {
     status,
+    stats() {
+      const assigned = Object.values(status.assigned).reduce((n, p) => n + p.length, 0);
+      return { consumed: { ...status.consumed }, pausedPartitions: status.paused ? assigned : 0 };
+    },
     pause,
     resume,
     async start() {

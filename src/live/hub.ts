@@ -64,6 +64,7 @@ export interface SocketSerializer<T> {
 }
 
 export interface HubStats {
+  /** Subscriptions to the hub's snapshots (a fan-out group holds one for all of its members). */
   subscriptions: number;
   snapshots: number;
   computations: number;
@@ -86,7 +87,7 @@ export interface HubStats {
  * Cost therefore grows with the number of distinct snapshots, not with the number of subscribers.
  */
 export class LiveHub {
-  readonly stats: HubStats = {
+  private readonly counts: HubStats = {
     subscriptions: 0,
     snapshots: 0,
     computations: 0,
@@ -121,26 +122,38 @@ export class LiveHub {
   }
 
   /**
+   * The hub's counts now, and `subscribers`: its subscriptions with each fan-out group counted
+   * once per member (what a client sees as its subscription).
+   */
+  stats(): Readonly<HubStats & { subscribers: number }> {
+    const fanout = this.fanout.stats();
+    return {
+      ...this.counts,
+      subscribers: this.counts.subscriptions - fanout.groups + fanout.members,
+    };
+  }
+
+  /**
    * The snapshot's values from now on, the current one first: a Repeater with a latest-value
    * buffer. The subscription starts with the first `next()` and ends with `return()`.
    */
   subscribe<T>(source: SnapshotSource<T>): AsyncIterableIterator<T> {
     this.subscribing.getStore()?.push(source.key);
-    const buffer = new LatestValueBuffer(() => this.stats.coalesced++);
+    const buffer = new LatestValueBuffer(() => this.counts.coalesced++);
     return new Repeater<T>(async (push, stop) => {
       const active = this.activate(source);
       const subscriber: Subscriber = { push: push as Push<unknown>, stop };
       active.subscribers.add(subscriber);
-      this.stats.subscriptions++;
+      this.counts.subscriptions++;
       // A new subscriber gets the current snapshot at once when there is one.
       if (active.lastJson !== null) void push(active.lastValue as T);
       else void this.compute(active);
       await stop;
       active.subscribers.delete(subscriber);
-      this.stats.subscriptions--;
+      this.counts.subscriptions--;
       if (active.subscribers.size === 0 && this.active.get(source.key) === active) {
         this.active.delete(source.key);
-        this.stats.snapshots = this.active.size;
+        this.counts.snapshots = this.active.size;
       }
     }, buffer);
   }
@@ -194,15 +207,15 @@ export class LiveHub {
     if (snapshot) {
       const { fresh, inFlight } = snapshot;
       if (fresh && fresh.startedAt >= snapshot.noticedAt && now - fresh.computedAt <= this.tickMs) {
-        this.stats.readsFromSnapshot++;
+        this.counts.readsFromSnapshot++;
         return fresh.value as T;
       }
       if (inFlight && inFlight.startedAt >= snapshot.noticedAt) {
-        this.stats.readsJoined++;
+        this.counts.readsJoined++;
         return inFlight.promise as Promise<T>;
       }
     }
-    this.stats.readsComputed++;
+    this.counts.readsComputed++;
     const target = snapshot ?? this.readOnlySnapshot(source as SnapshotSource<unknown>);
     return this.computeForRead(target) as Promise<T>;
   }
@@ -212,7 +225,7 @@ export class LiveHub {
     if (!snapshot) {
       snapshot = this.newSnapshot(source);
       this.active.set(source.key, snapshot);
-      this.stats.snapshots = this.active.size;
+      this.counts.snapshots = this.active.size;
     }
     return snapshot;
   }
@@ -238,7 +251,7 @@ export class LiveHub {
   private readOnlySnapshot(source: SnapshotSource<unknown>): ActiveSnapshot {
     const snapshot = this.newSnapshot(source);
     this.active.set(source.key, snapshot);
-    this.stats.snapshots = this.active.size;
+    this.counts.snapshots = this.active.size;
     return snapshot;
   }
 
@@ -247,13 +260,13 @@ export class LiveHub {
     const startedAt = Date.now();
     const promise = snapshot.source.compute().then(
       (value) => {
-        this.stats.computations++;
+        this.counts.computations++;
         if (!snapshot.fresh || snapshot.fresh.startedAt <= startedAt)
           snapshot.fresh = { value, startedAt, computedAt: Date.now() };
         return value;
       },
       (err: unknown) => {
-        this.stats.computeFailures++;
+        this.counts.computeFailures++;
         throw err;
       },
     );
@@ -316,7 +329,7 @@ export class LiveHub {
         const computedAt = snapshot.fresh?.computedAt ?? 0;
         if (snapshot.inFlight === null && now - computedAt > this.tickMs) {
           this.active.delete(key);
-          this.stats.snapshots = this.active.size;
+          this.counts.snapshots = this.active.size;
         }
         continue;
       }
@@ -340,7 +353,7 @@ export class LiveHub {
     snapshot.inFlight = inFlight;
     try {
       const value = await computation;
-      this.stats.computations++;
+      this.counts.computations++;
       snapshot.lastComputedAt = Date.now();
       if (!snapshot.fresh || snapshot.fresh.startedAt <= startedAt)
         snapshot.fresh = { value, startedAt, computedAt: snapshot.lastComputedAt };
@@ -354,14 +367,14 @@ export class LiveHub {
       const pushStarted = performance.now();
       for (const subscriber of snapshot.subscribers) {
         void subscriber.push(value);
-        this.stats.deliveries++;
+        this.counts.deliveries++;
       }
       // Subscribers execute and send in the microtasks the offers released; setImmediate runs after them.
       setImmediate(() => {
         snapshot.minIntervalMs = Math.max(this.tickMs, 2 * (performance.now() - pushStarted));
       });
     } catch (err) {
-      this.stats.computeFailures++;
+      this.counts.computeFailures++;
       snapshot.stale = true; // try again next tick
       this.logger.warn("live snapshot computation failed; retrying next tick", {
         snapshot: snapshot.source.key,

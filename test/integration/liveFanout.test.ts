@@ -75,8 +75,8 @@ describe("live fan-out: subscribers grouped by snapshot, operation and variables
   test("same operation and variables share one execution; other variables get their own; each frame carries its own id and is what graphql-ws would send", async () => {
     const a = await rawClient(app.port);
     const b = await rawClient(app.port);
-    const fanout = app.hub.fanout.stats;
-    const groups0 = fanout.groups;
+    const fanout = app.hub.fanout;
+    const groups0 = fanout.stats().groups;
     try {
       a.subscribe("a1", dlqQuery, { w: 3600 });
       b.subscribe("b-7", dlqQuery, { w: 3600 });
@@ -85,8 +85,8 @@ describe("live fan-out: subscribers grouped by snapshot, operation and variables
         "first payloads",
         async () => ["a1", "a2"].every((id) => a.of(id).length > 0) && b.of("b-7").length > 0,
       );
-      assert.equal(fanout.groups - groups0, 2, "two groups: one per variables");
-      const serialisations0 = fanout.serialisations;
+      assert.equal(fanout.stats().groups - groups0, 2, "two groups: one per variables");
+      const serialisations0 = fanout.stats().serialisations;
       await sendDlq();
       await waitFor("the new DLQ event pushed to all three", async () =>
         [a.of("a1"), b.of("b-7"), a.of("a2")].every(
@@ -94,7 +94,7 @@ describe("live fan-out: subscribers grouped by snapshot, operation and variables
         ),
       );
       // One execution and serialisation per group for the change (a refresh may add one per group).
-      const executions = fanout.serialisations - serialisations0;
+      const executions = fanout.stats().serialisations - serialisations0;
       assert.ok(
         executions >= 2 && executions <= 4,
         `${executions} executions for 3 subscribers in 2 groups`,
@@ -116,14 +116,14 @@ describe("live fan-out: subscribers grouped by snapshot, operation and variables
     }
     await waitFor(
       "groups dropped when their sockets closed",
-      async () => fanout.groups === groups0,
+      async () => fanout.stats().groups === groups0,
     );
   });
 
   test("completing the last member drops the group; an error in one subscription leaves another alone", async () => {
     const a = await rawClient(app.port);
-    const fanout = app.hub.fanout.stats;
-    const groups0 = fanout.groups;
+    const fanout = app.hub.fanout;
+    const groups0 = fanout.stats().groups;
     try {
       a.subscribe("ok", dlqQuery, { w: 60 });
       a.subscribe("bad", 'subscription { trade(tradeId: "not-a-uuid") { tradeId } }');
@@ -135,27 +135,31 @@ describe("live fan-out: subscribers grouped by snapshot, operation and variables
       const before = a.of("ok").length;
       await sendDlq();
       await waitFor("ok still receives", async () => a.of("ok").length > before);
-      assert.equal(fanout.groups - groups0, 1);
+      assert.equal(fanout.stats().groups - groups0, 1);
       a.complete("ok");
-      await waitFor("group dropped", async () => fanout.groups === groups0);
+      await waitFor("group dropped", async () => fanout.stats().groups === groups0);
     } finally {
       a.close();
     }
   });
 
   test("HTTP queries for hub views: concurrent requests share one computation and the answer says its asOf", async () => {
-    const stats = app.hub.stats;
+    const hub = app.hub;
     const query = "query Q($w: Int) { pipeline(windowSeconds: $w) { asOf windowSeconds } }";
-    const computed0 = stats.readsComputed;
-    const joined0 = stats.readsJoined;
-    const fromSnapshot0 = stats.readsFromSnapshot;
+    const computed0 = hub.stats().readsComputed;
+    const joined0 = hub.stats().readsJoined;
+    const fromSnapshot0 = hub.stats().readsFromSnapshot;
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => graphql(app.port, query, { w: 4321 })),
     );
     assert.ok(answers.every((r) => r.data?.pipeline?.windowSeconds === 4321));
-    assert.equal(stats.readsComputed - computed0, 1, "computed once for 20 concurrent requests");
     assert.equal(
-      stats.readsJoined - joined0 + stats.readsFromSnapshot - fromSnapshot0,
+      hub.stats().readsComputed - computed0,
+      1,
+      "computed once for 20 concurrent requests",
+    );
+    assert.equal(
+      hub.stats().readsJoined - joined0 + hub.stats().readsFromSnapshot - fromSnapshot0,
       19,
       "the others joined it or read its result",
     );

@@ -85,15 +85,15 @@ test("members of one group share one serialisation per value, each frame with it
   );
   await sleep(0);
   await src.push(1);
-  await until(() => fanout.stats.framesWritten === 100);
+  await until(() => fanout.stats().framesWritten === 100);
   await src.push(2);
-  await until(() => fanout.stats.framesWritten === 200);
+  await until(() => fanout.stats().framesWritten === 200);
   assert.equal(serialised, 2, "serialised once per value for 100 members");
   assert.ok(
     spares.slice(1).every((x) => x.returned && !x.read),
     "later sources returned unread",
   );
-  assert.equal(fanout.stats.groups, 1);
+  assert.equal(fanout.stats().groups, 1);
   sockets.forEach((s, i) => assert.deepEqual(s.frames, [`<id${i}>{"n":1}`, `<id${i}>{"n":2}`]));
   fanout.close();
 });
@@ -141,7 +141,7 @@ test("a payload of several frames reaches each member in order", async () => {
   );
   await sleep(0);
   await src.push(1);
-  await until(() => fanout.stats.framesWritten === 2);
+  await until(() => fanout.stats().framesWritten === 2);
   const late = new RecordingSocket();
   fanout.join("parts", spare<number>(), () => [], member(late, null));
   assert.deepEqual(socket.frames, ["a1", "b1"]);
@@ -179,12 +179,12 @@ test("an error in one group ends its members with the error and leaves another g
   await sleep(5);
   assert.equal(badEnded.length, 2);
   assert.ok(badEnded.every((e) => e instanceof Error && e.message === "source failed"));
-  assert.equal(fanout.stats.groupErrors, 1);
+  assert.equal(fanout.stats().groupErrors, 1);
   await good.push(7);
   await sleep(5);
   assert.deepEqual(goodEnded, []);
   assert.deepEqual(goodSocket.frames, ["<3>7"]);
-  assert.equal(fanout.stats.groups, 1);
+  assert.equal(fanout.stats().groups, 1);
   fanout.close();
   assert.deepEqual(goodEnded, ["complete"], "closing ends the rest without an error");
 });
@@ -226,10 +226,10 @@ test("the last member leaving drops the group and ends its source", async () => 
   await sleep(0);
   leaveA();
   assert.equal(fanout.has("g"), true);
-  assert.equal(fanout.stats.members, 1);
+  assert.equal(fanout.stats().members, 1);
   leaveB();
   assert.equal(fanout.has("g"), false);
-  assert.equal(fanout.stats.groups, 0);
+  assert.equal(fanout.stats().groups, 0);
   await sleep(5);
   assert.equal(src.returned, true);
 });
@@ -255,7 +255,7 @@ test("a slow member (socket not flushed) gets the newest value only, once it has
   await sleep(30);
   assert.deepEqual(slow.frames, ["<s>1", "<s>6"], "then the newest value, nothing older");
   assert.deepEqual(fast.frames, ["<f>1", "<f>2", "<f>3", "<f>4", "<f>5", "<f>6"]);
-  assert.equal(fanout.stats.coalesced, 4, "values 2–5 were replaced for the slow member");
+  assert.equal(fanout.stats().coalesced, 4, "values 2–5 were replaced for the slow member");
   fanout.close();
 });
 
@@ -271,7 +271,7 @@ test("writes to many sockets are spread over event-loop turns in bounded slices"
     readyState: 1,
     bufferedAmount: 0,
     send() {
-      perSlice.set(fanout.stats.slices, (perSlice.get(fanout.stats.slices) ?? 0) + 1);
+      perSlice.set(fanout.stats().slices, (perSlice.get(fanout.stats().slices) ?? 0) + 1);
       const until = performance.now() + 0.04;
       while (performance.now() < until);
     },
@@ -282,9 +282,9 @@ test("writes to many sockets are spread over event-loop turns in bounded slices"
   let turns = 0;
   const timer = setInterval(() => turns++, 1);
   await src.push(1);
-  await until(() => fanout.stats.framesWritten === 2000);
+  await until(() => fanout.stats().framesWritten === 2000);
   clearInterval(timer);
-  assert.ok(fanout.stats.slices >= 10, `${fanout.stats.slices} slices`);
+  assert.ok(fanout.stats().slices >= 10, `${fanout.stats().slices} slices`);
   const most = Math.max(...perSlice.values());
   assert.ok(most <= 100, `at most ${most} writes in one event-loop turn`);
   assert.ok(turns > 0, "timers ran between slices");
