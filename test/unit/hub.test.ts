@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { LiveHub, type SnapshotSource } from "../../src/live/hub.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
@@ -8,6 +8,37 @@ import { sleep } from "../../src/pipeline/retry.js";
 setLogLevel("silent");
 const logger = createLogger();
 const tick = 20;
+
+/**
+ * Virtual time for the hub's clock and timers (Date, setTimeout, setInterval; setImmediate stays
+ * real): `advance(ms)` moves it 1 ms at a time and lets the promises each step released settle,
+ * so a spec states exactly when something happens instead of sleeping and hoping.
+ */
+function virtualTime(t: TestContext) {
+  t.mock.timers.enable({ apis: ["Date", "setTimeout", "setInterval"], now: 1_000_000 });
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return {
+    async advance(ms: number): Promise<void> {
+      for (let i = 0; i < ms; i++) {
+        t.mock.timers.tick(1);
+        await settle();
+      }
+      await settle();
+    },
+    /** The iterator's next value, advancing time until it comes (at most `withinMs`). */
+    async next<T>(it: AsyncIterator<T>, withinMs: number): Promise<IteratorResult<T>> {
+      let result: IteratorResult<T> | undefined;
+      const pending = it.next().then((r) => (result = r));
+      await settle();
+      for (let i = 0; result === undefined && i < withinMs; i++) {
+        t.mock.timers.tick(1);
+        await settle();
+      }
+      if (result === undefined) throw new Error(`no value within ${withinMs} ms`);
+      return pending;
+    },
+  };
+}
 const notice = (tables: string[], tradeIds: string[] = []) => ({
   origin: "test",
   at: Date.now(),
@@ -33,7 +64,8 @@ function counterSource(
   return { state, source };
 }
 
-test("many subscribers, one computation per change; each gets the current value first", async () => {
+test("many subscribers, one computation per change; each gets the current value first", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = new LiveHub(bus, tick, logger);
   const { state, source } = counterSource("count", ["tradeEvents"]);
@@ -43,6 +75,7 @@ test("many subscribers, one computation per change; each gets the current value 
   assert.equal(state.computations, 1);
   state.value = 1;
   bus.publish(notice(["tradeEvents"]));
+  await time.advance(tick); // due a tick after the first computation
   const second = await Promise.all(subscribers.map((s) => s.next()));
   assert.ok(second.every((r) => r.value?.n === 1));
   assert.equal(state.computations, 2, "recomputed once for 500 subscribers");
@@ -53,24 +86,26 @@ test("many subscribers, one computation per change; each gets the current value 
   hub.close();
 });
 
-test("only notices for the snapshot's tables recompute it, and an unchanged payload is not pushed", async () => {
+test("only notices for the snapshot's tables recompute it, and an unchanged payload is not pushed", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = new LiveHub(bus, tick, logger);
   const { state, source } = counterSource("dlq", ["dlqEvents"]);
   const sub = hub.subscribe(source);
   await sub.next();
   bus.publish(notice(["tradeEvents"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 1, "unrelated table: no recomputation");
   bus.publish(notice(["dlqEvents"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 2, "related table: recomputed");
   assert.equal(hub.stats().deliveries, 1, "same data (asOf aside): nothing pushed");
   await sub.return!();
   hub.close();
 });
 
-test("a slow subscriber gets the latest value only; older ones are dropped and counted", async () => {
+test("a slow subscriber gets the latest value only; older ones are dropped and counted", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = new LiveHub(bus, tick, logger);
   const { state, source } = counterSource("slow", ["tradeEvents"]);
@@ -79,7 +114,7 @@ test("a slow subscriber gets the latest value only; older ones are dropped and c
   for (let i = 1; i <= 5; i++) {
     state.value = i;
     bus.publish(notice(["tradeEvents"]));
-    await sleep(tick * 3);
+    await time.advance(tick * 3);
   }
   const next = await slow.next();
   assert.equal(next.value?.n, 5, "the newest value");
@@ -88,26 +123,28 @@ test("a slow subscriber gets the latest value only; older ones are dropped and c
   hub.close();
 });
 
-test("per-trade snapshots recompute only for notices naming their trade (or truncated lists)", async () => {
+test("per-trade snapshots recompute only for notices naming their trade (or truncated lists)", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = new LiveHub(bus, tick, logger);
   const { state, source } = counterSource("trade:a", [], { tradeId: "a" });
   const sub = hub.subscribe(source);
   await sub.next();
   bus.publish(notice(["tradeEvents"], ["b"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 1);
   bus.publish(notice(["tradeEvents"], ["b", "a"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 2);
   bus.publish({ ...notice(["tradeEvents"]), tradeIdsTruncated: true });
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 3);
   await sub.return!();
   hub.close();
 });
 
-test("a failed computation is retried on the next tick and subscribers keep their last value", async () => {
+test("a failed computation is retried on the next tick and subscribers keep their last value", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = new LiveHub(bus, tick, logger);
   let fail = false;
@@ -123,11 +160,15 @@ test("a failed computation is retried on the next tick and subscribers keep thei
   assert.deepEqual((await sub.next()).value, { value: 1 });
   fail = true;
   bus.publish(notice(["x"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.ok(hub.stats().computeFailures >= 1);
   fail = false;
   value = 2;
-  assert.deepEqual((await sub.next()).value, { value: 2 }, "recovered without a new notice");
+  assert.deepEqual(
+    (await time.next(sub, tick)).value,
+    { value: 2 },
+    "recovered at the next tick, without a new notice",
+  );
   await sub.return!();
   hub.close();
 });
@@ -161,16 +202,18 @@ test("an expensive push to many subscribers spaces out the next computations (no
   );
   state.value = 1000;
   bus.publish(notice(["tradeEvents"]));
-  await Promise.race([Promise.all(consumers), sleep(5000)]);
+  // Every consumer stops at value 1000: a push that never came fails the test (its timeout).
+  await Promise.all(consumers);
   hub.close();
 });
 
-test("a notice inside the minimum interval is computed when the interval ends, not at a later tick", async () => {
+test("a notice inside the minimum interval is computed when the interval ends, not at a later tick", async (t) => {
+  const time = virtualTime(t);
   const slowTick = 400;
   const bus = inProcessBus(logger);
   const hub = new LiveHub(bus, slowTick, logger);
   const computedAt: number[] = [];
-  await sleep(slowTick / 2); // out of phase with the periodic tick (which fires at 400, 800, …)
+  await time.advance(slowTick / 2); // out of phase with the periodic tick (which fires at 400, 800, …)
   const sub = hub.subscribe({
     key: "phase",
     tables: ["x"],
@@ -179,15 +222,16 @@ test("a notice inside the minimum interval is computed when the interval ends, n
       return { n: computedAt.length };
     },
   });
-  await sub.next(); // computed now (≈ 200 ms after the hub started)
-  await sleep(50);
+  await sub.next(); // computed now, 200 ms after the hub started
+  await time.advance(50);
   const noticed = Date.now();
   bus.publish(notice(["x"]));
-  await sub.next();
-  const delay = computedAt[1]! - noticed;
-  // Due 400 ms after the first computation, i.e. ≈ 350 ms after the notice; the next periodic
-  // tick that finds it due would be ≈ 550 ms after the notice.
-  assert.ok(delay >= 300 && delay < 480, `computed ${delay} ms after the notice`);
+  // Due 400 ms after the first computation, i.e. 350 ms after the notice; the next periodic tick
+  // that finds it due would be 550 ms after the notice.
+  await time.advance(349);
+  assert.equal(computedAt.length, 1, "not before the minimum interval has passed");
+  await time.next(sub, 1);
+  assert.equal(computedAt[1]! - noticed, 350, "computed exactly when the interval ended");
   await sub.return!();
   hub.close();
 });
