@@ -3,6 +3,7 @@
  * read. `Config` is the type of what these read (config/index.ts); the README's configuration
  * table is printed from them (`npm run docs:config`, checked in CI).
  */
+import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import type { EnvReader } from "./parse.js";
@@ -570,6 +571,7 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  alertmanager: alertmanagerConfig,
   alerts: {
     evalIntervalMs: int(
       "RTTM_ALERT_EVAL_INTERVAL",
