@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config/index.js";
-import { startAlerts } from "./alerts/index.js";
+import { registerDeliveryMetrics, startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
@@ -59,6 +59,7 @@ export async function startApp(
   const health = new Health(readPool, ingest, bus, config);
   const sockets = { open: 0, rejected: 0 };
   const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
+  if (alerts.delivery) registerDeliveryMetrics(metrics.registry, alerts.delivery.stats);
   const http = createHttpServer({
     config,
     schema,

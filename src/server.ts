@@ -5,6 +5,7 @@ import type { Config } from "./config/index.js";
 import type { AppContext, ServerContext } from "./graphql/context.js";
 import { errorMasking } from "./http/error-masking.js";
 import type { Health } from "./http/health.js";
+import { registerHealthMetrics } from "./http/healthMetrics.js";
 import {
   graphiqlAssetsPath,
   graphqlEndpointPattern,
@@ -73,6 +74,7 @@ export function createHttpServer(deps: ServerDeps) {
       ? createVerifier(config.auth, logger.child({ component: "identity" }))
       : undefined;
   void verifier?.jwks.warm();
+  registerHealthMetrics(metrics.registry, { health: deps.health, jwks: verifier?.jwks });
   const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,

@@ -3,6 +3,7 @@
  * read. `Config` is the type of what these read (config/index.ts); the README's configuration
  * table is printed from them (`npm run docs:config`, checked in CI).
  */
+import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
 import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
@@ -572,6 +573,7 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  alertmanager: alertmanagerConfig,
   alerts: {
     evalIntervalMs: int(
       "RTTM_ALERT_EVAL_INTERVAL",
