@@ -1,10 +1,11 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config/index.js";
-import { startAlerts } from "./alerts/index.js";
+import { registerDeliveryMetrics, startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
+import { FanOut } from "./live/fanout.js";
 import { LiveHub } from "./live/hub.js";
 import { noticeForBatch } from "./live/notice.js";
 import { inProcessBus } from "./live/inProcessBus.js";
@@ -45,7 +46,9 @@ export async function startApp(
       ? inProcessBus(logger.child({ component: "changeBus" }))
       : redisBus(config.redis, logger.child({ component: "changeBus" }));
   ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
-  const hub = new LiveHub(bus, config.live.tickMs, logger.child({ component: "live" }));
+  const liveLogger = logger.child({ component: "live" });
+  const fanout = new FanOut(liveLogger, config.live.fanout);
+  const hub = new LiveHub({ bus, tickMs: config.live.tickMs, fanout, logger: liveLogger });
   const sources = snapshotSources(readPool, config, ingest, bus, replica);
   // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
@@ -54,11 +57,12 @@ export async function startApp(
   const metrics = createMetrics({
     ingest,
     hub,
-    fanout: hub.fanout,
+    fanout,
     bus,
     alertFeed: alerts.feed,
     sockets: { stats: () => ({ ...sockets }) },
   });
+  if (alerts.delivery) registerDeliveryMetrics(metrics.registry, alerts.delivery.stats);
   const http = createHttpServer({
     config,
     schema,

@@ -5,6 +5,7 @@ import type { Config } from "./config/index.js";
 import type { AppContext, ServerContext } from "./graphql/context.js";
 import { errorMasking } from "./http/error-masking.js";
 import type { Health } from "./http/health.js";
+import { registerHealthMetrics } from "./http/healthMetrics.js";
 import {
   graphiqlAssetsPath,
   graphqlEndpointPattern,
@@ -73,6 +74,7 @@ export function createHttpServer(deps: ServerDeps) {
       ? createVerifier(config.auth, logger.child({ component: "identity" }))
       : undefined;
   void verifier?.jwks.warm();
+  registerHealthMetrics(metrics.registry, { health: deps.health, jwks: verifier?.jwks });
   const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,
@@ -137,7 +139,9 @@ export function createHttpServer(deps: ServerDeps) {
     verifier && (async (req) => void (await verifier.verify(req.headers.authorization))),
   );
   const routeGroups: RouteGroup[] = [...(legacy ? [legacy] : []), graphqlOverWebSocket];
-  const server = createServer(withCorrelationId(requestListener(routeGroups, yoga, logger)));
+  const answer = withCorrelationId(requestListener(routeGroups, yoga, logger));
+  // requestListener answers every failure itself (a 500), so its promise never rejects.
+  const server = createServer((req, res) => void answer(req, res));
   server.on("upgrade", upgradeListener(routeGroups));
 
   return {

@@ -118,6 +118,18 @@ export function createMetrics({ ingest, hub, fanout, bus, alertFeed, sockets }: 
     () => ingest.stats().consumer.pausedPartitions,
   );
   gauge(
+    "rttm_consumer_lag_records",
+    "Records behind the end of each partition at its last fetch (Kafka consumer lag)",
+    () =>
+      Object.entries(ingest.stats().consumer.lag).flatMap(([topic, partitions]) =>
+        Object.entries(partitions).map(([partition, n]): [Labels, number] => [
+          { topic, partition },
+          n,
+        ]),
+      ),
+    ["topic", "partition"],
+  );
+  gauge(
     "rttm_commit_lag_records",
     "Records fetched but not yet stored, so their offsets are not committed",
     () => ingest.stats().commitLag,

@@ -23,6 +23,8 @@ export interface ConsumerStatus {
   pausedSince: Date | null;
   assigned: Record<string, number[]>;
   consumed: Record<string, number>;
+  /** Per topic and partition: records behind the partition's end at the last fetch (high watermark − next offset). */
+  lag: Record<string, Record<number, number>>;
 }
 
 /** What the consumer reports to /metrics. */
@@ -31,6 +33,8 @@ export interface ConsumerStats {
   consumed: Readonly<Record<string, number>>;
   /** Partitions paused for backpressure (all assigned ones while paused, else 0). */
   pausedPartitions: number;
+  /** Records behind the end of each partition at its last fetch, per topic and partition. */
+  lag: Readonly<Record<string, Readonly<Record<number, number>>>>;
 }
 
 export interface IngestConsumer {
@@ -88,6 +92,7 @@ export function createIngestConsumer(
     pausedSince: null,
     assigned: {},
     consumed: {},
+    lag: {},
   };
   let feeding = true;
   let inFlight = 0;
@@ -145,6 +150,8 @@ export function createIngestConsumer(
         shard.push(row, eventWeight(message.key, message.value));
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
+        (status.lag[batch.topic] ??= {})[batch.partition] =
+          Number(batch.highWatermark) - Number(message.offset) - 1;
       }
       await heartbeat();
     } finally {
@@ -193,7 +200,12 @@ export function createIngestConsumer(
     status,
     stats() {
       const assigned = Object.values(status.assigned).reduce((n, p) => n + p.length, 0);
-      return { consumed: { ...status.consumed }, pausedPartitions: status.paused ? assigned : 0 };
+      const lag = Object.fromEntries(Object.entries(status.lag).map(([t, p]) => [t, { ...p }]));
+      return {
+        consumed: { ...status.consumed },
+        pausedPartitions: status.paused ? assigned : 0,
+        lag,
+      };
     },
     pause,
     resume,

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
+import type { ChangeBus } from "../../src/live/bus.js";
+import { FanOut } from "../../src/live/fanout.js";
 import { LiveHub, type SnapshotSource } from "../../src/live/hub.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
@@ -39,6 +41,8 @@ function virtualTime(t: TestContext) {
     },
   };
 }
+const newHub = (bus: ChangeBus, tickMs: number) =>
+  new LiveHub({ bus, tickMs, fanout: new FanOut(logger), logger });
 const notice = (tables: string[], tradeIds: string[] = []) => ({
   origin: "test",
   at: Date.now(),
@@ -67,7 +71,7 @@ function counterSource(
 test("many subscribers, one computation per change; each gets the current value first", async (t) => {
   const time = virtualTime(t);
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("count", ["tradeEvents"]);
   const subscribers = Array.from({ length: 500 }, () => hub.subscribe(source));
   const first = await Promise.all(subscribers.map((s) => s.next()));
@@ -89,7 +93,7 @@ test("many subscribers, one computation per change; each gets the current value 
 test("only notices for the snapshot's tables recompute it, and an unchanged payload is not pushed", async (t) => {
   const time = virtualTime(t);
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("dlq", ["dlqEvents"]);
   const sub = hub.subscribe(source);
   await sub.next();
@@ -107,7 +111,7 @@ test("only notices for the snapshot's tables recompute it, and an unchanged payl
 test("a slow subscriber gets the latest value only; older ones are dropped and counted", async (t) => {
   const time = virtualTime(t);
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("slow", ["tradeEvents"]);
   const slow = hub.subscribe(source);
   await slow.next();
@@ -126,7 +130,7 @@ test("a slow subscriber gets the latest value only; older ones are dropped and c
 test("per-trade snapshots recompute only for notices naming their trade (or truncated lists)", async (t) => {
   const time = virtualTime(t);
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("trade:a", [], { tradeId: "a" });
   const sub = hub.subscribe(source);
   await sub.next();
@@ -146,7 +150,7 @@ test("per-trade snapshots recompute only for notices naming their trade (or trun
 test("a failed computation is retried on the next tick and subscribers keep their last value", async (t) => {
   const time = virtualTime(t);
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   let fail = false;
   let value = 1;
   const sub = hub.subscribe({
@@ -175,7 +179,7 @@ test("a failed computation is retried on the next tick and subscribers keep thei
 
 test("an expensive push to many subscribers spaces out the next computations (no backlog)", async () => {
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("busy", ["tradeEvents"]);
   // Each subscriber spends ~1 ms of event-loop time per payload, as a GraphQL execution plus a send would.
   const consumers = Array.from({ length: 60 }, async () => {
@@ -211,7 +215,7 @@ test("a notice inside the minimum interval is computed when the interval ends, n
   const time = virtualTime(t);
   const slowTick = 400;
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, slowTick, logger);
+  const hub = newHub(bus, slowTick);
   const computedAt: number[] = [];
   await time.advance(slowTick / 2); // out of phase with the periodic tick (which fires at 400, 800, …)
   const sub = hub.subscribe({

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createMetrics } from "../../src/http/prometheus.js";
 import type { IngestStats } from "../../src/ingest/service.js";
+import { FanOut } from "../../src/live/fanout.js";
 import { LiveHub } from "../../src/live/hub.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
@@ -12,7 +13,11 @@ setLogLevel("silent");
 function ingestStats(rows: Record<string, number>) {
   return {
     stats: (): IngestStats => ({
-      consumer: { consumed: { "rttm.trade.events": 7 }, pausedPartitions: 4 },
+      consumer: {
+        consumed: { "rttm.trade.events": 7 },
+        pausedPartitions: 4,
+        lag: { "rttm.trade.events": { 0: 12, 1: 0 } },
+      },
       writer: { rows: { ...rows }, failing: true },
       queueDepth: 3,
       queueCapacity: 10,
@@ -26,7 +31,7 @@ function ingestStats(rows: Record<string, number>) {
 test("*_total series are counters holding the counts the service keeps; levels are gauges", async () => {
   const logger = createLogger();
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, 1000, logger);
+  const hub = new LiveHub({ bus, tickMs: 1000, fanout: new FanOut(logger), logger });
   const rows = { tradeEvents: 4, quarantine: 1 };
   const { registry } = createMetrics({
     ingest: ingestStats(rows),
@@ -55,6 +60,10 @@ test("*_total series are counters holding the counts the service keeps; levels a
     assert.match(text, /^rttm_alert_feed_delivered_total 9$/m);
     assert.match(text, /^# TYPE rttm_queue_depth gauge$/m);
     assert.match(text, /^rttm_queue_depth 3$/m);
+    assert.match(
+      text,
+      /^rttm_consumer_lag_records\{topic="rttm.trade.events",partition="0"\} 12$/m,
+    );
     assert.match(text, /^rttm_queue_capacity 10$/m);
     assert.match(text, /^rttm_paused_partitions 4$/m);
     assert.match(text, /^rttm_commit_lag_records 2$/m);
