@@ -71,8 +71,6 @@ export async function startApp(
       hub,
       sources,
       bus,
-      config,
-      ingest,
       replica,
       alerts,
       now: () => new Date(),

@@ -62,7 +62,14 @@ export function createIngestService(
     ? registrySchemaCheck(config.schemaRegistryUrl, logger)
     : trustTopicTypes;
   const ledger = new OffsetLedger();
-  const consumer = createIngestConsumer(config, queue, ledger, schemas, logger, onFatal);
+  const consumer = createIngestConsumer({
+    kafka: config.kafka,
+    queue,
+    ledger,
+    schemas,
+    logger,
+    onFatal,
+  });
   const listeners: StoredListener[] = [];
   const writer = new WriterPool(
     pool,

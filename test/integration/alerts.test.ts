@@ -467,7 +467,14 @@ describe("alert rules against real PostgreSQL, with controlled data and time", (
       // Two writers that skip the evaluator lock, racing with the same observations.
       const results = await Promise.all(
         clients.map((c, i) =>
-          applyObservations(c, measured, config, at(20 * sec), `racer-${i}`, logger),
+          applyObservations({
+            client: c,
+            measured,
+            config,
+            now: at(20 * sec),
+            actor: `racer-${i}`,
+            logger,
+          }),
         ),
       );
       assert.deepEqual(results.map((r) => r.changes.length + r.updated).sort(), [1, 1]);
