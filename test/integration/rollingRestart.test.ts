@@ -4,11 +4,12 @@ import WebSocket from "ws";
 import { assertExactlyOnce, committedTotal } from "../support/exactlyOnce.js";
 import { count, createTestDatabase, waitFor } from "../support/infra.js";
 import { connectProducer, freshTopics } from "../support/kafka.js";
-import { serviceEnv, startChild, type ChildService } from "../support/service.js";
+import { serviceEnv, startChild } from "../support/service.js";
+import type { ServiceProcess } from "../support/serviceProcess.js";
 import { produceTrades } from "../support/traffic.js";
 
 /** The port a child service announced in its "rttm started" log line. */
-async function portOf(child: ChildService): Promise<number> {
+async function portOf(child: ServiceProcess): Promise<number> {
   return waitFor(
     "the service to listen",
     async () => {
