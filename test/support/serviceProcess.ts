@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { waitFor } from "./infra.js";
 
 export interface ServiceProcessOptions {
   /**
@@ -97,4 +98,20 @@ export async function waitUntilReady(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The port the service announced in its "rttm started" log line (SERVER_PORT=0: a free one). */
+export function announcedPort(service: ServiceProcess, timeoutMs = 60_000): Promise<number> {
+  return waitFor(
+    "the service to listen",
+    async () => {
+      const line = service
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"msg":"rttm started"'));
+      return line ? (JSON.parse(line) as { port: number }).port : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }
