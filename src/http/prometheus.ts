@@ -37,9 +37,11 @@ function samples(reading: Reading): Iterable<[Labels, number]> {
 }
 
 /**
- * Prometheus metrics at /metrics. Counts the service keeps anyway (status and stats objects) are
- * read at scrape time, so the hot path does no extra work; timings are observed where they
- * happen. Monotonic counts are Counters named `*_total`, levels are Gauges.
+ * Prometheus metrics at /metrics: this module only maps each subsystem's `stats()` (counts it
+ * keeps anyway) to series, read at scrape time, so the hot path does no extra work; timings are
+ * observed where they happen. Monotonic counts are Counters named `*_total`, levels are Gauges.
+ * Event-counted series of their own (legacy routes, Alertmanager delivery, health) are
+ * registered on `registry` by their subsystem.
  */
 export function createMetrics({ ingest, hub, fanout, bus, alertFeed, sockets }: MetricSources) {
   const registry = new client.Registry();
