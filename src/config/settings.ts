@@ -5,6 +5,7 @@
  */
 import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
+import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import type { EnvReader } from "./parse.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
@@ -480,6 +481,7 @@ export const settings = {
       60_000,
       "live snapshots are recomputed at most once per tick, and only when a change notice arrived",
     ),
+    fanout: liveFanoutSettings,
   },
   /** The old dashboard's raw WebSockets (src/legacy). */
   legacy: {
