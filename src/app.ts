@@ -5,6 +5,8 @@ import { startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
+import { registrySchemaCheck } from "./ingest/schemaCheck.js";
+import { createEventAppender } from "./producer/index.js";
 import { LiveHub } from "./live/hub.js";
 import { noticeForBatch } from "./live/notice.js";
 import { inProcessBus } from "./live/inProcessBus.js";
@@ -41,6 +43,15 @@ export async function startApp(
   const health = new Health(readPool, ingest, bus, config);
   const sockets = { open: 0, rejected: 0 };
   const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
+  // Producers' HTTP ingest (RTTM_INGEST_API_KEYS): posted events go to the topics the consumer reads.
+  const appender =
+    config.httpIngest.apiKeys.length > 0 && config.schemaRegistryUrl
+      ? createEventAppender(
+          config,
+          registrySchemaCheck(config.schemaRegistryUrl, logger.child({ component: "http-ingest" })),
+          logger.child({ component: "http-ingest" }),
+        )
+      : undefined;
   const http = createHttpServer({
     config,
     schema,
@@ -58,6 +69,7 @@ export async function startApp(
     health,
     metrics,
     sockets,
+    appender,
     logger: logger.child({ component: "http" }),
     legacy: (authenticate) =>
       createLegacyApi({
@@ -90,6 +102,7 @@ export async function startApp(
     /** Close sockets (clients reconnect elsewhere), flush and commit, then release everything. */
     async stop(): Promise<"flushed" | "abandoned"> {
       await http.close();
+      await appender?.close();
       hub.close();
       await alerts.stop();
       const outcome = await ingest.stop();

@@ -5,6 +5,7 @@
  */
 import { authConfig } from "./auth.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
+import { httpIngestConfig } from "./httpIngest.js";
 import type { EnvReader } from "./parse.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
 import {
@@ -570,6 +571,7 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  httpIngest: httpIngestConfig,
   alerts: {
     evalIntervalMs: int(
       "RTTM_ALERT_EVAL_INTERVAL",
