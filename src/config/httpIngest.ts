@@ -35,7 +35,7 @@ export interface HttpIngestConfig {
   retryAfterSeconds: number;
 }
 
-const minKeyLength = 16;
+const minKeyLength = 12;
 
 /** `name:key` pairs, comma-separated; names are short identifiers, keys long random strings. */
 function apiKeysOf(read: EnvReader): IngestApiKey[] {
