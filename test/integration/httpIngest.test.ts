@@ -9,6 +9,7 @@ import http from "node:http";
 import { after, before, describe, test } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { Producer } from "kafkajs";
+import { rules } from "../../src/alerts/rules.js";
 import type { App } from "../../src/app.js";
 import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { connectProducer, createTopics, createEncoder, uniqueTopics } from "../support/kafka.js";
@@ -249,6 +250,13 @@ describe("producers' HTTP ingest against real Kafka, registry and PostgreSQL", (
       reason: "Deserialization error",
     });
     assert.equal(data!.overview.errorCount, 2, "the stage-less error is counted");
+    // …and the ERROR_RATE alert rule counts it (its 5-minute window just after the fixture's errors).
+    const errorRate = rules.find((r) => r.name === "ERROR_RATE")!;
+    const [observed] = await errorRate.measure(
+      { db: db.pool, now: new Date(1796282268089 + 1000), once: (_key, read) => read() },
+      300,
+    );
+    assert.equal(observed!.value, 2);
     assert.equal(data!.overview.dlqCount, 1);
     assert.deepEqual(data!.queueLag.partitions, [
       { topic: "raw-trades-topic", partition: 2, lag: "10" },
