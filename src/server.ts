@@ -5,6 +5,7 @@ import type { Config } from "./config/index.js";
 import type { AppContext, ServerContext } from "./graphql/context.js";
 import { errorMasking } from "./http/error-masking.js";
 import type { Health } from "./http/health.js";
+import { registerHealthMetrics } from "./http/healthMetrics.js";
 import {
   graphiqlAssetsPath,
   graphqlEndpointPattern,
@@ -46,6 +47,8 @@ export interface ServerDeps {
   metrics: Metrics;
   sockets: SocketCounts;
   logger: Logger;
+  /** Subscriptions share one execution per group (src/live/fanout.ts); false only in bench:live. @default true */
+  sharedFanOut?: boolean;
   /** The old dashboard's REST calls and raw sockets (src/legacy), given how to check a Bearer token. */
   legacy?: (authenticate: RequestAuthenticator | undefined) => LegacyApi;
   /** The producers' HTTP ingest (src/producer), when RTTM_INGEST_API_KEYS names a key. */
@@ -76,6 +79,7 @@ export function createHttpServer(deps: ServerDeps) {
       ? createVerifier(config.auth, logger.child({ component: "identity" }))
       : undefined;
   void verifier?.jwks.warm();
+  registerHealthMetrics(metrics.registry, { health: deps.health, jwks: verifier?.jwks });
   const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,
@@ -116,19 +120,22 @@ export function createHttpServer(deps: ServerDeps) {
       useTiming({ histogram: metrics.graphqlDuration }),
     ],
   });
-  const websocket = createWebSocketServer(
+  const websocket = createWebSocketServer({
     yoga,
-    deps.schema,
-    config,
-    deps.sockets,
-    logger.child({ component: "websocket" }),
+    schema: deps.schema,
+    counts: deps.sockets,
+    logger: logger.child({ component: "websocket" }),
+    maxMessageBytes: limits.wsMaxMessageBytes,
+    initTimeoutMs: limits.wsInitTimeoutMs,
+    maxDocumentBytes: limits.maxDocumentBytes,
+    allowedOrigins: limits.allowedOrigins,
+    maxConnections: limits.wsMaxConnections,
     trusted,
-    {
-      authenticate: verifier
-        ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
-        : undefined,
-    },
-  );
+    authenticate: verifier
+      ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
+      : undefined,
+    sharedFanOut: deps.sharedFanOut,
+  });
 
   const graphqlOverWebSocket: RouteGroup = {
     handleUpgrade: (req, socket, head) => (websocket.handleUpgrade(req, socket, head), true),
@@ -146,7 +153,9 @@ export function createHttpServer(deps: ServerDeps) {
       })
     : {};
   const routeGroups: RouteGroup[] = [httpIngest, ...(legacy ? [legacy] : []), graphqlOverWebSocket];
-  const server = createServer(withCorrelationId(requestListener(routeGroups, yoga, logger)));
+  const answer = withCorrelationId(requestListener(routeGroups, yoga, logger));
+  // requestListener answers every failure itself (a 500), so its promise never rejects.
+  const server = createServer((req, res) => void answer(req, res));
   server.on("upgrade", upgradeListener(routeGroups));
 
   return {

@@ -22,6 +22,8 @@ export interface EvaluatorOptions {
   bus?: ChangeBus;
   replica: string;
   logger: Logger;
+  /** Called when this replica takes the evaluator role. */
+  onLeading?: () => void;
 }
 
 /**
@@ -171,6 +173,7 @@ export class AlertEvaluator {
         this.options.logger.info("this replica now evaluates the alert rules", {
           replica: this.options.replica,
         });
+        this.options.onLeading?.();
       }
     }
     return this.leading ? this.client : null;

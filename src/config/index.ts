@@ -5,6 +5,7 @@ import { settings, topicKeys } from "./settings.js";
 export { ConfigError } from "./parse.js";
 export type { AuthConfig, JwtSettings } from "./auth.js";
 export type { HttpIngestConfig, IngestApiKey } from "./httpIngest.js";
+export type { AlertmanagerConfig, AlertmanagerSettings } from "./alertmanager.js";
 export type { TrustedDocumentsConfig } from "./trustedDocuments.js";
 export {
   alertThresholdEnv,

@@ -3,7 +3,9 @@
  * read. `Config` is the type of what these read (config/index.ts); the README's configuration
  * table is printed from them (`npm run docs:config`, checked in CI).
  */
+import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
+import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import { httpIngestConfig } from "./httpIngest.js";
 import type { EnvReader } from "./parse.js";
@@ -480,6 +482,7 @@ export const settings = {
       60_000,
       "live snapshots are recomputed at most once per tick, and only when a change notice arrived",
     ),
+    fanout: liveFanoutSettings,
   },
   /** The old dashboard's raw WebSockets (src/legacy). */
   legacy: {
@@ -572,6 +575,7 @@ export const settings = {
   },
   auth: authConfig,
   httpIngest: httpIngestConfig,
+  alertmanager: alertmanagerConfig,
   alerts: {
     evalIntervalMs: int(
       "RTTM_ALERT_EVAL_INTERVAL",

@@ -3,7 +3,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { Pool } from "pg";
 import type { Alerts } from "../alerts/index.js";
 import type { Config } from "../config/index.js";
-import type { Identity } from "../http/identity/verifier.js";
+import type { Identity } from "../domain/identity.js";
 import type { IngestService } from "../ingest/service.js";
 import type { LiveHub } from "../live/hub.js";
 import type { ChangeBus } from "../live/bus.js";

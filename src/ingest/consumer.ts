@@ -23,6 +23,8 @@ export interface ConsumerStatus {
   pausedSince: Date | null;
   assigned: Record<string, number[]>;
   consumed: Record<string, number>;
+  /** Per topic and partition: records behind the partition's end at the last fetch (high watermark − next offset). */
+  lag: Record<string, Record<number, number>>;
 }
 
 export interface IngestConsumer {
@@ -79,6 +81,7 @@ export function createIngestConsumer(
     pausedSince: null,
     assigned: {},
     consumed: {},
+    lag: {},
   };
   let feeding = true;
   let inFlight = 0;
@@ -136,6 +139,8 @@ export function createIngestConsumer(
         shard.push(row, eventWeight(message.key, message.value));
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
+        (status.lag[batch.topic] ??= {})[batch.partition] =
+          Number(batch.highWatermark) - Number(message.offset) - 1;
       }
       await heartbeat();
     } finally {

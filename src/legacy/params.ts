@@ -2,7 +2,7 @@
  * Query parameters of the legacy REST calls, checked as the old service checked them (a value it
  * could not parse is a 400), with a message that says what is wrong.
  */
-import type { Status } from "../alerts/types.js";
+import type { Status } from "../domain/alerts.js";
 import { isUuid } from "../domain/uuid.js";
 import { maxPageSize } from "../store/read/index.js";
 

@@ -254,7 +254,7 @@ process.on("message", (command: WorkerCommand) => {
       send({ type: "report", report: report(command) });
       break;
     case "close":
-      void Promise.allSettled(clients.map((c) => c.dispose())).then(() => {
+      void Promise.allSettled(clients.map(async (c) => c.dispose())).then(() => {
         send({ type: "closed" });
         setTimeout(() => process.exit(0), 100);
       });

@@ -9,17 +9,9 @@ import { alertsChangeTable } from "../../domain/changes.js";
 import { errorCodes } from "../../domain/errorCodes.js";
 import { alertMessage, timeAgo } from "../../alerts/format.js";
 import { ruleByName, ruleInfo, type RuleInfo } from "../../alerts/rules.js";
-import {
-  acknowledgeAlert,
-  AlertAlreadyResolvedError,
-  alertHistory,
-  AlertNotFoundError,
-  getAlert,
-  listAlerts,
-  openAlerts,
-  resolveAlert,
-  type Outcome,
-} from "../../alerts/store.js";
+import { acknowledgeAlert, resolveAlert, type Outcome } from "../../alerts/commands.js";
+import { AlertAlreadyResolvedError, AlertNotFoundError } from "../../alerts/errors.js";
+import { alertHistory, getAlert, listAlerts, openAlerts } from "../../store/read/alerts.js";
 import {
   eventKinds,
   resolutions,
@@ -28,7 +20,7 @@ import {
   statuses,
   type AlertEventWithAlert,
   type AlertRecord,
-} from "../../alerts/types.js";
+} from "../../domain/alerts.js";
 import type { SnapshotSource } from "../../live/hub.js";
 import { changeNotice } from "../../live/notice.js";
 import { InvalidInputError } from "../../store/read/errors.js";
