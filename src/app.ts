@@ -5,6 +5,8 @@ import { registerDeliveryMetrics, startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
+import { registrySchemaCheck } from "./ingest/schemaCheck.js";
+import { createEventAppender } from "./producer/index.js";
 import { FanOut } from "./live/fanout.js";
 import { LiveHub } from "./live/hub.js";
 import { noticeForBatch } from "./live/notice.js";
@@ -62,6 +64,15 @@ export async function startApp(
     alertFeed: alerts.feed,
     sockets: { stats: () => ({ ...sockets }) },
   });
+  // Producers' HTTP ingest (RTTM_INGEST_API_KEYS): posted events go to the topics the consumer reads.
+  const appender =
+    config.httpIngest.apiKeys.length > 0 && config.schemaRegistryUrl
+      ? createEventAppender(
+          config,
+          registrySchemaCheck(config.schemaRegistryUrl, logger.child({ component: "http-ingest" })),
+          logger.child({ component: "http-ingest" }),
+        )
+      : undefined;
   if (alerts.delivery) registerDeliveryMetrics(metrics.registry, alerts.delivery.stats);
   const http = createHttpServer({
     config,
@@ -78,6 +89,7 @@ export async function startApp(
     health,
     metrics,
     sockets,
+    appender,
     sharedFanOut,
     logger: logger.child({ component: "http" }),
     legacy: (authenticate) =>
@@ -111,6 +123,7 @@ export async function startApp(
     /** Close sockets (clients reconnect elsewhere), flush and commit, then release everything. */
     async stop(): Promise<"flushed" | "abandoned"> {
       await http.close();
+      await appender?.close();
       hub.close();
       await alerts.stop();
       const outcome = await ingest.stop();

@@ -7,6 +7,7 @@ import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
 import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
+import { httpIngestConfig } from "./httpIngest.js";
 import type { EnvReader } from "./parse.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
 import {
@@ -573,6 +574,7 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  httpIngest: httpIngestConfig,
   alertmanager: alertmanagerConfig,
   alerts: {
     evalIntervalMs: int(

@@ -138,6 +138,8 @@ export function createIngestConsumer({
     isStale,
   }: EachBatchPayload): Promise<void> {
     const description = byTopic.get(batch.topic)!;
+    // Shards this fetch fed: once it is handed over, their writers need not wait for more.
+    const fed = new Set<BoundedQueue<IngestRow>>();
     inFlight++;
     try {
       for (const message of batch.messages) {
@@ -162,6 +164,7 @@ export function createIngestConsumer({
         if (!feeding) break;
         ledger.queued(row.row);
         shard.push(row, eventWeight(message.key, message.value));
+        fed.add(shard);
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
         (status.lag[batch.topic] ??= {})[batch.partition] =
@@ -169,6 +172,7 @@ export function createIngestConsumer({
       }
       await heartbeat();
     } finally {
+      for (const shard of fed) shard.flush();
       inFlight--;
       if (inFlight === 0) idle?.();
     }

@@ -14,8 +14,12 @@ export interface ServiceProcessOptions {
    * @default "src/main.ts"
    */
   entry?: string;
-  /** Node flags before `--import tsx` (e.g. heap settings). @default [] */
-  nodeArgs?: readonly string[];
+  /** Node's arguments instead of `--import tsx <entry>` (e.g. the compiled dist/src/main.js). */
+  args?: readonly string[];
+  /** Node flags before them (e.g. heap settings). @default [] */
+  nodeFlags?: readonly string[];
+  /** Wraps the command line, e.g. to start it inside a cgroup (scripts/bench/lib/cgroup.ts). */
+  wrap?: (command: readonly string[]) => string[];
   /** LOG_LEVEL of the service, unless `env` sets it. @default "info" */
   logLevel?: string;
   /** Called with each line of its stderr (the JSON log). @default none */
@@ -36,9 +40,18 @@ export interface ServiceProcess {
 /** Starts the service with `env` on top of this process's environment. */
 export function spawnService(
   env: Record<string, string>,
-  { entry = "src/main.ts", nodeArgs = [], logLevel = "info", onLine }: ServiceProcessOptions = {},
+  {
+    entry = "src/main.ts",
+    args = ["--import", "tsx", entry],
+    nodeFlags = [],
+    wrap,
+    logLevel = "info",
+    onLine,
+  }: ServiceProcessOptions = {},
 ): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
+  const command = [process.execPath, ...nodeFlags, ...args];
+  const [file, ...rest] = wrap ? wrap(command) : command;
+  const child = spawn(file!, rest, {
     env: { ...process.env, LOG_LEVEL: logLevel, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });

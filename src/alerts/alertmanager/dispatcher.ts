@@ -166,11 +166,12 @@ export class AlertmanagerDispatcher {
     if (payload.length === 0) return;
     const due = this.targets.filter((t) => t.retryAtMs <= now.getTime());
     const outcomes = await Promise.all(due.map((t) => this.sendTo(t, payload, now)));
+    // An alert one Alertmanager accepted and another did not shows both (the error names it).
     const accepted = new Set(outcomes.flatMap((o) => o.accepted));
     const failures = new Map<string, string[]>();
     for (const outcome of outcomes)
       for (const [id, error] of outcome.failed)
-        if (!accepted.has(id)) failures.set(error, [...(failures.get(error) ?? []), id]);
+        failures.set(error, [...(failures.get(error) ?? []), id]);
     await recordSent(db, [...accepted], now);
     for (const [error, ids] of failures) await recordFailure(db, ids, error, now);
   }

@@ -26,7 +26,8 @@ AlertDeliveryRef.implement({
     lastErrorAt: t.field({
       type: "DateTime",
       nullable: true,
-      description: "When lastError happened; a later lastSentAt means delivery recovered.",
+      description:
+        "When lastError happened. One Alertmanager of a pair failing while the other accepts shows both a recent lastSentAt and a recent lastError (which names the Alertmanager).",
       resolve: (d) => d.lastErrorAt,
     }),
     silenceId: t.exposeString("silenceId", {
