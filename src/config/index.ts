@@ -4,6 +4,8 @@ import { settings, topicKeys } from "./settings.js";
 
 export { ConfigError } from "./parse.js";
 export type { AuthConfig, JwtSettings } from "./auth.js";
+export type { HttpIngestConfig, IngestApiKey } from "./httpIngest.js";
+export type { AlertmanagerConfig, AlertmanagerSettings } from "./alertmanager.js";
 export type { TrustedDocumentsConfig } from "./trustedDocuments.js";
 export {
   alertThresholdEnv,
@@ -31,6 +33,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.pipeline.retryMaxMs < config.pipeline.retryInitialMs) {
     read.problems.push(
       `RTTM_DB_RETRY_MAX_MS=${config.pipeline.retryMaxMs} is not allowed: expected at least RTTM_DB_RETRY_INITIAL_MS (${config.pipeline.retryInitialMs})`,
+    );
+  }
+  if (config.httpIngest.apiKeys.length > 0 && !config.schemaRegistryUrl) {
+    read.problems.push(
+      "RTTM_INGEST_API_KEYS is set but SCHEMA_REGISTRY_URL is not: posted events are framed with the schema id registered for their topic",
     );
   }
   read.done();

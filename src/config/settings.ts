@@ -3,9 +3,11 @@
  * read. `Config` is the type of what these read (config/index.ts); the README's configuration
  * table is printed from them (`npm run docs:config`, checked in CI).
  */
+import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
 import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
+import { httpIngestConfig } from "./httpIngest.js";
 import type { EnvReader } from "./parse.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
 import {
@@ -572,6 +574,8 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  httpIngest: httpIngestConfig,
+  alertmanager: alertmanagerConfig,
   alerts: {
     evalIntervalMs: int(
       "RTTM_ALERT_EVAL_INTERVAL",

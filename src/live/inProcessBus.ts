@@ -14,7 +14,7 @@ export function inProcessBus(
   const stats = newBusStats();
   let closed = false;
   return {
-    stats,
+    stats: () => ({ ...stats }),
     get healthy() {
       return !closed;
     },

@@ -5,7 +5,7 @@
  * most `drainMs`), flushes the producer and returns the totals.
  */
 import { Kafka, logLevel, Partitioners } from "kafkajs";
-import { registerTopicSchemas } from "./registerSchemas.js";
+import { registerTopicSchemas } from "../ingest/schemaRegistration.js";
 import { topicKeys, type TopicKey } from "../config/index.js";
 import { kafkaLogCreator } from "../ingest/kafkaLog.js";
 import type { Logger } from "../log.js";
