@@ -34,6 +34,15 @@ test("stages and event types from their lists only", () => {
   );
 });
 
+test("an optional stage (error and DLQ events): empty is null (stage unknown), otherwise from the list; a rejection names its field", () => {
+  assert.equal(check.optionalStage("event_stage", ""), null);
+  assert.equal(check.optionalStage("event_stage", "VALIDATED"), "VALIDATED");
+  assert.throws(
+    () => check.optionalStage("event_stage", "SHIPPED"),
+    (err: unknown) => err instanceof check.RecordRejected && err.field === "event_stage",
+  );
+});
+
 test("text: required, length and NUL checks", () => {
   assert.equal(check.text("service", "svc", 8), "svc");
   assert.throws(
