@@ -81,9 +81,13 @@ export function useHttpIngest({
     if (req.method !== "POST")
       return refusal(405, "Method Not Allowed", `${path} takes POST`, {}, { allow: "POST" });
     const key = keys.check(req.headers["x-api-key"] as string | undefined);
-    if (key.kind === "missing")
-      return refusal(401, "Unauthorized", "an API key is required in X-API-Key");
-    if (key.kind === "unknown") return refusal(403, "Forbidden", "the API key is not known");
+    if (key.kind !== "known") {
+      // Neither the presented key nor any part of it is logged.
+      logger.info("ingest request refused", { path, reason: `${key.kind} API key` });
+      return key.kind === "missing"
+        ? refusal(401, "Unauthorized", "an API key is required in X-API-Key")
+        : refusal(403, "Forbidden", "the API key is not known");
+    }
     const log = logger.child({ apiKey: key.name, path });
     const form = bodyForm(req.headers["content-type"]);
     if (!form) {
