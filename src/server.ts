@@ -151,8 +151,12 @@ export function createHttpServer(deps: ServerDeps) {
         metrics: httpIngestMetrics(metrics.registry),
         logger: logger.child({ component: "http-ingest" }),
       })
-    : {};
-  const routeGroups: RouteGroup[] = [httpIngest, ...(legacy ? [legacy] : []), graphqlOverWebSocket];
+    : undefined;
+  const routeGroups: RouteGroup[] = [
+    ...(httpIngest ? [httpIngest] : []),
+    ...(legacy ? [legacy] : []),
+    graphqlOverWebSocket,
+  ];
   const answer = withCorrelationId(requestListener(routeGroups, yoga, logger));
   // requestListener answers every failure itself (a 500), so its promise never rejects.
   const server = createServer((req, res) => void answer(req, res));
@@ -170,6 +174,8 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
+      // Posted events already handed to Kafka get their answer before the sockets close.
+      await httpIngest?.drain();
       await legacy?.close();
       await websocket.close();
       server.closeAllConnections();

@@ -66,16 +66,27 @@ const refusal = (
   headers?: Record<string, string>,
 ): Answer => ({ status, body: { status, error, message, ...extra }, headers });
 
+export interface HttpIngestRoutes extends RouteGroup {
+  /**
+   * Shutdown: later requests are answered 503 (Retry-After, Connection: close); resolves when the
+   * requests already posted have their answer (202 or 503), at most after the produce timeout.
+   */
+  drain(): Promise<void>;
+}
+
 export function useHttpIngest({
   settings,
   appender,
   metrics,
   logger,
-}: HttpIngestOptions): RouteGroup {
-  if (settings.apiKeys.length === 0) return {};
+}: HttpIngestOptions): HttpIngestRoutes {
+  if (settings.apiKeys.length === 0) return { drain: () => Promise.resolve() };
   const keys = apiKeyRing(settings.apiKeys);
   const rate = tokenBuckets(settings.rateLimitPerKey, settings.rateBurstPerKey);
   const retryAfter = String(settings.retryAfterSeconds);
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
 
   async function answer(req: IncomingMessage, kind: EventKind, path: string): Promise<Answer> {
     if (req.method !== "POST")
@@ -172,7 +183,21 @@ export function useHttpIngest({
       const path = end < 0 ? url : url.slice(0, end);
       const kind = eventKinds.get(path.slice(pathPrefix.length));
       if (!kind) return false;
-      const result = await answer(req, kind, path);
+      inFlight++;
+      let result: Answer;
+      try {
+        result = draining
+          ? refusal(
+              503,
+              "Service Unavailable",
+              "this replica is shutting down",
+              {},
+              { "retry-after": "1", connection: "close" },
+            )
+          : await answer(req, kind, path);
+      } finally {
+        if (--inFlight === 0) drained?.();
+      }
       metrics.requests.inc({ path, status: String(result.status) });
       const body = JSON.stringify(result.body);
       res.writeHead(result.status, {
@@ -185,6 +210,15 @@ export function useHttpIngest({
       });
       res.end(body);
       return true;
+    },
+    async drain() {
+      draining = true;
+      if (inFlight === 0) return;
+      const bound = settings.produceTimeoutMs + 1_000;
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        setTimeout(resolve, bound).unref();
+      });
     },
   };
 }
