@@ -99,7 +99,8 @@ export function useHttpIngest({
         ? refusal(401, "Unauthorized", "an API key is required in X-API-Key")
         : refusal(403, "Forbidden", "the API key is not known");
     }
-    const log = logger.child({ apiKey: key.name, path });
+    // The key's name on every line about this request (no child logger per request: the hot path).
+    const who = { apiKey: key.name, path };
     const form = bodyForm(req.headers["content-type"]);
     if (!form) {
       return refusal(
@@ -123,7 +124,7 @@ export function useHttpIngest({
           : splitDelimited(body, settings.maxEventBytes, settings.maxBatchEvents);
     } catch (err) {
       if (!(err instanceof BodyRefused)) throw err;
-      log.info("ingest request refused", { status: err.status, reason: err.message });
+      logger.info("ingest request refused", { ...who, status: err.status, reason: err.message });
       return refusal(
         err.status,
         err.status === 413 ? "Payload Too Large" : "Bad Request",
@@ -136,7 +137,12 @@ export function useHttpIngest({
       events = payloads.map((p, i) => kind.accept(p, i));
     } catch (err) {
       if (!(err instanceof EventRejected)) throw err;
-      log.info("ingest request refused", { status: 400, field: err.field, reason: err.message });
+      logger.info("ingest request refused", {
+        ...who,
+        status: 400,
+        field: err.field,
+        reason: err.message,
+      });
       return refusal(400, "Bad Request", err.message, {
         field: err.field ?? "body",
         reason: err.message,
@@ -145,7 +151,11 @@ export function useHttpIngest({
     }
     const wait = rate.take(key.name, events.length);
     if (wait > 0) {
-      log.info("ingest request over the key's rate", { events: events.length, retryAfter: wait });
+      logger.info("ingest request over the key's rate", {
+        ...who,
+        events: events.length,
+        retryAfter: wait,
+      });
       return refusal(
         429,
         "Too Many Requests",
@@ -158,7 +168,8 @@ export function useHttpIngest({
       await appender.append(kind, events);
     } catch (err) {
       if (!(err instanceof ProduceUnavailable)) throw err;
-      log.warn("ingest request not stored; answered 503", {
+      logger.warn("ingest request not stored; answered 503", {
+        ...who,
         events: events.length,
         dependency: err.dependency,
         reason: err.message,
