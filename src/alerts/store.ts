@@ -32,7 +32,7 @@ import type {
   Severity,
   Status,
 } from "./types.js";
-import { errorCodes } from "../domain/errorCodes.js";
+import { isRttmError, RttmError } from "../domain/errors.js";
 
 type Db = Pool | ClientBase;
 
@@ -221,21 +221,25 @@ export async function resolveSilent(
   return rows.map(toAlert).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
 }
 
-export class AlertNotFoundError extends Error {
-  readonly code = errorCodes.ALERT_NOT_FOUND;
-  constructor(readonly alertId: string) {
-    super(`Alert ${alertId} does not exist`);
-    this.name = "AlertNotFoundError";
+export class AlertNotFoundError extends RttmError<"ALERT_NOT_FOUND"> {
+  override name = "AlertNotFoundError";
+  constructor(alertId: string) {
+    super("ALERT_NOT_FOUND", `Alert ${alertId} does not exist`, { alertId });
   }
 }
 
-export class AlertAlreadyResolvedError extends Error {
-  readonly code = errorCodes.ALERT_ALREADY_RESOLVED;
-  constructor(readonly alert: AlertRecord) {
+export class AlertAlreadyResolvedError extends RttmError<"ALERT_ALREADY_RESOLVED"> {
+  override name = "AlertAlreadyResolvedError";
+  constructor(alert: AlertRecord) {
+    const resolvedAt = alert.resolvedAt?.toISOString() ?? null;
     super(
-      `Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${alert.resolvedAt?.toISOString() ?? "?"})`,
+      "ALERT_ALREADY_RESOLVED",
+      `Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${resolvedAt ?? "?"})`,
+      {
+        alertId: alert.id,
+        details: { resolution: alert.resolution, resolvedBy: alert.resolvedBy, resolvedAt },
+      },
     );
-    this.name = "AlertAlreadyResolvedError";
   }
 }
 
@@ -264,8 +268,7 @@ async function mutate(
       return change(client, alert);
     });
   } catch (err) {
-    if (!(err instanceof AlertNotFoundError || err instanceof AlertAlreadyResolvedError))
-      failure = err as Error;
+    if (!isRttmError(err, "ALERT_NOT_FOUND", "ALERT_ALREADY_RESOLVED")) failure = err as Error;
     throw err;
   } finally {
     client.release(failure);

@@ -1,10 +1,16 @@
 /** Typed readers for environment variables. Each failure names the variable, the value and what is allowed. */
+import { RttmError } from "../domain/errors.js";
+
 export type Env = Record<string, string | undefined>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
+/** CONFIG_INVALID: `problems` names each bad variable, its value and what is allowed. */
+export class ConfigError extends RttmError<"CONFIG_INVALID"> {
+  override name = "ConfigError";
+  declare readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super("CONFIG_INVALID", `Invalid configuration:\n  - ${problems.join("\n  - ")}`, {
+      problems,
+    });
   }
 }
 
