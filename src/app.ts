@@ -5,6 +5,7 @@ import { startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
 import { createIngestService } from "./ingest/service.js";
+import { FanOut } from "./live/fanout.js";
 import { LiveHub } from "./live/hub.js";
 import { noticeForBatch } from "./live/notice.js";
 import { inProcessBus } from "./live/inProcessBus.js";
@@ -16,6 +17,17 @@ import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
 import { createPool } from "./store/pool.js";
 
+export interface AppOptions {
+  /** Called when the Kafka consumer gave up for good (kafkajs will not restart it). @default () => {} */
+  onFatal?: (err: Error) => void;
+  /**
+   * Subscriptions share one execution per group (src/live/fanout.ts); false composes the service
+   * as before the fan-out, for bench:live's side-by-side measurement only.
+   * @default true
+   */
+  sharedFanOut?: boolean;
+}
+
 /**
  * The whole service in one process: ingest → pipeline → store, change notices → live hub, and the
  * HTTP/WebSocket API over the same database.
@@ -23,7 +35,7 @@ import { createPool } from "./store/pool.js";
 export async function startApp(
   config: Config,
   logger: Logger,
-  onFatal: (err: Error) => void = () => {},
+  { onFatal = () => {}, sharedFanOut = true }: AppOptions = {},
 ) {
   const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const ingest = createIngestService(config, logger, onFatal);
@@ -34,7 +46,13 @@ export async function startApp(
       ? inProcessBus(logger.child({ component: "changeBus" }))
       : redisBus(config.redis, logger.child({ component: "changeBus" }));
   ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
-  const hub = new LiveHub(bus, config.live.tickMs, logger.child({ component: "live" }));
+  const liveLogger = logger.child({ component: "live" });
+  const hub = new LiveHub({
+    bus,
+    tickMs: config.live.tickMs,
+    fanout: new FanOut(liveLogger, config.live.fanout),
+    logger: liveLogger,
+  });
   const sources = snapshotSources(readPool, config, ingest, bus, replica);
   // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
@@ -58,6 +76,7 @@ export async function startApp(
     health,
     metrics,
     sockets,
+    sharedFanOut,
     logger: logger.child({ component: "http" }),
     legacy: (authenticate) =>
       createLegacyApi({

@@ -43,6 +43,8 @@ export interface ServerDeps {
   metrics: Metrics;
   sockets: SocketCounts;
   logger: Logger;
+  /** Subscriptions share one execution per group (src/live/fanout.ts); false only in bench:live. @default true */
+  sharedFanOut?: boolean;
   /** The old dashboard's REST calls and raw sockets (src/legacy), given how to check a Bearer token. */
   legacy?: (authenticate: RequestAuthenticator | undefined) => LegacyApi;
 }
@@ -111,19 +113,22 @@ export function createHttpServer(deps: ServerDeps) {
       useTiming({ histogram: metrics.graphqlDuration }),
     ],
   });
-  const websocket = createWebSocketServer(
+  const websocket = createWebSocketServer({
     yoga,
-    deps.schema,
-    config,
-    deps.sockets,
-    logger.child({ component: "websocket" }),
+    schema: deps.schema,
+    counts: deps.sockets,
+    logger: logger.child({ component: "websocket" }),
+    maxMessageBytes: limits.wsMaxMessageBytes,
+    initTimeoutMs: limits.wsInitTimeoutMs,
+    maxDocumentBytes: limits.maxDocumentBytes,
+    allowedOrigins: limits.allowedOrigins,
+    maxConnections: limits.wsMaxConnections,
     trusted,
-    {
-      authenticate: verifier
-        ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
-        : undefined,
-    },
-  );
+    authenticate: verifier
+      ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
+      : undefined,
+    sharedFanOut: deps.sharedFanOut,
+  });
 
   const graphqlOverWebSocket: RouteGroup = {
     handleUpgrade: (req, socket, head) => (websocket.handleUpgrade(req, socket, head), true),

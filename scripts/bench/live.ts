@@ -16,7 +16,7 @@
  *
  * Each N runs on the shared fan-out (subscribers grouped by snapshot, operation and variables);
  * each --baseline-subscribers N also on the previous per-subscriber path
- * (RTTM_BENCH_LIVE_PATH=per-subscriber, kept for this comparison only), in the same run; and
+ * (the service composed without it, scripts/bench/lib/perSubscriberService.ts), in the same run; and
  * each --replica-subscribers N once more behind two replicas
  * sharing Redis. Per run, beside freshness: server CPU µs per subscriber per push (above the idle
  * baseline with the same ingest traffic; its user-space part apart), event-loop delay p99/max over
@@ -412,7 +412,7 @@ async function databaseXacts(name: string): Promise<number> {
 /** What one live run measures: N subscribers, on which path, behind how many replicas. */
 interface LiveShape {
   subscribers: number;
-  /** "shared": the fan-out groups (today); "per-subscriber": the previous path (RTTM_BENCH_LIVE_PATH). */
+  /** "shared": the fan-out groups (today); "per-subscriber": the previous path (lib/perSubscriberService.ts). */
   path: "shared" | "per-subscriber";
   /** 2: two service processes sharing the database, the consumer group and the Redis change bus. */
   replicas: number;
@@ -503,9 +503,10 @@ async function liveRun(shape: LiveShape): Promise<LiveResult> {
       ...topics.env,
       RTTM_WS_MAX_CONNECTIONS: String(sockets + 1000),
     };
-    if (path === "per-subscriber") env.RTTM_BENCH_LIVE_PATH = "per-subscriber";
     if (replicas > 1) env.REDIS_URL = redisUrl;
-    for (let r = 0; r < replicas; r++) services.push(await startService(env));
+    const entry =
+      path === "per-subscriber" ? "scripts/bench/lib/perSubscriberService.ts" : undefined;
+    for (let r = 0; r < replicas; r++) services.push(await startService(env, { entry }));
     const pids = services.map((s) => s.pid);
     const cpuNow = () => pids.reduce((n, p) => n + cpuSeconds(p)!, 0);
     const userNow = () => pids.reduce((n, p) => n + cpuSplitSeconds(p)!.user, 0);

@@ -19,7 +19,7 @@ import {
   resolveSilent,
   updateObservation,
 } from "./store.js";
-import type { AlertRecord, EventKind, RuleName } from "./types.js";
+import type { AlertRecord, EventKind, RuleName } from "../domain/alerts.js";
 
 /** One lifecycle change made by an evaluation (or auto-resolve), with the alert after it. */
 export interface AlertChange {

@@ -4,8 +4,8 @@ import { alertsChangeTable } from "../domain/changes.js";
 import type { ChangeBus } from "../live/bus.js";
 import { resyncOrigin } from "../live/notice.js";
 import type { Logger } from "../log.js";
-import { eventsAfter, lastEventId } from "./store.js";
-import type { AlertEventWithAlert } from "./types.js";
+import { eventsAfter, lastEventId } from "../store/read/alerts.js";
+import type { AlertEventWithAlert } from "../domain/alerts.js";
 
 export interface FeedOptions {
   /** Read anyway this often while anyone listens (notices are hints and can be lost). */
@@ -37,7 +37,7 @@ interface Subscriber {
  * has seen, whenever a change notice for "alerts" arrives (from any replica's evaluator or
  * mutations, through the change bus) and every pollMs while anyone listens, and hands each event
  * to every subscriber: one query per change for all subscribers. Event ids grow in commit order
- * (see store.ts), so reading "after the last id" never skips an event. A subscriber may resume
+ * (see src/alerts/store.ts), so reading "after the last id" never skips an event. A subscriber may resume
  * with afterEventId; one that falls maxBuffered events behind is ended with an error rather than
  * buffered without bound.
  */

@@ -8,7 +8,7 @@ import { AlertFeed } from "./feed.js";
 export { AlertEvaluator } from "./evaluator.js";
 export { AlertFeed } from "./feed.js";
 export { ruleInfo, rules, type RuleInfo } from "./rules.js";
-export * from "./types.js";
+export * from "../domain/alerts.js";
 
 /** The alerts of one replica: the evaluator (one replica at a time evaluates) and the event feed of its subscribers. */
 export interface Alerts {

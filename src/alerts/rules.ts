@@ -7,7 +7,7 @@ import { queueLag } from "../store/read/queueLag.js";
 import { countStageEvents } from "../store/read/stageCounts.js";
 import { secondMs, trailingWindow } from "../store/read/window.js";
 import { clearLevel } from "./lifecycle.js";
-import { globalScope, type RuleName } from "./types.js";
+import { globalScope, type RuleName } from "../domain/alerts.js";
 
 /** What a rule measured for one scope now; `value` null: no data for the scope (it went silent). */
 export interface Observation {

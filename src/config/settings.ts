@@ -4,6 +4,7 @@
  * table is printed from them (`npm run docs:config`, checked in CI).
  */
 import { authConfig } from "./auth.js";
+import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import type { EnvReader } from "./parse.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
@@ -479,6 +480,7 @@ export const settings = {
       60_000,
       "live snapshots are recomputed at most once per tick, and only when a change notice arrived",
     ),
+    fanout: liveFanoutSettings,
   },
   /** The old dashboard's raw WebSockets (src/legacy). */
   legacy: {

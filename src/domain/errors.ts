@@ -14,6 +14,8 @@ import type { RttmErrorCode } from "./errorCodes.js";
 export interface ErrorFields {
   /** The argument (GraphQL) or query parameter (REST) a caller got wrong. */
   argument?: string;
+  /** The field of a record or request body that failed a check. */
+  field?: string;
   /** The alert a mutation named. */
   alertId?: string;
   tradeId?: string;
@@ -45,6 +47,7 @@ export class RttmError<Code extends RttmErrorCode = RttmErrorCode>
   readonly code: Code;
   readonly retriable: boolean;
   declare readonly argument?: string;
+  declare readonly field?: string;
   declare readonly alertId?: string;
   declare readonly tradeId?: string;
   declare readonly topic?: string;

@@ -5,7 +5,7 @@
  * Each deliberate difference from the old service is listed in README "Legacy dashboard API".
  */
 import { alertMessage, timeAgo } from "../alerts/format.js";
-import type { AlertRecord } from "../alerts/types.js";
+import type { AlertRecord } from "../domain/alerts.js";
 import type { overviewView } from "../live/views.js";
 import type * as read from "../store/read/index.js";
 import type {

@@ -3,7 +3,7 @@
  * could not parse is a 400: an InvalidInputError naming the parameter, BAD_USER_INPUT), with a
  * message that says what is wrong.
  */
-import type { Status } from "../alerts/types.js";
+import type { Status } from "../domain/alerts.js";
 import { isUuid } from "../domain/uuid.js";
 import { InvalidInputError, maxPageSize } from "../store/read/index.js";
 

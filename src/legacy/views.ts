@@ -4,8 +4,8 @@
  * come from here, so no number is computed twice or differently.
  */
 import type { Pool } from "pg";
-import { listAlerts } from "../alerts/store.js";
-import type { Status } from "../alerts/types.js";
+import { listAlerts } from "../store/read/alerts.js";
+import type { Status } from "../domain/alerts.js";
 import type { Config } from "../config/index.js";
 import { overviewView, telemetryView } from "../live/views.js";
 import * as read from "../store/read/index.js";

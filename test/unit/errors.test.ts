@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GraphQLError, parse } from "graphql";
-import { AlertAlreadyResolvedError, AlertNotFoundError } from "../../src/alerts/store.js";
-import type { AlertRecord } from "../../src/alerts/types.js";
+import { AlertAlreadyResolvedError, AlertNotFoundError } from "../../src/alerts/errors.js";
+import type { AlertRecord } from "../../src/domain/alerts.js";
 import { ConfigError } from "../../src/config/index.js";
 import { errorCodes, internalErrorCodes, isApiErrorCode } from "../../src/domain/errorCodes.js";
 import { isRttmError, RttmError } from "../../src/domain/errors.js";

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { ChangeBus } from "../../src/live/bus.js";
+import { FanOut } from "../../src/live/fanout.js";
 import { LiveHub, type SnapshotSource } from "../../src/live/hub.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
@@ -8,6 +10,8 @@ import { sleep } from "../../src/pipeline/retry.js";
 setLogLevel("silent");
 const logger = createLogger();
 const tick = 20;
+const newHub = (bus: ChangeBus, tickMs: number) =>
+  new LiveHub({ bus, tickMs, fanout: new FanOut(logger), logger });
 const notice = (tables: string[], tradeIds: string[] = []) => ({
   origin: "test",
   at: Date.now(),
@@ -35,7 +39,7 @@ function counterSource(
 
 test("many subscribers, one computation per change; each gets the current value first", async () => {
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("count", ["tradeEvents"]);
   const subscribers = Array.from({ length: 500 }, () => hub.subscribe(source));
   const first = await Promise.all(subscribers.map((s) => s.next()));
@@ -55,7 +59,7 @@ test("many subscribers, one computation per change; each gets the current value 
 
 test("only notices for the snapshot's tables recompute it, and an unchanged payload is not pushed", async () => {
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("dlq", ["dlqEvents"]);
   const sub = hub.subscribe(source);
   await sub.next();
@@ -72,7 +76,7 @@ test("only notices for the snapshot's tables recompute it, and an unchanged payl
 
 test("a slow subscriber gets the latest value only; older ones are dropped and counted", async () => {
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("slow", ["tradeEvents"]);
   const slow = hub.subscribe(source);
   await slow.next();
@@ -90,7 +94,7 @@ test("a slow subscriber gets the latest value only; older ones are dropped and c
 
 test("per-trade snapshots recompute only for notices naming their trade (or truncated lists)", async () => {
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("trade:a", [], { tradeId: "a" });
   const sub = hub.subscribe(source);
   await sub.next();
@@ -109,7 +113,7 @@ test("per-trade snapshots recompute only for notices naming their trade (or trun
 
 test("a failed computation is retried on the next tick and subscribers keep their last value", async () => {
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   let fail = false;
   let value = 1;
   const sub = hub.subscribe({
@@ -134,7 +138,7 @@ test("a failed computation is retried on the next tick and subscribers keep thei
 
 test("an expensive push to many subscribers spaces out the next computations (no backlog)", async () => {
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, tick, logger);
+  const hub = newHub(bus, tick);
   const { state, source } = counterSource("busy", ["tradeEvents"]);
   // Each subscriber spends ~1 ms of event-loop time per payload, as a GraphQL execution plus a send would.
   const consumers = Array.from({ length: 60 }, async () => {
@@ -168,7 +172,7 @@ test("an expensive push to many subscribers spaces out the next computations (no
 test("a notice inside the minimum interval is computed when the interval ends, not at a later tick", async () => {
   const slowTick = 400;
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, slowTick, logger);
+  const hub = newHub(bus, slowTick);
   const computedAt: number[] = [];
   await sleep(slowTick / 2); // out of phase with the periodic tick (which fires at 400, 800, …)
   const sub = hub.subscribe({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { AlertRecord } from "../../src/alerts/types.js";
+import type { AlertRecord } from "../../src/domain/alerts.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "../../src/legacy/cors.js";
 import { isRttmError } from "../../src/domain/errors.js";
 import { legacyFeeds, telemetryEnvelope } from "../../src/legacy/feeds.js";

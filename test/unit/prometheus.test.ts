@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { IngestService } from "../../src/ingest/service.js";
 import { createMetrics } from "../../src/http/prometheus.js";
+import { FanOut } from "../../src/live/fanout.js";
 import { LiveHub } from "../../src/live/hub.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
@@ -23,7 +24,7 @@ function ingestCounts(rows: Record<string, number>) {
 test("*_total series are counters holding the counts the service keeps; levels are gauges", async () => {
   const logger = createLogger();
   const bus = inProcessBus(logger);
-  const hub = new LiveHub(bus, 1000, logger);
+  const hub = new LiveHub({ bus, tickMs: 1000, fanout: new FanOut(logger), logger });
   const rows = { tradeEvents: 4, quarantine: 1 };
   const alertFeed = { stats: { reads: 2, delivered: 9, readFailures: 0 } };
   const { registry } = createMetrics({

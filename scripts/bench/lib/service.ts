@@ -120,18 +120,29 @@ export interface RunningService {
   stop(): Promise<number | null>;
 }
 
+export interface StartServiceOptions {
+  /** How long to wait for readiness. @default 90000 */
+  readyTimeoutMs?: number;
+  /**
+   * The entry point: the service as deployed, or a benchmark's own composition of it (e.g.
+   * lib/perSubscriberService.ts).
+   * @default "src/main.ts"
+   */
+  entry?: string;
+}
+
 /**
- * Starts `node --import tsx src/main.ts` with the given env on a free port (SERVER_PORT) and
+ * Starts `node --import tsx <entry>` with the given env on a free port (SERVER_PORT) and
  * waits until /actuator/health/readiness says UP (database reachable, consumer group joined).
  * Warnings and errors of the service are echoed on stderr.
  */
 export async function startService(
   env: Record<string, string>,
-  readyTimeoutMs = 90_000,
+  { readyTimeoutMs = 90_000, entry = "src/main.ts" }: StartServiceOptions = {},
 ): Promise<RunningService> {
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
     env: {
       ...process.env,
       KAFKA_BOOTSTRAP_SERVERS: brokers.join(","),

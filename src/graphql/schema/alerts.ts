@@ -8,14 +8,8 @@ import { alertsChangeTable } from "../../domain/changes.js";
 import { RttmError } from "../../domain/errors.js";
 import { alertMessage, timeAgo } from "../../alerts/format.js";
 import { ruleByName, ruleInfo, type RuleInfo } from "../../alerts/rules.js";
-import {
-  acknowledgeAlert,
-  alertHistory,
-  getAlert,
-  listAlerts,
-  openAlerts,
-  resolveAlert,
-} from "../../alerts/store.js";
+import { acknowledgeAlert, resolveAlert } from "../../alerts/commands.js";
+import { alertHistory, getAlert, listAlerts, openAlerts } from "../../store/read/alerts.js";
 import {
   eventKinds,
   resolutions,
@@ -24,7 +18,7 @@ import {
   statuses,
   type AlertEventWithAlert,
   type AlertRecord,
-} from "../../alerts/types.js";
+} from "../../domain/alerts.js";
 import type { SnapshotSource } from "../../live/hub.js";
 import { changeNotice } from "../../live/notice.js";
 import { InvalidInputError } from "../../store/read/errors.js";
