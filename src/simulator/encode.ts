@@ -1,6 +1,6 @@
 /** SimEvents to Confluent-framed protobuf values. */
 import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
-import type { TopicKey } from "../config/index.js";
+import type { TopicKey } from "../domain/topics.js";
 import { RttmDlqEventSchema } from "../ingest/proto/rttm/rttm_dlq_event_pb.js";
 import { RttmErrorEventSchema } from "../ingest/proto/rttm/rttm_error_event_pb.js";
 import { RttmQueueMetricSchema } from "../ingest/proto/rttm/rttm_queue_metric_pb.js";

@@ -6,7 +6,7 @@
  */
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { registerTopicSchemas } from "./registerSchemas.js";
-import { topicKeys, type TopicKey } from "../config/index.js";
+import { topicKeys, type TopicKey } from "../domain/topics.js";
 import { kafkaLogCreator } from "../ingest/kafkaLog.js";
 import type { Logger } from "../log.js";
 import { sleep } from "../pipeline/retry.js";
