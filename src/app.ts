@@ -4,6 +4,7 @@ import type { Config } from "./config/index.js";
 import { startAlerts } from "./alerts/index.js";
 import { Health } from "./http/health.js";
 import { createMetrics } from "./http/prometheus.js";
+import { SocketCounter } from "./http/upgradeGate.js";
 import { createIngestService } from "./ingest/service.js";
 import { FanOut } from "./live/fanout.js";
 import { LiveHub } from "./live/hub.js";
@@ -57,7 +58,7 @@ export async function startApp(
   // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
   const health = new Health(readPool, ingest, bus, config);
-  const sockets = { open: 0, rejected: 0 };
+  const sockets = new SocketCounter();
   const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
   const http = createHttpServer({
     config,

@@ -14,7 +14,8 @@ import {
   subscriptionsPath,
   yogaHealthCheckPath,
 } from "./http/paths.js";
-import type { Metrics, SocketCounts } from "./http/prometheus.js";
+import type { Metrics } from "./http/prometheus.js";
+import type { SocketCounter } from "./http/upgradeGate.js";
 import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
 import { createTrustedDocuments } from "./http/trustedDocuments.js";
 import { withCorrelationId } from "./http/correlation.js";
@@ -41,7 +42,8 @@ export interface ServerDeps {
   context: () => AppContext;
   health: Health;
   metrics: Metrics;
-  sockets: SocketCounts;
+  /** GraphQL and legacy sockets of the replica: one count, one cap. */
+  sockets: SocketCounter;
   logger: Logger;
   /** Subscriptions share one execution per group (src/live/fanout.ts); false only in bench:live. @default true */
   sharedFanOut?: boolean;
@@ -116,7 +118,7 @@ export function createHttpServer(deps: ServerDeps) {
   const websocket = createWebSocketServer({
     yoga,
     schema: deps.schema,
-    counts: deps.sockets,
+    counter: deps.sockets,
     logger: logger.child({ component: "websocket" }),
     maxMessageBytes: limits.wsMaxMessageBytes,
     initTimeoutMs: limits.wsInitTimeoutMs,

@@ -3,10 +3,9 @@ import type { IngestService } from "../ingest/service.js";
 import type { ChangeBus } from "../live/bus.js";
 import type { LiveHub } from "../live/hub.js";
 
-export interface SocketCounts {
-  open: number;
-  rejected: number;
-}
+import type { SocketCounts } from "./upgradeGate.js";
+
+export type { SocketCounts };
 
 /** What the metrics read at scrape time. */
 export interface MetricSources {
