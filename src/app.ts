@@ -2,21 +2,21 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config/index.js";
 import { startAlerts } from "./alerts/index.js";
-import { Health } from "./http/health.js";
-import { createMetrics } from "./http/prometheus.js";
-import { SocketCounter } from "./http/upgradeGate.js";
-import { createIngestService } from "./ingest/service.js";
-import { FanOut } from "./live/fanout.js";
-import { LiveHub } from "./live/hub.js";
-import { noticeForBatch } from "./live/notice.js";
-import { inProcessBus } from "./live/inProcessBus.js";
-import { redisBus } from "./live/redisBus.js";
-import { snapshotSources } from "./live/views.js";
+import { Health, createMetrics, SocketCounter } from "./http/index.js";
+import { createIngestService } from "./ingest/index.js";
+import {
+  FanOut,
+  LiveHub,
+  noticeForBatch,
+  inProcessBus,
+  redisBus,
+  snapshotSources,
+} from "./live/index.js";
 import type { Logger } from "./log.js";
 import { schema } from "./graphql/schema/index.js";
 import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
-import { createPool } from "./store/pool.js";
+import { createPool } from "./store/index.js";
 
 export interface AppOptions {
   /** Called when the Kafka consumer gave up for good (kafkajs will not restart it). @default () => {} */

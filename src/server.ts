@@ -2,10 +2,9 @@ import { createServer } from "node:http";
 import type { GraphQLSchema } from "graphql";
 import { createYoga } from "graphql-yoga";
 import type { Config } from "./config/index.js";
-import type { AppContext, ServerContext } from "./graphql/context.js";
-import { errorMasking } from "./http/error-masking.js";
-import type { Health } from "./http/health.js";
+import type { AppContext, ServerContext } from "./graphql/index.js";
 import {
+  errorMasking,
   graphiqlAssetsPath,
   graphqlEndpointPattern,
   graphqlPaths,
@@ -13,14 +12,19 @@ import {
   metricsPath,
   subscriptionsPath,
   yogaHealthCheckPath,
-} from "./http/paths.js";
-import type { Metrics } from "./http/prometheus.js";
-import type { SocketCounter } from "./http/upgradeGate.js";
-import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
-import { createTrustedDocuments } from "./http/trustedDocuments.js";
-import { withCorrelationId } from "./http/correlation.js";
-import { authenticateSocket } from "./http/identity/socket.js";
-import { createVerifier } from "./http/identity/verifier.js";
+  requestListener,
+  upgradeListener,
+  createTrustedDocuments,
+  withCorrelationId,
+  authenticateSocket,
+  createVerifier,
+  createWebSocketServer,
+  yogaLogging,
+  type Health,
+  type Metrics,
+  type SocketCounter,
+  type RouteGroup,
+} from "./http/index.js";
 import { useAuth } from "./http/use-auth.js";
 import { bodyLimitBytes, useBodyLimit } from "./http/use-body-limit.js";
 import { useDocumentSize } from "./http/use-document-size.js";
@@ -31,8 +35,6 @@ import { useNotFound } from "./http/use-not-found.js";
 import { useOriginCheck } from "./http/use-origin-check.js";
 import { useQueryLimits } from "./http/use-query-limits.js";
 import { useTiming } from "./http/use-timing.js";
-import { createWebSocketServer } from "./http/websocket.js";
-import { yogaLogging } from "./http/yoga-logging.js";
 import type { LegacyApi, RequestAuthenticator } from "./legacy/index.js";
 import type { Logger } from "./log.js";
 

@@ -6,7 +6,7 @@
 import type { ClientBase, Pool } from "pg";
 import type { AlertEventRecord, AlertRecord } from "../domain/alerts.js";
 import { isRttmError } from "../domain/errors.js";
-import { alertColumns, toAlert } from "../store/read/alerts.js";
+import { alertColumns, toAlert } from "../store/read/index.js";
 import { AlertAlreadyResolvedError, AlertNotFoundError } from "./errors.js";
 import { inAlertTransaction, insertEvent, updateOne } from "./store.js";
 

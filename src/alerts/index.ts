@@ -1,13 +1,13 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
-import type { ChangeBus } from "../live/bus.js";
+import type { ChangeBus } from "../live/index.js";
 import type { Logger } from "../log.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { AlertFeed } from "./feed.js";
 
 export { AlertEvaluator } from "./evaluator.js";
 export { AlertFeed } from "./feed.js";
-export { ruleInfo, rules, type RuleInfo } from "./rules.js";
+export { ruleByName, ruleInfo, rules, type RuleInfo } from "./rules.js";
 export * from "../domain/alerts.js";
 
 /** The alerts of one replica: the evaluator (one replica at a time evaluates) and the event feed of its subscribers. */
@@ -46,3 +46,6 @@ export function startAlerts(options: {
     },
   };
 }
+
+export { acknowledgeAlert, resolveAlert } from "./commands.js";
+export { alertMessage, timeAgo } from "./format.js";

@@ -32,3 +32,16 @@ export function loadConfig(env: Env = process.env): Config {
   read.done();
   return config;
 }
+
+export { EnvReader, type Env } from "./parse.js";
+export { logLevel, settings, type LogLevel } from "./settings.js";
+export {
+  Variable,
+  int,
+  literal,
+  number,
+  readAll,
+  string,
+  variable,
+  type ValuesOf,
+} from "./variable.js";

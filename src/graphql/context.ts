@@ -4,10 +4,8 @@ import type { Pool } from "pg";
 import type { Alerts } from "../alerts/index.js";
 import type { Config } from "../config/index.js";
 import type { Identity } from "../domain/identity.js";
-import type { IngestService } from "../ingest/service.js";
-import type { LiveHub } from "../live/hub.js";
-import type { ChangeBus } from "../live/bus.js";
-import type { SnapshotSources } from "../live/views.js";
+import type { IngestService } from "../ingest/index.js";
+import type { LiveHub, ChangeBus, SnapshotSources } from "../live/index.js";
 
 /** What the application hands every operation (built in src/app.ts). `now()` is the one clock of a request. */
 export interface AppContext {

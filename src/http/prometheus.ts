@@ -1,7 +1,6 @@
 import client from "prom-client";
-import type { IngestService } from "../ingest/service.js";
-import type { ChangeBus } from "../live/bus.js";
-import type { LiveHub } from "../live/hub.js";
+import type { IngestService } from "../ingest/index.js";
+import type { ChangeBus, LiveHub } from "../live/index.js";
 
 import type { SocketCounts } from "./upgradeGate.js";
 

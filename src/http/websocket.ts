@@ -11,9 +11,8 @@ import {
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { RttmYoga } from "../graphql/context.js";
-import type { LiveHub } from "../live/hub.js";
-import { SharedSubscription, subscriptionGroupKey } from "../live/sharedSubscription.js";
+import type { RttmYoga } from "../graphql/index.js";
+import { SharedSubscription, subscriptionGroupKey, type LiveHub } from "../live/index.js";
 import { withLogContext, type Logger } from "../log.js";
 import { correlationHeader, correlationIdOf } from "./correlation.js";
 import { documentSizeError } from "./documentSize.js";

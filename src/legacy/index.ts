@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import type { Pool } from "pg";
 import type { Registry } from "prom-client";
 import type { Config } from "../config/index.js";
-import type { SocketCounter } from "../http/upgradeGate.js";
+import type { SocketCounter } from "../http/index.js";
 import type { Logger } from "../log.js";
 import { legacyFeeds } from "./feeds.js";
 import { createLegacyMetrics } from "./metrics.js";

@@ -4,9 +4,9 @@
  * shows numbers raw, without rounding of its own) and a null turned into what the page can draw.
  * Each deliberate difference from the old service is listed in README "Legacy dashboard API".
  */
-import { alertMessage, timeAgo } from "../alerts/format.js";
+import { alertMessage, timeAgo } from "../alerts/index.js";
 import type { AlertRecord } from "../domain/alerts.js";
-import type { overviewView } from "../live/views.js";
+import type { overviewView } from "../live/index.js";
 import type * as read from "../store/read/index.js";
 import type {
   Alert,

@@ -4,8 +4,7 @@
  * 400, a failure of ours a 500 (the page retries those twice, then shows its placeholders).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isAuthError } from "../http/identity/errors.js";
-import { wwwAuthenticate } from "../http/identity/refusal.js";
+import { isAuthError, wwwAuthenticate } from "../http/index.js";
 import type { Logger } from "../log.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "./cors.js";
 import type { LegacyMetrics } from "./metrics.js";

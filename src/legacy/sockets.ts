@@ -6,9 +6,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer } from "ws";
-import { upgradeGate, type SocketCounter } from "../http/upgradeGate.js";
+import { upgradeGate, type SocketCounter } from "../http/index.js";
 import type { Logger } from "../log.js";
-import type { LiveHub, SocketSerializer } from "../live/hub.js";
+import type { LiveHub, SocketSerializer } from "../live/index.js";
 import { legacySocketPaths, type LegacyFeed, type LegacySocketPath } from "./feeds.js";
 import type { LegacyMetrics } from "./metrics.js";
 

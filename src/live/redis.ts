@@ -7,7 +7,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../config/index.js";
 import { RttmError } from "../domain/errors.js";
 import type { Logger } from "../log.js";
-import { backoffDelayMs } from "../pipeline/retry.js";
+import { backoffDelayMs } from "../pipeline/index.js";
 
 export type RedisConnectionConfig = Exclude<RedisConfig, { kind: "none" }>;
 

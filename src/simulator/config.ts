@@ -3,10 +3,9 @@
  * src/config/settings.ts) plus SIM_*, declared here the same way; the README's simulator table is
  * printed from these declarations (`npm run docs:config`).
  */
-import { EnvReader, type Env } from "../config/parse.js";
-import { settings } from "../config/settings.js";
-import { topicKeys, type TopicKey } from "../domain/topics.js";
 import {
+  EnvReader,
+  settings,
   int,
   literal,
   number,
@@ -14,8 +13,10 @@ import {
   string,
   variable,
   Variable,
+  type Env,
   type ValuesOf,
-} from "../config/variable.js";
+} from "../config/index.js";
+import { topicKeys, type TopicKey } from "../domain/topics.js";
 import { defaultLifecycleOptions, type LifecycleOptions } from "./lifecycle.js";
 
 const fractions = [

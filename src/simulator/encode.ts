@@ -6,7 +6,7 @@ import { RttmErrorEventSchema } from "../ingest/proto/rttm/rttm_error_event_pb.j
 import { RttmQueueMetricSchema } from "../ingest/proto/rttm/rttm_queue_metric_pb.js";
 import { RttmTradeEventSchema } from "../ingest/proto/rttm/rttm_trade_event_pb.js";
 import { InvalidTradeEventProtoSchema } from "../ingest/proto/validation/invalid_trade_event_pb.js";
-import { frameValue } from "../ingest/wireFormat.js";
+import { frameValue } from "../ingest/index.js";
 import type { SimMessage } from "./lifecycle.js";
 
 function encode<S extends DescMessage>(

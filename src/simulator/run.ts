@@ -7,9 +7,9 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { registerTopicSchemas } from "./registerSchemas.js";
 import { topicKeys, type TopicKey } from "../domain/topics.js";
-import { kafkaLogCreator } from "../ingest/kafkaLog.js";
+import { kafkaLogCreator } from "../ingest/index.js";
 import type { Logger } from "../log.js";
-import { sleep } from "../pipeline/retry.js";
+import { sleep } from "../pipeline/index.js";
 import type { SimulatorConfig } from "./config.js";
 import { encodeEvent } from "./encode.js";
 import {

@@ -6,10 +6,22 @@
  */
 import { alertsChangeTable } from "../../domain/changes.js";
 import { RttmError } from "../../domain/errors.js";
-import { alertMessage, timeAgo } from "../../alerts/format.js";
-import { ruleByName, ruleInfo, type RuleInfo } from "../../alerts/rules.js";
-import { acknowledgeAlert, resolveAlert } from "../../alerts/commands.js";
-import { alertHistory, getAlert, listAlerts, openAlerts } from "../../store/read/alerts.js";
+import {
+  alertMessage,
+  timeAgo,
+  ruleByName,
+  ruleInfo,
+  acknowledgeAlert,
+  resolveAlert,
+  type RuleInfo,
+} from "../../alerts/index.js";
+import {
+  alertHistory,
+  getAlert,
+  listAlerts,
+  openAlerts,
+  InvalidInputError,
+} from "../../store/read/index.js";
 import {
   eventKinds,
   resolutions,
@@ -19,9 +31,7 @@ import {
   type AlertEventWithAlert,
   type AlertRecord,
 } from "../../domain/alerts.js";
-import type { SnapshotSource } from "../../live/hub.js";
-import { changeNotice } from "../../live/notice.js";
-import { InvalidInputError } from "../../store/read/errors.js";
+import { changeNotice, type SnapshotSource } from "../../live/index.js";
 import { alertIdArg, eventIdArg, pageArgs, timeRangeArgs } from "../args.js";
 import { builder } from "../builder.js";
 import { connection } from "../connection.js";
