@@ -1,9 +1,10 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config/index.js";
-import { startAlerts } from "./alerts/index.js";
+import { registerDeliveryMetrics, startAlerts } from "./alerts/index.js";
 import { Health, createMetrics, SocketCounter } from "./http/index.js";
-import { createIngestService } from "./ingest/index.js";
+import { createIngestService, registrySchemaCheck } from "./ingest/index.js";
+import { createEventAppender } from "./producer/index.js";
 import {
   FanOut,
   LiveHub,
@@ -60,6 +61,16 @@ export async function startApp(
   const health = new Health(readPool, ingest, bus, config);
   const sockets = new SocketCounter();
   const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
+  // Producers' HTTP ingest (RTTM_INGEST_API_KEYS): posted events go to the topics the consumer reads.
+  const appender =
+    config.httpIngest.apiKeys.length > 0 && config.schemaRegistryUrl
+      ? createEventAppender(
+          config,
+          registrySchemaCheck(config.schemaRegistryUrl, logger.child({ component: "http-ingest" })),
+          logger.child({ component: "http-ingest" }),
+        )
+      : undefined;
+  if (alerts.delivery) registerDeliveryMetrics(metrics.registry, alerts.delivery.stats);
   const http = createHttpServer({
     config,
     schema,
@@ -77,6 +88,7 @@ export async function startApp(
     health,
     metrics,
     sockets,
+    appender,
     sharedFanOut,
     logger: logger.child({ component: "http" }),
     legacy: (authenticate) =>
@@ -110,6 +122,7 @@ export async function startApp(
     /** Close sockets (clients reconnect elsewhere), flush and commit, then release everything. */
     async stop(): Promise<"flushed" | "abandoned"> {
       await http.close();
+      await appender?.close();
       hub.close();
       await alerts.stop();
       const outcome = await ingest.stop();

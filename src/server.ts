@@ -5,6 +5,7 @@ import type { Config } from "./config/index.js";
 import type { AppContext, ServerContext } from "./graphql/index.js";
 import {
   errorMasking,
+  registerHealthMetrics,
   graphiqlAssetsPath,
   graphqlEndpointPattern,
   graphqlPaths,
@@ -20,6 +21,7 @@ import {
   createVerifier,
   createWebSocketServer,
   yogaLogging,
+  httpIngestMetrics,
   type Health,
   type Metrics,
   type SocketCounter,
@@ -30,6 +32,7 @@ import { bodyLimitBytes, useBodyLimit } from "./http/use-body-limit.js";
 import { useDocumentSize } from "./http/use-document-size.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
 import { useHealthRoutes } from "./http/use-health-routes.js";
+import { useHttpIngest } from "./http/use-http-ingest.js";
 import { useMetricsRoute } from "./http/use-metrics-route.js";
 import { useNotFound } from "./http/use-not-found.js";
 import { useOriginCheck } from "./http/use-origin-check.js";
@@ -37,6 +40,7 @@ import { useQueryLimits } from "./http/use-query-limits.js";
 import { useTiming } from "./http/use-timing.js";
 import type { LegacyApi, RequestAuthenticator } from "./legacy/index.js";
 import type { Logger } from "./log.js";
+import type { EventAppender } from "./producer/index.js";
 
 export interface ServerDeps {
   config: Config;
@@ -51,6 +55,8 @@ export interface ServerDeps {
   sharedFanOut?: boolean;
   /** The old dashboard's REST calls and raw sockets (src/legacy), given how to check a Bearer token. */
   legacy?: (authenticate: RequestAuthenticator | undefined) => LegacyApi;
+  /** The producers' HTTP ingest (src/producer), when RTTM_INGEST_API_KEYS names a key. */
+  appender?: EventAppender;
 }
 
 /**
@@ -77,6 +83,7 @@ export function createHttpServer(deps: ServerDeps) {
       ? createVerifier(config.auth, logger.child({ component: "identity" }))
       : undefined;
   void verifier?.jwks.warm();
+  registerHealthMetrics(metrics.registry, { health: deps.health, jwks: verifier?.jwks });
   const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,
@@ -140,7 +147,16 @@ export function createHttpServer(deps: ServerDeps) {
   const legacy = deps.legacy?.(
     verifier && (async (req) => void (await verifier.verify(req.headers.authorization))),
   );
-  const routeGroups: RouteGroup[] = [...(legacy ? [legacy] : []), graphqlOverWebSocket];
+  // Producers' ingest first: its paths are under /api/rttm/ like the legacy REST API's.
+  const httpIngest = deps.appender
+    ? useHttpIngest({
+        settings: config.httpIngest,
+        appender: deps.appender,
+        metrics: httpIngestMetrics(metrics.registry),
+        logger: logger.child({ component: "http-ingest" }),
+      })
+    : {};
+  const routeGroups: RouteGroup[] = [httpIngest, ...(legacy ? [legacy] : []), graphqlOverWebSocket];
   const answer = withCorrelationId(requestListener(routeGroups, yoga, logger));
   // requestListener answers every failure itself (a 500), so its promise never rejects.
   const server = createServer((req, res) => void answer(req, res));

@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import * as ajvModule from "ajv/dist/2019.js";
 import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../src/config/index.js";
@@ -279,6 +280,22 @@ function modelClass(
   }
 }
 
+/**
+ * A PrometheusRule (no kubernetes-models class: the Prometheus Operator's CRD): a name, and
+ * exactly the groups of monitoring/rttm.rules.yml (promtool checks and unit-tests that file), so
+ * the two never drift apart.
+ */
+function checkPrometheusRule(doc: Obj): string[] {
+  const [rules] = loadYaml("monitoring/rttm.rules.yml");
+  const problems: string[] = [];
+  if (!str(obj(doc.metadata).name)) problems.push("metadata.name is missing");
+  if (!isDeepStrictEqual(obj(doc.spec).groups, rules?.groups))
+    problems.push(
+      "spec.groups differ from the groups of monitoring/rttm.rules.yml: copy them over unchanged",
+    );
+  return problems;
+}
+
 function checkK8s(): void {
   console.log("k8s/");
   const files = readdirSync(path.join(root, "k8s"))
@@ -301,6 +318,15 @@ function checkK8s(): void {
       const name = str(obj(doc.metadata).name);
       if (kind === "Kustomization" && apiVersion.startsWith("kustomize.config.k8s.io/")) {
         kustomization = doc;
+        continue;
+      }
+      if (kind === "PrometheusRule" && apiVersion === "monitoring.coreos.com/v1") {
+        check(`${file}: PrometheusRule ${name} carries monitoring/rttm.rules.yml`, [
+          ...checkPrometheusRule(doc),
+          ...(file.startsWith("k8s/optional/")
+            ? []
+            : ["move it to k8s/optional/: the platform has no Prometheus Operator"]),
+        ]);
         continue;
       }
       const Model = modelClass(apiVersion, kind);

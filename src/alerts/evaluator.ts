@@ -21,6 +21,8 @@ export interface EvaluatorOptions {
   bus?: ChangeBus;
   replica: string;
   logger: Logger;
+  /** Called when this replica takes the evaluator role. */
+  onLeading?: () => void;
 }
 
 /**
@@ -170,6 +172,7 @@ export class AlertEvaluator {
         this.options.logger.info("this replica now evaluates the alert rules", {
           replica: this.options.replica,
         });
+        this.options.onLeading?.();
       }
     }
     return this.leading ? this.client : null;

@@ -1,15 +1,17 @@
 /**
  * Every setting of the service, declared once: variable name, default, meaning and how it is
  * read (groups with rules of their own in their modules: topics.ts, redis.ts, thresholds.ts,
- * auth.ts, liveFanout.ts). `Config` is the type of what these read (config/index.ts); the README's configuration
+ * auth.ts, liveFanout.ts, httpIngest.ts, alertmanager.ts). `Config` is the type of what these read (config/index.ts); the README's configuration
  * table is printed from them (`npm run docs:config`, checked in CI).
  */
+import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
 import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import { redisSettings } from "./redis.js";
 import { alertThresholds, cardThresholds } from "./thresholds.js";
 import { topicSettings } from "./topics.js";
+import { httpIngestConfig } from "./httpIngest.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
 import {
   durationMs,
@@ -367,6 +369,8 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  httpIngest: httpIngestConfig,
+  alertmanager: alertmanagerConfig,
   alerts: {
     evalIntervalMs: int("RTTM_ALERT_EVAL_INTERVAL", {
       fallback: 60_000,

@@ -36,7 +36,10 @@ export const errorCodes = {
 
 export type ErrorCode = keyof typeof errorCodes;
 
-/** Codes that never reach a client: they name failures inside the service, for code and logs. */
+/**
+ * Codes that are never a GraphQL `extensions.code`: failures inside the service, and the producers'
+ * HTTP ingest refusals (answered there with an HTTP status, src/http/use-http-ingest.ts).
+ */
 export const internalErrorCodes = {
   /** One or more environment variables are invalid; `problems` lists each. The process exits 1. */
   CONFIG_INVALID: "CONFIG_INVALID",
@@ -52,6 +55,16 @@ export const internalErrorCodes = {
   JWKS_UNAVAILABLE: "JWKS_UNAVAILABLE",
   /** Redis did not answer a command within REDIS_TIMEOUT: a dead or half-open connection (retriable). */
   REDIS_TIMEOUT: "REDIS_TIMEOUT",
+  /** HTTP ingest: a body that is empty or not framed as its content type says. HTTP 400. */
+  BODY_INVALID: "BODY_INVALID",
+  /** HTTP ingest: a body or batch larger than RTTM_INGEST_* allow. HTTP 413. */
+  BODY_TOO_LARGE: "BODY_TOO_LARGE",
+  /** HTTP ingest: a posted event that does not decode or fails a field check (`field`, `index`). HTTP 400. */
+  EVENT_INVALID: "EVENT_INVALID",
+  /** HTTP ingest: Kafka, the registry or the backlog cannot take the events now (`dependency`; retriable). HTTP 503. */
+  PRODUCE_UNAVAILABLE: "PRODUCE_UNAVAILABLE",
+  /** An Alertmanager could not be reached or refused a request (`dependency` is its URL; retriable unless it answered 4xx). */
+  ALERTMANAGER_FAILED: "ALERTMANAGER_FAILED",
 } as const;
 
 export type InternalErrorCode = keyof typeof internalErrorCodes;

@@ -23,6 +23,12 @@ export interface ErrorFields {
   topic?: string;
   partition?: number;
   offset?: string;
+  /** The position of an event in a posted batch. */
+  index?: number;
+  /** The dependency that did not answer or refused (e.g. "kafka", "schema-registry", an Alertmanager's URL). */
+  dependency?: string;
+  /** The HTTP status a dependency answered with. */
+  upstreamStatus?: number;
   /** Every problem found, when there are several (e.g. each bad environment variable). */
   problems?: readonly string[];
   /** Further facts a client is shown with the code (e.g. who resolved an alert, and when). */
@@ -53,6 +59,9 @@ export class RttmError<Code extends RttmErrorCode = RttmErrorCode>
   declare readonly topic?: string;
   declare readonly partition?: number;
   declare readonly offset?: string;
+  declare readonly index?: number;
+  declare readonly dependency?: string;
+  declare readonly upstreamStatus?: number;
   declare readonly problems?: readonly string[];
   declare readonly details?: Readonly<Record<string, string | null>>;
 

@@ -26,3 +26,6 @@ export { createTrustedDocuments } from "./trustedDocuments.js";
 export { SocketCounter, upgradeGate } from "./upgradeGate.js";
 export { createWebSocketServer } from "./websocket.js";
 export { yogaLogging } from "./yoga-logging.js";
+
+export { registerHealthMetrics } from "./healthMetrics.js";
+export { httpIngestMetrics } from "./ingest/metrics.js";

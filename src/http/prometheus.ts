@@ -109,6 +109,18 @@ export function createMetrics({ ingest, hub, bus, alertFeed, sockets }: MetricSo
     return ingest.consumerStatus.paused ? assigned : 0;
   });
   gauge(
+    "rttm_consumer_lag_records",
+    "Records behind the end of each partition at its last fetch (Kafka consumer lag)",
+    () =>
+      Object.entries(ingest.consumerStatus.lag).flatMap(([topic, partitions]) =>
+        Object.entries(partitions).map(([partition, n]): [Labels, number] => [
+          { topic, partition },
+          n,
+        ]),
+      ),
+    ["topic", "partition"],
+  );
+  gauge(
     "rttm_commit_lag_records",
     "Records fetched but not yet stored, so their offsets are not committed",
     () => ingest.ledger.pendingCount,

@@ -25,6 +25,8 @@ export interface ConsumerStatus {
   pausedSince: Date | null;
   assigned: Record<string, number[]>;
   consumed: Record<string, number>;
+  /** Per topic and partition: records behind the partition's end at the last fetch (high watermark − next offset). */
+  lag: Record<string, Record<number, number>>;
 }
 
 export interface IngestConsumer {
@@ -81,6 +83,7 @@ export function createIngestConsumer(
     pausedSince: null,
     assigned: {},
     consumed: {},
+    lag: {},
   };
   let feeding = true;
   let inFlight = 0;
@@ -112,6 +115,8 @@ export function createIngestConsumer(
     isStale,
   }: EachBatchPayload): Promise<void> {
     const description = byTopic.get(batch.topic)!;
+    // Shards this fetch fed: once it is handed over, their writers need not wait for more.
+    const fed = new Set<BoundedQueue<IngestRow>>();
     inFlight++;
     try {
       for (const message of batch.messages) {
@@ -136,11 +141,15 @@ export function createIngestConsumer(
         if (!feeding) break;
         ledger.queued(row.row);
         shard.push(row, eventWeight(message.key, message.value));
+        fed.add(shard);
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
+        (status.lag[batch.topic] ??= {})[batch.partition] =
+          Number(batch.highWatermark) - Number(message.offset) - 1;
       }
       await heartbeat();
     } finally {
+      for (const shard of fed) shard.flush();
       inFlight--;
       if (inFlight === 0) idle?.();
     }

@@ -2,3 +2,8 @@
 export { kafkaLogCreator } from "./kafkaLog.js";
 export { createIngestService, type IngestService } from "./service.js";
 export { frameValue } from "./wireFormat.js";
+
+export { registrySchemaCheck, type SchemaCheck } from "./schemaCheck.js";
+export { registerTopicSchema, registerTopicSchemas } from "./schemaRegistration.js";
+export { topicDescriptions, type TopicDescription } from "./topics.js";
+export { RecordRejected } from "./validate.js";

@@ -1,5 +1,5 @@
 /** The live layer's public face: the change buses, the hub and its fan-out, change notices and the snapshot views. */
-export { type ChangeBus } from "./bus.js";
+export type { ChangeBus } from "./bus.js";
 export { FanOut } from "./fanout.js";
 export { LiveHub, type SnapshotSource, type SocketSerializer } from "./hub.js";
 export { inProcessBus } from "./inProcessBus.js";

@@ -5,9 +5,8 @@
  * most `drainMs`), flushes the producer and returns the totals.
  */
 import { Kafka, logLevel, Partitioners } from "kafkajs";
-import { registerTopicSchemas } from "./registerSchemas.js";
-import { topicKeys, type TopicKey } from "../domain/topics.js";
-import { kafkaLogCreator } from "../ingest/index.js";
+import { registerTopicSchemas, kafkaLogCreator } from "../ingest/index.js";
+import { topicKeys, type TopicKey } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { sleep } from "../pipeline/index.js";
 import type { SimulatorConfig } from "./config.js";

@@ -2,3 +2,10 @@
 export { createPool } from "./pool.js";
 export { preparePartitions, startRetention } from "./retention.js";
 export { groupByTable, writeBatch, type BatchCounts } from "./writeBatch.js";
+
+export {
+  recordFailure,
+  recordSent,
+  recordSilence,
+  recordSilenceExpired,
+} from "./alertDeliveries.js";

@@ -3,7 +3,7 @@ import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufb
 import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import { topicKeys, type TopicKey } from "../../src/config/index.js";
 import { frameValue } from "../../src/ingest/wireFormat.js";
-import { registerTopicSchemas } from "../../src/simulator/registerSchemas.js";
+import { registerTopicSchemas } from "../../src/ingest/schemaRegistration.js";
 import { kafkaBrokers, schemaRegistryUrl, uniqueName } from "./infra.js";
 
 export const kafka = new Kafka({

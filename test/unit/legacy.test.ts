@@ -86,6 +86,24 @@ describe("legacy mappers: read models → the old dashboard's shapes", () => {
     assert.deepEqual(Object.keys(result[1]!), ["name", "count", "latencyMs", "successRate"]);
   });
 
+  test("dlq: events sent without a stage are one more byStage row, UNKNOWN, last; the rows add up to the total", () => {
+    const result = map.dlqResponse({
+      asOf: now,
+      windowSeconds: 86_400,
+      total: 3,
+      lastEventTime: null,
+      byStage: [
+        { stage: "RECEIVED", count: 0 },
+        { stage: "VALIDATED", count: 1 },
+        { stage: "ENRICHED", count: 0 },
+        { stage: "COMMITTED", count: 0 },
+      ],
+      unknownStage: 2,
+    });
+    assert.deepEqual(result, { total: 3, byStage: { VALIDATED: 1, UNKNOWN: 2 } });
+    assert.deepEqual(Object.keys(result.byStage), ["VALIDATED", "UNKNOWN"]);
+  });
+
   test("dlq: byStage is an object in pipeline order without empty stages; total as read", () => {
     const result = map.dlqResponse({
       asOf: now,
@@ -98,6 +116,7 @@ describe("legacy mappers: read models → the old dashboard's shapes", () => {
         { stage: "ENRICHED", count: 0 },
         { stage: "COMMITTED", count: 4 },
       ],
+      unknownStage: 0,
     });
     assert.deepEqual(result, { total: 5, byStage: { VALIDATED: 1, COMMITTED: 4 } });
     assert.deepEqual(Object.keys(result.byStage), ["VALIDATED", "COMMITTED"]);
@@ -107,6 +126,7 @@ describe("legacy mappers: read models → the old dashboard's shapes", () => {
       total: 0,
       lastEventTime: null,
       byStage: [],
+      unknownStage: 0,
     });
     assert.deepEqual(empty, { total: 0, byStage: {} });
   });

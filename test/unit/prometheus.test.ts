@@ -12,7 +12,12 @@ setLogLevel("silent");
 /** The counts an ingest service keeps, as plain values (the metrics only read them). */
 function ingestCounts(rows: Record<string, number>) {
   return {
-    consumerStatus: { consumed: { "rttm.trade.events": 7 }, assigned: {}, paused: false },
+    consumerStatus: {
+      consumed: { "rttm.trade.events": 7 },
+      lag: { "rttm.trade.events": { 0: 12, 1: 0 } },
+      assigned: {},
+      paused: false,
+    },
     writer: { status: { rows, failingSince: null } },
     queue: { size: 3, capacity: 10 },
     ledger: { pendingCount: 2 },
@@ -52,6 +57,10 @@ test("*_total series are counters holding the counts the service keeps; levels a
     assert.match(text, /^rttm_change_notices_published_total 1$/m);
     assert.match(text, /^rttm_alert_feed_delivered_total 9$/m);
     assert.match(text, /^# TYPE rttm_queue_depth gauge$/m);
+    assert.match(
+      text,
+      /^rttm_consumer_lag_records\{topic="rttm.trade.events",partition="0"\} 12$/m,
+    );
     // A second scrape reports the count as it is now, not added to the first.
     rows.tradeEvents = 6;
     assert.match(await registry.metrics(), /^rttm_stored_rows_total\{table="tradeEvents"\} 6$/m);

@@ -124,25 +124,36 @@ export interface StartServiceOptions {
   /** How long to wait for readiness. @default 90000 */
   readyTimeoutMs?: number;
   /**
-   * The entry point: the service as deployed, or a benchmark's own composition of it (e.g.
-   * lib/perSubscriberService.ts).
+   * The entry point, run with `--import tsx`: the service as deployed, or a benchmark's own
+   * composition of it (e.g. lib/perSubscriberService.ts).
    * @default "src/main.ts"
    */
   entry?: string;
+  /** Node's arguments instead of `--import tsx <entry>` (e.g. the compiled `dist/src/main.js`). */
+  nodeArgs?: readonly string[];
+  /** Wraps the command line, e.g. to start it inside a cgroup (lib/cgroup.ts). */
+  wrap?: (command: readonly string[]) => string[];
 }
 
 /**
- * Starts `node --import tsx <entry>` with the given env on a free port (SERVER_PORT) and
- * waits until /actuator/health/readiness says UP (database reachable, consumer group joined).
- * Warnings and errors of the service are echoed on stderr.
+ * Starts `node --import tsx <entry>` (or node with `nodeArgs`) with the given env on a free port
+ * (SERVER_PORT) and waits until /actuator/health/readiness says UP (database reachable, consumer
+ * group joined). Warnings and errors of the service are echoed on stderr.
  */
 export async function startService(
   env: Record<string, string>,
-  { readyTimeoutMs = 90_000, entry = "src/main.ts" }: StartServiceOptions = {},
+  options: StartServiceOptions = {},
 ): Promise<RunningService> {
+  const { readyTimeoutMs = 90_000, entry = "src/main.ts", wrap } = options;
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
+  const command = [
+    process.execPath,
+    ...nodeArgs,
+    ...(options.nodeArgs ?? ["--import", "tsx", entry]),
+  ];
+  const [file, ...args] = wrap ? wrap(command) : command;
+  const child = spawn(file!, args, {
     env: {
       ...process.env,
       KAFKA_BOOTSTRAP_SERVERS: brokers.join(","),

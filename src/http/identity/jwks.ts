@@ -47,6 +47,11 @@ export class JwksCache {
 
   constructor(private readonly options: JwksCacheOptions) {}
 
+  /** Whether the last fetch failed (keys fetched earlier stay in use meanwhile). */
+  get failing(): boolean {
+    return this.lastError !== undefined;
+  }
+
   /** Fetches the keys unless the rate limit forbids it now; never throws (used at start-up). */
   warm(): Promise<void> {
     return this.refreshIfAllowed().catch(() => undefined);

@@ -73,6 +73,23 @@ export async function openAlerts(db: Db, limit = 1000): Promise<AlertRecord[]> {
   return rows.map(toAlert);
 }
 
+/**
+ * What is sent to Alertmanager: every open alert and the alerts resolved after `resolvedSince`
+ * (sent again as resolved for a few intervals), oldest first.
+ */
+export async function alertsToDeliver(
+  db: Db,
+  resolvedSince: Date,
+  limit = 2000,
+): Promise<AlertRecord[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${alertColumns} FROM rttm_alerts WHERE status <> 'RESOLVED' OR resolved_at > $1
+     ORDER BY id LIMIT $2`,
+    [resolvedSince, limit],
+  );
+  return rows.map(toAlert);
+}
+
 export interface AlertListArgs extends PageArgs, TimeFilter {
   /** Any of these statuses; all when absent or empty. */
   status?: readonly Status[] | null;

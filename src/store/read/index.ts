@@ -75,9 +75,12 @@ export {
   listAlerts,
   openAlerts,
   toAlert,
+  alertsToDeliver,
 } from "./alerts.js";
 export { bigintIdArg } from "./bigintId.js";
 export { countInRange, type CountedTable } from "./eventCounts.js";
 export { quantileMs, readLatencyHistograms } from "./latencyHistograms.js";
 export { countStageEvents } from "./stageCounts.js";
 export { secondMs, trailingWindow } from "./window.js";
+
+export { alertDeliveries, type AlertDeliveryRecord } from "./alertDeliveries.js";
