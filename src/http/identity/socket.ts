@@ -8,7 +8,7 @@
  */
 import type { WebSocket } from "ws";
 import type { Logger } from "../../log.js";
-import { isAuthError, type AuthError } from "./errors.js";
+import { isAuthError, unauthenticated, type AuthError } from "./errors.js";
 import type { Identity, Verifier } from "./verifier.js";
 
 /** What graphql-ws hands to onConnect (its `extra` from graphql-ws/use/ws, plus what we store). */
@@ -67,7 +67,8 @@ function closeAtExpiry(socket: WebSocket, expiresAt: Date, logger: Logger): void
       () => {
         if (left > maxTimerMs) return arm();
         logger.info("websocket closed: token expired", { expiredAt: expiresAt.toISOString() });
-        socket.close(4401, "UNAUTHENTICATED: token expired");
+        const expired = unauthenticated("token expired");
+        socket.close(refusalCloseCode(expired), closeReason(`${expired.code}: ${expired.message}`));
       },
       Math.max(0, Math.min(left, maxTimerMs)),
     );
