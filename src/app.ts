@@ -49,18 +49,14 @@ export async function startApp(
       : redisBus(config.redis, logger.child({ component: "changeBus" }));
   ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
   const liveLogger = logger.child({ component: "live" });
-  const hub = new LiveHub({
-    bus,
-    tickMs: config.live.tickMs,
-    fanout: new FanOut(liveLogger, config.live.fanout),
-    logger: liveLogger,
-  });
+  const fanout = new FanOut(liveLogger, config.live.fanout);
+  const hub = new LiveHub({ bus, tickMs: config.live.tickMs, fanout, logger: liveLogger });
   const sources = snapshotSources(readPool, config, ingest, bus, replica);
   // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
   const health = new Health(readPool, ingest, bus, config);
   const sockets = new SocketCounter();
-  const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
+  const metrics = createMetrics({ ingest, hub, fanout, bus, alertFeed: alerts.feed, sockets });
   // Producers' HTTP ingest (RTTM_INGEST_API_KEYS): posted events go to the topics the consumer reads.
   const appender =
     config.httpIngest.apiKeys.length > 0 && config.schemaRegistryUrl
@@ -79,8 +75,6 @@ export async function startApp(
       hub,
       sources,
       bus,
-      config,
-      ingest,
       replica,
       alerts,
       now: () => new Date(),

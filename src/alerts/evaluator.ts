@@ -61,14 +61,14 @@ export class AlertEvaluator {
       if (!client) return null;
       const measured = await measureRules(this.options.readPool, now);
       const result = await this.write(() =>
-        applyObservations(
+        applyObservations({
           client,
           measured,
-          this.options.config,
+          config: this.options.config,
           now,
-          this.actor,
-          this.options.logger,
-        ),
+          actor: this.actor,
+          logger: this.options.logger,
+        }),
       );
       for (const name of result.failedRules)
         this.options.logger.warn("alert rule not measured; its alerts are left as they are", {

@@ -8,7 +8,7 @@ import { AlertEvaluator } from "./evaluator.js";
 import { AlertFeed } from "./feed.js";
 
 export { AlertEvaluator } from "./evaluator.js";
-export { AlertFeed } from "./feed.js";
+export { AlertFeed, type AlertFeedStats } from "./feed.js";
 export { AlertmanagerDispatcher } from "./alertmanager/dispatcher.js";
 export { registerDeliveryMetrics } from "./alertmanager/metrics.js";
 export { ruleByName, ruleInfo, rules, type RuleInfo } from "./rules.js";

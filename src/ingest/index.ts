@@ -1,6 +1,11 @@
 /** Ingest's public face: the service (Kafka consumer → queue → writers) and the wire format the simulator also speaks. */
 export { kafkaLogCreator } from "./kafkaLog.js";
-export { createIngestService, type IngestService } from "./service.js";
+export {
+  createIngestService,
+  type IngestService,
+  type IngestStats,
+  type StoredListener,
+} from "./service.js";
 export { frameValue } from "./wireFormat.js";
 
 export { registrySchemaCheck, type SchemaCheck } from "./schemaCheck.js";

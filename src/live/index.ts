@@ -1,7 +1,7 @@
 /** The live layer's public face: the change buses, the hub and its fan-out, change notices and the snapshot views. */
-export type { ChangeBus } from "./bus.js";
-export { FanOut } from "./fanout.js";
-export { LiveHub, type SnapshotSource, type SocketSerializer } from "./hub.js";
+export type { ChangeBus, BusStats } from "./bus.js";
+export { FanOut, type FanOutStats } from "./fanout.js";
+export { LiveHub, type SnapshotSource, type SocketSerializer, type HubStats } from "./hub.js";
 export { inProcessBus } from "./inProcessBus.js";
 export { changeNotice, noticeForBatch, resyncOrigin } from "./notice.js";
 export { redisBus } from "./redisBus.js";

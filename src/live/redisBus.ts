@@ -210,7 +210,7 @@ export function redisBus(
   watchdog.unref();
 
   return {
-    stats,
+    stats: () => ({ ...stats }),
     get healthy() {
       return !closed && subscribed && redisStatus(pub) === "up" && redisStatus(sub) === "up";
     },

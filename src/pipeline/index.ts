@@ -4,4 +4,4 @@ export { eventWeight } from "./eventWeight.js";
 export { OffsetLedger } from "./offsets.js";
 export { backoffDelayMs, sleep } from "./retry.js";
 export { ShardedQueue } from "./shardedQueue.js";
-export { WriterPool } from "./writer.js";
+export { WriterPool, type WriterStats } from "./writer.js";

@@ -32,6 +32,14 @@ export interface WriterHooks {
   onStored?(counts: BatchCounts, batch: readonly IngestRow[], durationMs: number): void;
 }
 
+/** What the writers report to /metrics. */
+export interface WriterStats {
+  /** Rows written since start, per table (quarantine = rejected records). */
+  rows: Readonly<Record<string, number>>;
+  /** Batch writes are failing and being retried. */
+  failing: boolean;
+}
+
 export interface WriterStatus {
   batches: number;
   rows: Record<string, number>;
@@ -72,6 +80,11 @@ export class WriterPool {
 
   start(): void {
     if (this.loops.length === 0) this.loops = this.queue.shards.map((shard) => this.run(shard));
+  }
+
+  /** The writers' counts now. */
+  stats(): WriterStats {
+    return { rows: { ...this.status.rows }, failing: this.status.failingSince !== null };
   }
 
   /** Writes what is queued, commits, and resolves; `abandonAfterMs` bounds the wait on a failing database. */

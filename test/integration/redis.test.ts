@@ -140,7 +140,7 @@ describe("change notices", () => {
     assert.equal(second.length, 1, "unsubscribed");
     assert.equal(first[1]!.notice.tradeIds.length, maxTradeIdsPerNotice);
     assert.equal(first[1]!.notice.tradeIdsTruncated, true);
-    assert.deepEqual(bus.stats, {
+    assert.deepEqual(bus.stats(), {
       published: 2,
       publishFailures: 0,
       received: 2,
@@ -150,7 +150,7 @@ describe("change notices", () => {
     assert.equal(bus.healthy, true);
     await bus.close();
     assert.doesNotThrow(() => bus.publish(sent));
-    assert.equal(bus.stats.publishFailures, 1);
+    assert.equal(bus.stats().publishFailures, 1);
   });
 
   test("Redis bus on 127.0.0.1:6379: two replicas exchange notices; malformed messages are ignored and counted", async () => {
@@ -208,8 +208,8 @@ describe("change notices", () => {
       5000,
       10,
     );
-    assert.equal(b.stats.malformed, 5);
-    assert.equal(a.stats.malformed, 5);
+    assert.equal(b.stats().malformed, 5);
+    assert.equal(a.stats().malformed, 5);
     assert.deepEqual(
       atB.map((r) => r.notice.origin),
       ["replica-a", "replica-b", "replica-c"],
@@ -236,13 +236,13 @@ describe("change notices", () => {
 
     await waitFor(
       "publishes acknowledged",
-      async () => a.stats.published === 2 && b.stats.published === 2,
+      async () => a.stats().published === 2 && b.stats().published === 2,
       5000,
       10,
     );
-    assert.equal(a.stats.publishFailures, 0);
-    assert.equal(b.stats.received, 3, "A's two notices and C's");
-    assert.equal(a.stats.received, 3, "B's two and C's");
+    assert.equal(a.stats().publishFailures, 0);
+    assert.equal(b.stats().received, 3, "A's two notices and C's");
+    assert.equal(a.stats().received, 3, "B's two and C's");
   });
 
   test("Redis unreachable: publish never throws, local listeners still get notices, the bus reports unhealthy", async () => {
@@ -263,8 +263,8 @@ describe("change notices", () => {
         );
       await waitFor("local delivery", async () => local.length === 200, 2000, 10);
       assert.equal(bus.healthy, false);
-      assert.equal(bus.stats.publishFailures, 200);
-      assert.equal(bus.stats.published, 0);
+      assert.equal(bus.stats().publishFailures, 200);
+      assert.equal(bus.stats().published, 0);
       const started = Date.now();
       await bus.close();
       assert.ok(Date.now() - started < 2000, "close does not wait for Redis");
@@ -329,8 +329,8 @@ describe("change notices", () => {
         assert.deepEqual([...merged.tables].sort(), ["dlqEvents", "tradeEvents"]);
         await waitFor("A healthy again", async () => a.healthy, 10_000, 20);
       }
-      assert.ok(a.stats.publishFailures >= 6);
-      assert.equal(b.stats.resyncs, 0, "B never lost its subscription");
+      assert.ok(a.stats().publishFailures >= 6);
+      assert.equal(b.stats().resyncs, 0, "B never lost its subscription");
     });
   });
 
@@ -390,7 +390,7 @@ describe("change notices", () => {
         const resyncMs = atB[resyncAt]!.at - failover.killedAt;
         t.diagnostic(
           `failover: sentinels switched ${failover.switchMs} ms after the kill; B resubscribed after ${resyncMs} ms; first notice from A after ${recoveryMs} ms; ` +
-            `A publish failures ${a.stats.publishFailures} (coalesced, re-sent), published ${a.stats.published}`,
+            `A publish failures ${a.stats().publishFailures} (coalesced, re-sent), published ${a.stats().published}`,
         );
         assert.ok(recoveryMs <= 15_000, `recovered within 15 s (took ${recoveryMs} ms)`);
       } finally {

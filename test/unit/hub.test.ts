@@ -1,18 +1,36 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import type { ChangeBus } from "../../src/live/bus.js";
 import { FanOut } from "../../src/live/fanout.js";
 import { LiveHub, type SnapshotSource } from "../../src/live/hub.js";
 import { computeBurst } from "../../src/live/snapshot.js";
 import { inProcessBus } from "../../src/live/inProcessBus.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
-import { sleep } from "../../src/pipeline/retry.js";
 
 setLogLevel("silent");
 const logger = createLogger();
 const tick = 20;
 const newHub = (bus: ChangeBus, tickMs: number) =>
   new LiveHub({ bus, tickMs, fanout: new FanOut(logger), logger });
+/**
+ * Virtual time for the hub's clock and timers (Date, setTimeout, setInterval; setImmediate stays
+ * real): `advance(ms)` moves it 1 ms at a time and lets the promises each step released settle,
+ * so a spec says "within four ticks" without sleeping four ticks and hoping they were enough.
+ */
+function virtualTime(t: TestContext) {
+  t.mock.timers.enable({ apis: ["Date", "setTimeout", "setInterval"], now: 1_000_000 });
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return {
+    async advance(ms: number): Promise<void> {
+      for (let i = 0; i < ms; i++) {
+        t.mock.timers.tick(1);
+        await settle();
+      }
+      await settle();
+    },
+  };
+}
+
 const notice = (tables: string[], tradeIds: string[] = []) => ({
   origin: "test",
   at: Date.now(),
@@ -51,31 +69,33 @@ test("many subscribers, one computation per change; each gets the current value 
   const second = await Promise.all(subscribers.map((s) => s.next()));
   assert.ok(second.every((r) => r.value?.n === 1));
   assert.equal(state.computations, 2, "recomputed once for 500 subscribers");
-  assert.equal(hub.stats.subscriptions, 500);
+  assert.equal(hub.stats().subscriptions, 500);
   await Promise.all(subscribers.map((s) => s.return!()));
-  assert.equal(hub.stats.subscriptions, 0);
-  assert.equal(hub.stats.snapshots, 0, "a snapshot without subscribers is dropped");
+  assert.equal(hub.stats().subscriptions, 0);
+  assert.equal(hub.stats().snapshots, 0, "a snapshot without subscribers is dropped");
   hub.close();
 });
 
-test("only notices for the snapshot's tables recompute it, and an unchanged payload is not pushed", async () => {
+test("only notices for the snapshot's tables recompute it, and an unchanged payload is not pushed", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = newHub(bus, tick);
   const { state, source } = counterSource("dlq", ["dlqEvents"]);
   const sub = hub.subscribe(source);
   await sub.next();
   bus.publish(notice(["tradeEvents"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 1, "unrelated table: no recomputation");
   bus.publish(notice(["dlqEvents"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 2, "related table: recomputed");
-  assert.equal(hub.stats.deliveries, 1, "same data (asOf aside): nothing pushed");
+  assert.equal(hub.stats().deliveries, 1, "same data (asOf aside): nothing pushed");
   await sub.return!();
   hub.close();
 });
 
-test("a slow subscriber gets the latest value only; older ones are dropped and counted", async () => {
+test("a slow subscriber gets the latest value only; older ones are dropped and counted", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = newHub(bus, tick);
   const { state, source } = counterSource("slow", ["tradeEvents"]);
@@ -84,29 +104,30 @@ test("a slow subscriber gets the latest value only; older ones are dropped and c
   for (let i = 1; i <= 5; i++) {
     state.value = i;
     bus.publish(notice(["tradeEvents"]));
-    await sleep(tick * 3);
+    await time.advance(tick * 3);
   }
   const next = await slow.next();
   assert.equal(next.value?.n, 5, "the newest value");
-  assert.equal(hub.stats.coalesced, 4, "four updates replaced before they were taken");
+  assert.equal(hub.stats().coalesced, 4, "four updates replaced before they were taken");
   await slow.return!();
   hub.close();
 });
 
-test("per-trade snapshots recompute only for notices naming their trade (or truncated lists)", async () => {
+test("per-trade snapshots recompute only for notices naming their trade (or truncated lists)", async (t) => {
+  const time = virtualTime(t);
   const bus = inProcessBus(logger);
   const hub = newHub(bus, tick);
   const { state, source } = counterSource("trade:a", [], { tradeId: "a" });
   const sub = hub.subscribe(source);
   await sub.next();
   bus.publish(notice(["tradeEvents"], ["b"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 1);
   bus.publish(notice(["tradeEvents"], ["b", "a"]));
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 2);
   bus.publish({ ...notice(["tradeEvents"]), tradeIdsTruncated: true });
-  await sleep(tick * 4);
+  await time.advance(tick * 4);
   assert.equal(state.computations, 3);
   await sub.return!();
   hub.close();
@@ -171,7 +192,7 @@ test("a failed computation is retried on the next tick and subscribers keep thei
   value = 2;
   const next = await within(sub.next(), 5000, "the retried computation");
   assert.deepEqual(next.value, { value: 2 }, "recovered without a new notice");
-  assert.ok(hub.stats.computeFailures >= 1);
+  assert.ok(hub.stats().computeFailures >= 1);
   await sub.return!();
   hub.close();
 });
