@@ -14,9 +14,9 @@
  * 3. Dashboard HTTP queries per second of one replica at p99 ≤ --http-target-ms, connections
  *    ramped, while ingesting at half the sustained rate into a seeded database.
  *
- * Usage: npm run bench:capacity -- [--step-seconds 60] [--start-rate 1000] [--factor 1.3]
- *        [--replicas 1,2,3] [--partitions 6] [--viewer-counts 100,250,500,1000,2000,4000]
- *        [--http-connections 2,4,8,16,32] [--skip-viewers] [--skip-http]
+ * Usage: npm run bench:capacity -- [--step-seconds 60] [--start-rate 2000] [--factor 1.4]
+ *        [--replicas 1,2,3] [--partitions 6] [--viewer-counts 10,25,50,100,250,500,1000,2000,4000]
+ *        [--http-connections 1,2,4,8,16,32] [--skip-viewers] [--skip-http]
  * BENCH_CAPACITY_STEP_SECONDS overrides the step length (development: e.g. 15). Progress on
  * stderr; results in bench-results/capacity-latest.json (and a dated copy).
  */
@@ -28,21 +28,26 @@ import { progress } from "./lib/service.js";
 import { fmt, round } from "./lib/stats.js";
 import { httpQueryRamp, type HttpQueryResult } from "./capacity/httpQueries.js";
 import { ramp, type RampResult } from "./capacity/ramp.js";
-import { buildService, imageNodeOptions, platformLimits } from "./capacity/replicas.js";
+import {
+  buildService,
+  imageNodeOptions,
+  platformLimits,
+  stopAllReplicas,
+} from "./capacity/replicas.js";
 import { viewerRamp, type ViewerResult } from "./capacity/viewers.js";
 
 const { values: args } = parseArgs({
   options: {
     "step-seconds": { type: "string", default: process.env.BENCH_CAPACITY_STEP_SECONDS ?? "60" },
-    "start-rate": { type: "string", default: "1000" },
-    factor: { type: "string", default: "1.3" },
+    "start-rate": { type: "string", default: "2000" },
+    factor: { type: "string", default: "1.4" },
     "max-steps": { type: "string", default: "10" },
     replicas: { type: "string", default: "1,2,3" },
     partitions: { type: "string", default: "6" },
-    "viewer-counts": { type: "string", default: "100,250,500,1000,2000,4000,8000" },
+    "viewer-counts": { type: "string", default: "10,25,50,100,250,500,1000,2000,4000" },
     "viewer-seconds": { type: "string", default: "20" },
     "viewer-target-ms": { type: "string", default: "1000" },
-    "http-connections": { type: "string", default: "2,4,8,16,32" },
+    "http-connections": { type: "string", default: "1,2,4,8,16,32" },
     "http-seconds": { type: "string", default: "10" },
     "http-seed-events": { type: "string", default: "400000" },
     "http-target-ms": { type: "string", default: "100" },
@@ -68,6 +73,13 @@ process.on("warning", (warning) => {
 });
 if (stepSeconds < 60)
   progress(`steps of ${stepSeconds} s: a development run (reported figures use ≥ 60 s)`);
+
+// Interrupted: stop the replicas (they flush and commit) and remove their cgroups before exiting.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    progress(`${signal}: stopping the replicas and removing their cgroups`);
+    void stopAllReplicas().finally(() => process.exit(130));
+  });
 
 const started = performance.now();
 const loadAtStart = loadavg().map((l) => round(l, 2)!);

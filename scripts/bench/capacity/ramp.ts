@@ -23,6 +23,8 @@ import { postgresCpuPct, profileDatabase, type DatabaseProfile } from "./databas
 import { sampleReplica, startReplicas, stopReplicas, sumMetric, type Replica } from "./replicas.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Concurrent producing loops sharing the rate. */
+const producerLanes = 4;
 
 export interface RampOptions {
   runId: string;
@@ -61,12 +63,21 @@ export interface RampResult {
   sustainedEventsPerSec: number | null;
   /** The step at the sustained rate. */
   atSustained: RampStep | null;
+  /**
+   * What ended the ramp: the service (its lag grew), the bench's producer (it could not produce
+   * the next rate on this machine: the sustained rate is then a lower bound), or the step limit.
+   */
+  limitedBy: "service" | "producer" | "max-steps";
 }
 
-/** Consumer lag of `groupId` on `topic`: Σ over partitions of end offset − committed offset. */
+/**
+ * Consumer lag of `groupId` on `topic`: Σ over partitions of end offset − committed offset. The
+ * committed offsets are read first: read after the ends, they may already include commits of
+ * records produced since, and the difference would understate the lag (even below 0).
+ */
 export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const ends = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const ends = await admin.fetchTopicOffsets(topic);
   const at = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
   return ends.reduce((n, p) => n + Number(p.high) - Math.max(0, at.get(p.partition) ?? 0), 0);
 }
@@ -116,16 +127,18 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
         {
           rate,
           stepSeconds,
-          start: () => {
-            const traffic = new Traffic(producer, encoder, topics.topics, rate, 0);
-            traffic.start();
-            return traffic;
-          },
+          // Several lanes, so that one slow send does not hold the rate back.
+          start: () =>
+            Array.from({ length: producerLanes }, () => {
+              const lane = new Traffic(producer, encoder, topics.topics, rate / producerLanes, 0);
+              lane.start();
+              return lane;
+            }),
         },
       );
       steps.push(result);
       progress(
-        `ramp, ${label}: ${fmt(rate)} events/s → produced ${fmt(result.producedEventsPerSec)}, stored ${fmt(result.storedEventsPerSec)}, lag ${fmt(result.lag.start)} → ${fmt(result.lag.end)} (${result.lag.slopePerSec}/s): ${result.sustained ? "sustained" : `NOT sustained (${result.reason})`}; CPU ${result.replicas.map((r) => `${r.cpuPctOfCore} %`).join(", ")}, RSS ${result.replicas.map((r) => `${r.rssMb} MB`).join(", ")}, postgres ${result.postgresCpuPctOfCore} % of a core, load ${result.loadAverage.join(" ")}`,
+        `ramp, ${label}: ${fmt(rate)} events/s → produced ${fmt(result.producedEventsPerSec)}, stored ${fmt(result.storedEventsPerSec)}, lag ${fmt(result.lag.start)} → ${fmt(result.lag.end)} (${result.lag.slopePerSec}/s): ${result.sustained ? "sustained" : `NOT sustained (${result.reason})`}; CPU ${result.replicas.map((r) => `${r.cpuPctOfCore} %`).join(", ")}, RSS ${result.replicas.map((r) => `${r.rssMb} MB`).join(", ")}, throttled ${result.replicas.map((r) => `${r.throttledPctOfPeriods} %`).join(", ")} of periods, postgres ${result.postgresCpuPctOfCore} % of a core, load ${result.loadAverage.join(" ")}`,
       );
       if (!result.sustained) break;
       rate = Math.round(rate * options.factor);
@@ -139,6 +152,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
   }
   const passed = steps.filter((s) => s.sustained);
   const best = passed.at(-1) ?? null;
+  const broken = steps.find((s) => !s.sustained);
   return {
     replicas: count,
     partitions,
@@ -146,6 +160,13 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     steps,
     sustainedEventsPerSec: best?.targetEventsPerSec ?? null,
     atSustained: best,
+    limitedBy:
+      broken === undefined
+        ? "max-steps"
+        : broken.producedEventsPerSec < broken.targetEventsPerSec * 0.95 &&
+            broken.lag.slopePerSec <= Math.max(20, broken.targetEventsPerSec * 0.03)
+          ? "producer"
+          : "service",
   };
 }
 
@@ -155,7 +176,7 @@ async function rampStep(
   groupId: string,
   topic: string,
   dbName: string,
-  step: { rate: number; stepSeconds: number; start: () => Traffic },
+  step: { rate: number; stepSeconds: number; start: () => Traffic[] },
 ): Promise<RampStep> {
   const { rate, stepSeconds } = step;
   const stored = () => sumMetric(replicas, 'rttm_stored_rows_total{table="tradeEvents"}');
@@ -166,7 +187,7 @@ async function rampStep(
   const processes0 = allProcessCpu();
   const machine0 = machineCpu();
   const stored0 = await stored();
-  const traffic = step.start();
+  const lanes = step.start();
   const t0 = performance.now();
   const lags: Array<[number, number]> = [];
   const rss: number[][] = replicas.map(() => []);
@@ -179,10 +200,10 @@ async function rampStep(
       now.forEach((s, i) => rss[i]!.push(s.rssKb));
     }
   } finally {
-    await traffic.stop();
+    await Promise.all(lanes.map((lane) => lane.stop()));
   }
   const wall = (performance.now() - t0) / 1000;
-  const produced = traffic.tradeEvents / wall;
+  const produced = lanes.reduce((n, lane) => n + lane.tradeEvents, 0) / wall;
   const storedRate = ((await stored()) - stored0) / wall;
   const samples1 = await Promise.all(replicas.map(sampleReplica));
   const processes1 = allProcessCpu();
@@ -193,6 +214,8 @@ async function rampStep(
   const reasons: string[] = [];
   if (produced < rate * 0.95)
     reasons.push(`the producer reached ${Math.round(produced)} events/s only`);
+  if (storedRate < produced * 0.95)
+    reasons.push(`stored ${Math.round(storedRate)} events/s of ${Math.round(produced)} produced`);
   if (slope > Math.max(20, rate * 0.03)) reasons.push(`lag grew ${Math.round(slope)} events/s`);
   if (lagEnd > rate * 5) reasons.push(`lag ${lagEnd} events at the end (> 5 s of production)`);
   return {

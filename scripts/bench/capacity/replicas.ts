@@ -59,6 +59,13 @@ export async function sampleReplica(r: Replica): Promise<ReplicaSample> {
 }
 
 let started = 0;
+/** Replicas running now, for {@link stopAllReplicas}. */
+const running = new Set<Replica>();
+
+/** Stops every replica still running (the bench interrupted), removing their envelopes. */
+export async function stopAllReplicas(): Promise<void> {
+  await stopReplicas([...running]);
+}
 
 /** Starts `count` replicas with `env`, each in its own envelope named after `label`. */
 export async function startReplicas(
@@ -82,7 +89,9 @@ export async function startReplicas(
             readyTimeoutMs: 120_000,
           },
         );
-        replicas.push({ service, envelope });
+        const replica = { service, envelope };
+        replicas.push(replica);
+        running.add(replica);
       } catch (err) {
         await envelope.remove().catch(() => undefined);
         throw err;
@@ -98,6 +107,7 @@ export async function startReplicas(
 /** Stops the replicas (flush and commit on SIGTERM), then removes their envelopes once empty. */
 export async function stopReplicas(replicas: readonly Replica[]): Promise<void> {
   await Promise.all(replicas.map((r) => r.service.stop()));
+  for (const r of replicas) running.delete(r);
   for (const r of replicas)
     await r.envelope
       .remove()

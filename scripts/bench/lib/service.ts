@@ -69,10 +69,19 @@ export async function createTopics(label: string, partitions: number): Promise<B
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
-    });
+    // Right after other topics were deleted the broker may briefly answer with retriable errors.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
+        });
+        break;
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
