@@ -15,13 +15,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpIngestConfig } from "../config/index.js";
 import type { Logger } from "../log.js";
-import {
-  EventRejected,
-  eventKinds,
-  ProduceUnavailable,
-  type EventAppender,
-  type EventKind,
-} from "../producer/index.js";
+import { isRttmError, type RttmError } from "../domain/errors.js";
+import { eventKinds, type EventAppender, type EventKind } from "../producer/index.js";
 import { apiKeyRing } from "./ingest/apiKeys.js";
 import { bodyForm, BodyRefused, readBody, splitDelimited } from "./ingest/body.js";
 import type { HttpIngestMetrics } from "./ingest/metrics.js";
@@ -66,6 +61,56 @@ const refusal = (
   headers?: Record<string, string>,
 ): Answer => ({ status, body: { status, error, message, ...extra }, headers });
 
+/** The RttmErrors a request can end with, each answered here and nowhere else. */
+const refusalCodes = [
+  "BODY_INVALID",
+  "BODY_TOO_LARGE",
+  "EVENT_INVALID",
+  "PRODUCE_UNAVAILABLE",
+] as const;
+type Refused = RttmError<(typeof refusalCodes)[number]>;
+
+/** This transport's answer to an error: its status, body and headers, logged as what it is. */
+function refusalOf(
+  err: Refused,
+  form: "single" | "delimited",
+  retryAfter: string,
+  log: Logger,
+): Answer {
+  switch (err.code) {
+    case "BODY_INVALID":
+    case "BODY_TOO_LARGE": {
+      const status = err.code === "BODY_TOO_LARGE" ? 413 : 400;
+      log.info("ingest request refused", { status, reason: err.message });
+      return refusal(
+        status,
+        status === 413 ? "Payload Too Large" : "Bad Request",
+        err.message,
+        err.index === undefined ? {} : { index: err.index },
+      );
+    }
+    case "EVENT_INVALID":
+      log.info("ingest request refused", { status: 400, field: err.field, reason: err.message });
+      return refusal(400, "Bad Request", err.message, {
+        field: err.field ?? "body",
+        reason: err.message,
+        ...(form === "delimited" ? { index: err.index } : {}),
+      });
+    case "PRODUCE_UNAVAILABLE":
+      log.warn("ingest request not stored; answered 503", {
+        dependency: err.dependency,
+        reason: err.message,
+      });
+      return refusal(
+        503,
+        "Service Unavailable",
+        err.message,
+        { dependency: err.dependency },
+        { "retry-after": retryAfter },
+      );
+  }
+}
+
 export interface HttpIngestRoutes extends RouteGroup {
   /**
    * Shutdown: later requests are answered 503 (Retry-After, Connection: close); resolves when the
@@ -99,8 +144,7 @@ export function useHttpIngest({
         ? refusal(401, "Unauthorized", "an API key is required in X-API-Key")
         : refusal(403, "Forbidden", "the API key is not known");
     }
-    // The key's name on every line about this request (no child logger per request: the hot path).
-    const who = { apiKey: key.name, path };
+    const log = logger.child({ apiKey: key.name, path });
     const form = bodyForm(req.headers["content-type"]);
     if (!form) {
       return refusal(
@@ -123,39 +167,19 @@ export function useHttpIngest({
           ? [body]
           : splitDelimited(body, settings.maxEventBytes, settings.maxBatchEvents);
     } catch (err) {
-      if (!(err instanceof BodyRefused)) throw err;
-      logger.info("ingest request refused", { ...who, status: err.status, reason: err.message });
-      return refusal(
-        err.status,
-        err.status === 413 ? "Payload Too Large" : "Bad Request",
-        err.message,
-        err.index === undefined ? {} : { index: err.index },
-      );
+      if (!isRttmError(err, ...refusalCodes)) throw err;
+      return refusalOf(err, form, retryAfter, log);
     }
     let events;
     try {
       events = payloads.map((p, i) => kind.accept(p, i));
     } catch (err) {
-      if (!(err instanceof EventRejected)) throw err;
-      logger.info("ingest request refused", {
-        ...who,
-        status: 400,
-        field: err.field,
-        reason: err.message,
-      });
-      return refusal(400, "Bad Request", err.message, {
-        field: err.field ?? "body",
-        reason: err.message,
-        ...(form === "delimited" ? { index: err.index } : {}),
-      });
+      if (!isRttmError(err, ...refusalCodes)) throw err;
+      return refusalOf(err, form, retryAfter, log);
     }
     const wait = rate.take(key.name, events.length);
     if (wait > 0) {
-      logger.info("ingest request over the key's rate", {
-        ...who,
-        events: events.length,
-        retryAfter: wait,
-      });
+      log.info("ingest request over the key's rate", { events: events.length, retryAfter: wait });
       return refusal(
         429,
         "Too Many Requests",
@@ -167,20 +191,8 @@ export function useHttpIngest({
     try {
       await appender.append(kind, events);
     } catch (err) {
-      if (!(err instanceof ProduceUnavailable)) throw err;
-      logger.warn("ingest request not stored; answered 503", {
-        ...who,
-        events: events.length,
-        dependency: err.dependency,
-        reason: err.message,
-      });
-      return refusal(
-        503,
-        "Service Unavailable",
-        err.message,
-        { dependency: err.dependency },
-        { "retry-after": retryAfter },
-      );
+      if (!isRttmError(err, ...refusalCodes)) throw err;
+      return refusalOf(err, form, retryAfter, log.child({ events: events.length }));
     }
     metrics.events.inc({ topic: appender.topicOf(kind) }, events.length);
     return { status: 202, body: { accepted: events.length } };

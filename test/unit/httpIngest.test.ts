@@ -84,7 +84,7 @@ test("delimited bodies: varint lengths (multi-byte included); empty, truncated, 
       () => splitDelimited(buffer, 100, 2),
       (err: unknown) =>
         err instanceof BodyRefused &&
-        err.status === status &&
+        err.code === (status === 413 ? "BODY_TOO_LARGE" : "BODY_INVALID") &&
         err.index === index &&
         message.test(err.message),
     );

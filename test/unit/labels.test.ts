@@ -118,6 +118,16 @@ describe("alertmanager labels", () => {
       ],
     );
     assert.match(sent[0]!.alert.annotations.summary!, /warning at 10\.00/);
+    // Later than the lookahead after the escalation, only the critical label set is sent.
+    const later = postableAlerts(
+      [alert({ severity: "CRITICAL", thresholdValue: 50, currentValue: 60, escalatedAt: at(90) })],
+      at(90 + 241),
+      options,
+    );
+    assert.deepEqual(
+      later.map((s) => s.alert.labels.severity),
+      ["critical"],
+    );
     assert.match(sent[1]!.alert.annotations.summary!, /critical at 50\.00/);
   });
 

@@ -13,7 +13,8 @@
  *
  * Escalation WARNING → CRITICAL changes the `severity` label, so it is a different Alertmanager
  * alert: the warning label set is sent resolved (`endsAt` = the escalation time) and the critical
- * one firing from the escalation time. Receivers see the warning resolve and the critical fire.
+ * one firing from the escalation time (the warning's resolution for as long as a resolved alert is
+ * sent). Receivers see the warning resolve and the critical fire.
  *
  * Two RTTM alerts with the same label set (a recurrence after a resolution) are one Alertmanager
  * alert: only the newer is sent, or Alertmanager would take the older's resolution for the newer.
@@ -155,16 +156,20 @@ export function labelSetsOf(alert: AlertRecord, now: Date, options: LabelOptions
       ...(generatorURL ? { generatorURL } : {}),
     },
   });
-  if (alert.severity === "CRITICAL" && alert.escalatedAt) {
+  const escalatedAt = alert.severity === "CRITICAL" ? alert.escalatedAt : null;
+  if (escalatedAt) {
+    const critical = make("CRITICAL", alert.thresholdValue, escalatedAt, ends, open);
+    // The warning's resolution is sent as long as a resolved alert is (lookaheadMs).
+    if (now.getTime() - escalatedAt.getTime() > options.lookaheadMs) return [critical];
     return [
       make(
         "WARNING",
         options.warningThreshold(alert.rule),
         alert.triggeredTime,
-        alert.escalatedAt.toISOString(),
+        escalatedAt.toISOString(),
         false,
       ),
-      make("CRITICAL", alert.thresholdValue, alert.escalatedAt, ends, open),
+      critical,
     ];
   }
   return [make(alert.severity, alert.thresholdValue, alert.triggeredTime, ends, open)];

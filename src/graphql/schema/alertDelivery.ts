@@ -2,7 +2,7 @@
  * Alert.delivery: how an alert was delivered to Alertmanager (RTTM_ALERTMANAGER_URLS), read from
  * rttm_alert_deliveries. Null while delivery is off or before the first attempt.
  */
-import { alertDeliveries, type AlertDeliveryRecord } from "../../store/read/alertDeliveries.js";
+import { alertDeliveries, type AlertDeliveryRecord } from "../../store/read/index.js";
 import { builder } from "../builder.js";
 import { AlertRef } from "./alerts.js";
 
@@ -26,7 +26,8 @@ AlertDeliveryRef.implement({
     lastErrorAt: t.field({
       type: "DateTime",
       nullable: true,
-      description: "When lastError happened; a later lastSentAt means delivery recovered.",
+      description:
+        "When lastError happened. One Alertmanager of a pair failing while the other accepts shows both a recent lastSentAt and a recent lastError (which names the Alertmanager).",
       resolve: (d) => d.lastErrorAt,
     }),
     silenceId: t.exposeString("silenceId", {
