@@ -521,6 +521,16 @@ function checkK8s(): void {
         ...(obj(deployment.doc.spec).replicas === undefined
           ? []
           : ["the Deployment sets spec.replicas, which every apply would reset under the HPA"]),
+        ...hpaLagProblems(spec, cmData),
+        // An optional HPA replaces the kustomization's (same name) instead of fighting it.
+        ...(hpa.file.startsWith("k8s/optional/") &&
+        find("HorizontalPodAutoscaler").some(
+          (other) => !other.file.startsWith("k8s/optional/") && other.name !== hpa.name,
+        )
+          ? [
+              "an optional HPA must carry the kustomization HPA's name, so applying it replaces that one",
+            ]
+          : []),
       ],
     );
   }
@@ -596,3 +606,30 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log("\ncheck-deploy: compose files and k8s manifests are valid");
+
+/**
+ * An External lag metric must select the consumer group and trade-event topic the ConfigMap
+ * configures (kafka_exporter's labels consumergroup and topic), with an average-value target.
+ */
+function hpaLagProblems(spec: Obj, cmData: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const metric of arr(spec.metrics).map(obj)) {
+    if (metric.type !== "External") continue;
+    const external = obj(metric.external);
+    const labels = obj(obj(obj(external.metric).selector).matchLabels);
+    const name = str(obj(external.metric).name);
+    if (labels.consumergroup !== cmData.KAFKA_CONSUMER_GROUP_ID)
+      problems.push(
+        `External metric ${name}: consumergroup ${JSON.stringify(labels.consumergroup)} is not KAFKA_CONSUMER_GROUP_ID ${JSON.stringify(cmData.KAFKA_CONSUMER_GROUP_ID)}`,
+      );
+    if (labels.topic !== cmData.KAFKA_TOPIC_TRADE_EVENTS)
+      problems.push(
+        `External metric ${name}: topic ${JSON.stringify(labels.topic)} is not KAFKA_TOPIC_TRADE_EVENTS ${JSON.stringify(cmData.KAFKA_TOPIC_TRADE_EVENTS)}`,
+      );
+    if (obj(external.target).type !== "AverageValue")
+      problems.push(
+        `External metric ${name}: target type should be AverageValue (lag per replica)`,
+      );
+  }
+  return problems;
+}

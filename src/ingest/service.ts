@@ -1,15 +1,24 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
-import { OffsetLedger } from "../pipeline/offsets.js";
-import { ShardedQueue } from "../pipeline/shardedQueue.js";
-import { WriterPool } from "../pipeline/writer.js";
-import { createPool } from "../store/pool.js";
-import { preparePartitions, startRetention } from "../store/retention.js";
-import type { BatchCounts } from "../store/writeBatch.js";
+import { OffsetLedger, ShardedQueue, WriterPool, type WriterStats } from "../pipeline/index.js";
+import { createPool, preparePartitions, startRetention, type BatchCounts } from "../store/index.js";
 import type { Pool } from "pg";
-import { createIngestConsumer, type ConsumerStatus } from "./consumer.js";
+import { createIngestConsumer, type ConsumerStats, type ConsumerStatus } from "./consumer.js";
 import type { IngestRow } from "../domain/rows.js";
 import { registrySchemaCheck, trustTopicTypes, type SchemaCheck } from "./schemaCheck.js";
+
+/** What ingest reports to /metrics: the consumer's, the queue's, the ledger's and the writers' counts. */
+export interface IngestStats {
+  consumer: ConsumerStats;
+  writer: WriterStats;
+  /** Events waiting in the bounded queue. */
+  queueDepth: number;
+  queueCapacity: number;
+  /** Records fetched but not yet stored, so their offsets are not committed. */
+  commitLag: number;
+  /** Schema ids checked against the Schema Registry, and records decoded unchecked during its outages. */
+  schemaIds: { verified: number; unverified: number };
+}
 
 export interface IngestService {
   start(): Promise<void>;
@@ -23,6 +32,7 @@ export interface IngestService {
   /** Schema ids checked against the Schema Registry, and records decoded unchecked during its outages. */
   readonly schemaStats: SchemaCheck["stats"];
   onStored(listener: StoredListener): void;
+  stats(): IngestStats;
 }
 
 export type StoredListener = (
@@ -48,7 +58,14 @@ export function createIngestService(
     ? registrySchemaCheck(config.schemaRegistryUrl, logger)
     : trustTopicTypes;
   const ledger = new OffsetLedger();
-  const consumer = createIngestConsumer(config, queue, ledger, schemas, logger, onFatal);
+  const consumer = createIngestConsumer({
+    kafka: config.kafka,
+    queue,
+    ledger,
+    schemas,
+    logger,
+    onFatal,
+  });
   const listeners: StoredListener[] = [];
   const writer = new WriterPool(
     pool,
@@ -84,6 +101,14 @@ export function createIngestService(
     consumerStatus: consumer.status,
     schemaStats: schemas.stats,
     onStored: (listener) => listeners.push(listener),
+    stats: () => ({
+      consumer: consumer.stats(),
+      writer: writer.stats(),
+      queueDepth: queue.size,
+      queueCapacity: queue.capacity,
+      commitLag: ledger.pendingCount,
+      schemaIds: { ...schemas.stats },
+    }),
     async start() {
       writer.start();
       // Day partitions before the first rows: a day created while rows of that day are being

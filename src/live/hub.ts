@@ -36,7 +36,7 @@ export interface LiveHubOptions {
  * raw-socket adapter over the fan-out (socketAdapter.ts).
  */
 export class LiveHub {
-  readonly stats: HubStats = newHubStats();
+  private readonly counts: HubStats = newHubStats();
   readonly fanout: FanOut;
   private readonly snapshots: SnapshotTable;
   private readonly reads: ReadCache;
@@ -47,10 +47,22 @@ export class LiveHub {
 
   constructor({ bus, tickMs, fanout, logger }: LiveHubOptions) {
     this.fanout = fanout;
-    this.snapshots = new SnapshotTable(this.stats, tickMs);
-    this.reads = new ReadCache(this.snapshots, this.stats, tickMs);
-    this.scheduler = new Scheduler(this.snapshots, this.reads, this.stats, tickMs, logger);
+    this.snapshots = new SnapshotTable(this.counts, tickMs);
+    this.reads = new ReadCache(this.snapshots, this.counts, tickMs);
+    this.scheduler = new Scheduler(this.snapshots, this.reads, this.counts, tickMs, logger);
     this.unsubscribeBus = bus.subscribe((notice) => this.scheduler.onNotice(notice));
+  }
+
+  /**
+   * The hub's counts now, and `subscribers`: its subscriptions with each fan-out group counted
+   * once per member (what a client sees as its subscription).
+   */
+  stats(): Readonly<HubStats & { subscribers: number }> {
+    const fanout = this.fanout.stats();
+    return {
+      ...this.counts,
+      subscribers: this.counts.subscriptions - fanout.groups + fanout.members,
+    };
   }
 
   /**
@@ -59,7 +71,7 @@ export class LiveHub {
    */
   subscribe<T>(source: SnapshotSource<T>): AsyncIterableIterator<T> {
     this.subscribing.getStore()?.push(source.key);
-    const buffer = new LatestValueBuffer(() => this.stats.coalesced++);
+    const buffer = new LatestValueBuffer(() => this.counts.coalesced++);
     return new Repeater<T>(async (push, stop) => {
       const subscriber = { push: push as Push<unknown>, stop };
       const snapshot = this.scheduler.attach(source as SnapshotSource<unknown>, subscriber);

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import type { ChangeNotice } from "./notice.js";
 import type { ReadCache } from "./readCache.js";
 import {
+  computeBurst,
   concerns,
   type ActiveSnapshot,
   type HubStats,
@@ -63,15 +64,16 @@ export class Scheduler {
   }
 
   /**
-   * Computes a stale snapshot now when its minimum interval has passed, else exactly when it
-   * passes (not at the next tick, which would add up to a tick of delay).
+   * Computes a stale snapshot now when it has a computation's credit, else exactly when the credit
+   * has grown back (not at the next tick, which would add up to a tick of delay).
    */
   private computeWhenDue(snapshot: ActiveSnapshot): void {
-    const wait = snapshot.lastComputedAt + snapshot.minIntervalMs - Date.now();
-    if (wait <= 0) {
+    const credit = creditNow(snapshot, Date.now());
+    if (credit >= 1) {
       void this.compute(snapshot);
       return;
     }
+    const wait = Math.ceil((1 - credit) * snapshot.minIntervalMs);
     if (snapshot.due) return;
     snapshot.due = setTimeout(() => {
       snapshot.due = null;
@@ -92,7 +94,7 @@ export class Scheduler {
       const due =
         snapshot.source.refreshMs !== undefined &&
         since >= Math.max(snapshot.source.refreshMs, snapshot.minIntervalMs);
-      if ((snapshot.stale && since >= snapshot.minIntervalMs) || due) void this.compute(snapshot);
+      if ((snapshot.stale && creditNow(snapshot, now) >= 1) || due) void this.compute(snapshot);
     }
   }
 
@@ -100,6 +102,7 @@ export class Scheduler {
     if (snapshot.computing) return;
     snapshot.computing = true;
     snapshot.stale = false;
+    snapshot.credit = creditNow(snapshot, Date.now()) - 1;
     if (snapshot.due) clearTimeout(snapshot.due);
     snapshot.due = null;
     const startedAt = Date.now();
@@ -143,4 +146,12 @@ export class Scheduler {
         this.computeWhenDue(snapshot);
     }
   }
+}
+
+/** The snapshot's computation credit now (brought up to date): see {@link ActiveSnapshot.credit}. */
+function creditNow(snapshot: ActiveSnapshot, now: number): number {
+  const refill = (now - snapshot.creditAt) / snapshot.minIntervalMs;
+  snapshot.credit = Math.min(computeBurst, snapshot.credit + refill);
+  snapshot.creditAt = now;
+  return snapshot.credit;
 }

@@ -46,12 +46,26 @@ export interface ActiveSnapshot {
   /** The computation scheduled for when the minimum interval has passed. */
   due: NodeJS.Timeout | null;
   /**
-   * Shortest time between two computations: the tick, or twice what the last push to all
-   * subscribers cost the event loop, whichever is longer. Many subscribers therefore get fewer,
-   * coalesced pushes instead of a backlog that delays everything else.
+   * Average time between two computations under a stream of notices: the tick, or twice what the
+   * last push to all subscribers cost the event loop, whichever is longer. Many subscribers
+   * therefore get fewer, coalesced pushes instead of a backlog that delays everything else.
    */
   minIntervalMs: number;
+  /**
+   * Computations that may start now (a token bucket): refilled at one per `minIntervalMs` up to
+   * {@link computeBurst}, one spent per computation. A change after a quiet spell is computed at
+   * once; a stream of changes is computed once per interval on average.
+   */
+  credit: number;
+  /** When `credit` was last brought up to date. */
+  creditAt: number;
 }
+
+/**
+ * Computations a snapshot may start back to back after a quiet spell. In any span of `t` ms a
+ * snapshot is computed at most `computeBurst + t / minIntervalMs` times (plus its refreshes).
+ */
+export const computeBurst = 2;
 
 export interface HubStats {
   subscriptions: number;
@@ -126,6 +140,8 @@ export class SnapshotTable {
       noticedAt: 0,
       due: null,
       minIntervalMs: this.tickMs,
+      credit: computeBurst,
+      creditAt: Date.now(),
     };
     this.byKey.set(source.key, snapshot);
     this.stats.snapshots = this.byKey.size;
