@@ -2,22 +2,22 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config/index.js";
 import { registerDeliveryMetrics, startAlerts } from "./alerts/index.js";
-import { Health } from "./http/health.js";
-import { createMetrics } from "./http/prometheus.js";
-import { createIngestService } from "./ingest/service.js";
-import { registrySchemaCheck } from "./ingest/schemaCheck.js";
+import { Health, createMetrics, SocketCounter } from "./http/index.js";
+import { createIngestService, registrySchemaCheck } from "./ingest/index.js";
 import { createEventAppender } from "./producer/index.js";
-import { FanOut } from "./live/fanout.js";
-import { LiveHub } from "./live/hub.js";
-import { noticeForBatch } from "./live/notice.js";
-import { inProcessBus } from "./live/inProcessBus.js";
-import { redisBus } from "./live/redisBus.js";
-import { snapshotSources } from "./live/views.js";
+import {
+  FanOut,
+  LiveHub,
+  noticeForBatch,
+  inProcessBus,
+  redisBus,
+  snapshotSources,
+} from "./live/index.js";
 import type { Logger } from "./log.js";
 import { schema } from "./graphql/schema/index.js";
 import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
-import { createPool } from "./store/pool.js";
+import { createPool } from "./store/index.js";
 
 export interface AppOptions {
   /** Called when the Kafka consumer gave up for good (kafkajs will not restart it). @default () => {} */
@@ -55,15 +55,8 @@ export async function startApp(
   // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
   const health = new Health(readPool, ingest, bus, config);
-  const sockets = { open: 0, rejected: 0 };
-  const metrics = createMetrics({
-    ingest,
-    hub,
-    fanout,
-    bus,
-    alertFeed: alerts.feed,
-    sockets: { stats: () => ({ ...sockets }) },
-  });
+  const sockets = new SocketCounter();
+  const metrics = createMetrics({ ingest, hub, fanout, bus, alertFeed: alerts.feed, sockets });
   // Producers' HTTP ingest (RTTM_INGEST_API_KEYS): posted events go to the topics the consumer reads.
   const appender =
     config.httpIngest.apiKeys.length > 0 && config.schemaRegistryUrl

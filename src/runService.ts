@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from "./config/index.js";
+import { loadConfig } from "./config/index.js";
+import { isRttmError } from "./domain/errors.js";
 import { startApp, type App, type AppOptions } from "./app.js";
 import { log } from "./log.js";
 
@@ -29,7 +30,7 @@ async function main(options: Omit<AppOptions, "onFatal">): Promise<void> {
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (isRttmError(err, "CONFIG_INVALID")) {
       log.error("invalid configuration; not starting", { problems: err.problems });
       process.stderr.write(`${err.message}\n`);
       process.exit(2);

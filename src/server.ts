@@ -2,11 +2,10 @@ import { createServer } from "node:http";
 import type { GraphQLSchema } from "graphql";
 import { createYoga } from "graphql-yoga";
 import type { Config } from "./config/index.js";
-import type { AppContext, ServerContext } from "./graphql/context.js";
-import { errorMasking } from "./http/error-masking.js";
-import type { Health } from "./http/health.js";
-import { registerHealthMetrics } from "./http/healthMetrics.js";
+import type { AppContext, ServerContext } from "./graphql/index.js";
 import {
+  errorMasking,
+  registerHealthMetrics,
   graphiqlAssetsPath,
   graphqlEndpointPattern,
   graphqlPaths,
@@ -14,27 +13,31 @@ import {
   metricsPath,
   subscriptionsPath,
   yogaHealthCheckPath,
-} from "./http/paths.js";
-import type { Metrics, SocketCounts } from "./http/prometheus.js";
-import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
-import { createTrustedDocuments } from "./http/trustedDocuments.js";
-import { withCorrelationId } from "./http/correlation.js";
-import { authenticateSocket } from "./http/identity/socket.js";
-import { createVerifier } from "./http/identity/verifier.js";
+  requestListener,
+  upgradeListener,
+  createTrustedDocuments,
+  withCorrelationId,
+  authenticateSocket,
+  createVerifier,
+  createWebSocketServer,
+  yogaLogging,
+  httpIngestMetrics,
+  type Health,
+  type Metrics,
+  type SocketCounter,
+  type RouteGroup,
+} from "./http/index.js";
 import { useAuth } from "./http/use-auth.js";
 import { bodyLimitBytes, useBodyLimit } from "./http/use-body-limit.js";
 import { useDocumentSize } from "./http/use-document-size.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
 import { useHealthRoutes } from "./http/use-health-routes.js";
-import { httpIngestMetrics } from "./http/ingest/metrics.js";
 import { useHttpIngest } from "./http/use-http-ingest.js";
 import { useMetricsRoute } from "./http/use-metrics-route.js";
 import { useNotFound } from "./http/use-not-found.js";
 import { useOriginCheck } from "./http/use-origin-check.js";
 import { useQueryLimits } from "./http/use-query-limits.js";
 import { useTiming } from "./http/use-timing.js";
-import { createWebSocketServer } from "./http/websocket.js";
-import { yogaLogging } from "./http/yoga-logging.js";
 import type { LegacyApi, RequestAuthenticator } from "./legacy/index.js";
 import type { Logger } from "./log.js";
 import type { EventAppender } from "./producer/index.js";
@@ -45,7 +48,8 @@ export interface ServerDeps {
   context: () => AppContext;
   health: Health;
   metrics: Metrics;
-  sockets: SocketCounts;
+  /** GraphQL and legacy sockets of the replica: one count, one cap. */
+  sockets: SocketCounter;
   logger: Logger;
   /** Subscriptions share one execution per group (src/live/fanout.ts); false only in bench:live. @default true */
   sharedFanOut?: boolean;
@@ -123,7 +127,7 @@ export function createHttpServer(deps: ServerDeps) {
   const websocket = createWebSocketServer({
     yoga,
     schema: deps.schema,
-    counts: deps.sockets,
+    counter: deps.sockets,
     logger: logger.child({ component: "websocket" }),
     maxMessageBytes: limits.wsMaxMessageBytes,
     initTimeoutMs: limits.wsInitTimeoutMs,
@@ -151,8 +155,12 @@ export function createHttpServer(deps: ServerDeps) {
         metrics: httpIngestMetrics(metrics.registry),
         logger: logger.child({ component: "http-ingest" }),
       })
-    : {};
-  const routeGroups: RouteGroup[] = [httpIngest, ...(legacy ? [legacy] : []), graphqlOverWebSocket];
+    : undefined;
+  const routeGroups: RouteGroup[] = [
+    ...(httpIngest ? [httpIngest] : []),
+    ...(legacy ? [legacy] : []),
+    graphqlOverWebSocket,
+  ];
   const answer = withCorrelationId(requestListener(routeGroups, yoga, logger));
   // requestListener answers every failure itself (a 500), so its promise never rejects.
   const server = createServer((req, res) => void answer(req, res));
@@ -170,6 +178,8 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
+      // Posted events already handed to Kafka get their answer before the sockets close.
+      await httpIngest?.drain();
       await legacy?.close();
       await websocket.close();
       server.closeAllConnections();

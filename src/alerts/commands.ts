@@ -5,7 +5,8 @@
  */
 import type { ClientBase, Pool } from "pg";
 import type { AlertEventRecord, AlertRecord } from "../domain/alerts.js";
-import { alertColumns, toAlert } from "../store/read/alerts.js";
+import { isRttmError } from "../domain/errors.js";
+import { alertColumns, toAlert } from "../store/read/index.js";
 import { AlertAlreadyResolvedError, AlertNotFoundError } from "./errors.js";
 import { inAlertTransaction, insertEvent, updateOne } from "./store.js";
 
@@ -36,8 +37,7 @@ async function mutate(
       return change(client, alert);
     });
   } catch (err) {
-    if (!(err instanceof AlertNotFoundError || err instanceof AlertAlreadyResolvedError))
-      failure = err as Error;
+    if (!isRttmError(err, "ALERT_NOT_FOUND", "ALERT_ALREADY_RESOLVED")) failure = err as Error;
     throw err;
   } finally {
     client.release(failure);

@@ -1,21 +1,28 @@
-/** The errors of the alert commands (acknowledge, resolve): each carries its API error code. */
+/**
+ * The errors of the alert commands (acknowledge, resolve): RttmErrors with their API error code and
+ * the alert they concern; error masking (src/http/error-masking.ts) shows them to the client.
+ */
 import type { AlertRecord } from "../domain/alerts.js";
-import { errorCodes } from "../domain/errorCodes.js";
+import { RttmError } from "../domain/errors.js";
 
-export class AlertNotFoundError extends Error {
-  readonly code = errorCodes.ALERT_NOT_FOUND;
-  constructor(readonly alertId: string) {
-    super(`Alert ${alertId} does not exist`);
-    this.name = "AlertNotFoundError";
+export class AlertNotFoundError extends RttmError<"ALERT_NOT_FOUND"> {
+  override name = "AlertNotFoundError";
+  constructor(alertId: string) {
+    super("ALERT_NOT_FOUND", `Alert ${alertId} does not exist`, { alertId });
   }
 }
 
-export class AlertAlreadyResolvedError extends Error {
-  readonly code = errorCodes.ALERT_ALREADY_RESOLVED;
-  constructor(readonly alert: AlertRecord) {
+export class AlertAlreadyResolvedError extends RttmError<"ALERT_ALREADY_RESOLVED"> {
+  override name = "AlertAlreadyResolvedError";
+  constructor(alert: AlertRecord) {
+    const resolvedAt = alert.resolvedAt?.toISOString() ?? null;
     super(
-      `Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${alert.resolvedAt?.toISOString() ?? "?"})`,
+      "ALERT_ALREADY_RESOLVED",
+      `Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${resolvedAt ?? "?"})`,
+      {
+        alertId: alert.id,
+        details: { resolution: alert.resolution, resolvedBy: alert.resolvedBy, resolvedAt },
+      },
     );
-    this.name = "AlertAlreadyResolvedError";
   }
 }

@@ -2,8 +2,7 @@ import pg, { type Pool } from "pg";
 import type { Config } from "../config/index.js";
 import { alertsChangeTable } from "../domain/changes.js";
 import { advisoryLockKeys } from "../domain/locks.js";
-import type { ChangeBus } from "../live/bus.js";
-import { changeNotice } from "../live/notice.js";
+import { changeNotice, type ChangeBus } from "../live/index.js";
 import type { Logger } from "../log.js";
 import {
   applyObservations,

@@ -1,10 +1,9 @@
 import { FixedBuffer, Repeater, type Push, type Stop } from "@repeaterjs/repeater";
 import type { Pool } from "pg";
 import { alertsChangeTable } from "../domain/changes.js";
-import type { ChangeBus } from "../live/bus.js";
-import { resyncOrigin } from "../live/notice.js";
+import { resyncOrigin, type ChangeBus } from "../live/index.js";
 import type { Logger } from "../log.js";
-import { eventsAfter, lastEventId } from "../store/read/alerts.js";
+import { eventsAfter, lastEventId } from "../store/read/index.js";
 import type { AlertEventWithAlert } from "../domain/alerts.js";
 
 export interface FeedOptions {

@@ -1,18 +1,17 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
 import { alertsChangeTable } from "../domain/changes.js";
-import type { ChangeBus } from "../live/bus.js";
-import { resyncOrigin } from "../live/notice.js";
+import { resyncOrigin, type ChangeBus } from "../live/index.js";
 import type { Logger } from "../log.js";
 import { AlertmanagerDispatcher } from "./alertmanager/dispatcher.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { AlertFeed } from "./feed.js";
 
 export { AlertEvaluator } from "./evaluator.js";
-export { AlertFeed } from "./feed.js";
+export { AlertFeed, type AlertFeedStats } from "./feed.js";
 export { AlertmanagerDispatcher } from "./alertmanager/dispatcher.js";
 export { registerDeliveryMetrics } from "./alertmanager/metrics.js";
-export { ruleInfo, rules, type RuleInfo } from "./rules.js";
+export { ruleByName, ruleInfo, rules, type RuleInfo } from "./rules.js";
 export * from "../domain/alerts.js";
 
 /**
@@ -80,3 +79,6 @@ export function startAlerts(options: {
     },
   };
 }
+
+export { acknowledgeAlert, resolveAlert } from "./commands.js";
+export { alertMessage, timeAgo } from "./format.js";

@@ -18,7 +18,7 @@ import type {
   RuleName,
   Severity,
 } from "../domain/alerts.js";
-import { alertColumns, toAlert } from "../store/read/alerts.js";
+import { alertColumns, toAlert } from "../store/read/index.js";
 
 type Row = Record<string, unknown>;
 

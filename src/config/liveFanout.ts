@@ -5,18 +5,16 @@
 import { int } from "./variable.js";
 
 export const liveFanoutSettings = {
-  sliceMs: int(
-    "RTTM_LIVE_FANOUT_SLICE_MS",
-    4,
-    1,
-    1000,
-    "longest run of socket writes in one event-loop turn when a new value goes to many subscribers; the rest waits for the next turn (after I/O and timers)",
-  ),
-  retryMs: int(
-    "RTTM_LIVE_FANOUT_RETRY_MS",
-    25,
-    1,
-    60_000,
-    "how often subscribers skipped because their socket had not flushed are tried again (they then get the newest value)",
-  ),
+  sliceMs: int("RTTM_LIVE_FANOUT_SLICE_MS", {
+    fallback: 4,
+    min: 1,
+    max: 1000,
+    doc: "longest run of socket writes in one event-loop turn when a new value goes to many subscribers; the rest waits for the next turn (after I/O and timers)",
+  }),
+  retryMs: int("RTTM_LIVE_FANOUT_RETRY_MS", {
+    fallback: 25,
+    min: 1,
+    max: 60_000,
+    doc: "how often subscribers skipped because their socket had not flushed are tried again (they then get the newest value)",
+  }),
 };

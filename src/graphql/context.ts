@@ -3,9 +3,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import type { Pool } from "pg";
 import type { Alerts } from "../alerts/index.js";
 import type { Identity } from "../domain/identity.js";
-import type { LiveHub } from "../live/hub.js";
-import type { ChangeBus } from "../live/bus.js";
-import type { SnapshotSources } from "../live/views.js";
+import type { LiveHub, ChangeBus, SnapshotSources } from "../live/index.js";
 
 /**
  * What the application hands every operation (built in src/app.ts): only what resolvers use.

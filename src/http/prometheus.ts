@@ -1,14 +1,11 @@
 import client from "prom-client";
-import type { AlertFeedStats } from "../alerts/feed.js";
-import type { IngestStats, StoredListener } from "../ingest/service.js";
-import type { BusStats } from "../live/bus.js";
-import type { FanOutStats } from "../live/fanout.js";
-import type { HubStats } from "../live/hub.js";
+import type { AlertFeedStats } from "../alerts/index.js";
+import type { IngestStats, StoredListener } from "../ingest/index.js";
+import type { BusStats, FanOutStats, HubStats } from "../live/index.js";
 
-export interface SocketCounts {
-  open: number;
-  rejected: number;
-}
+import type { SocketCounts } from "./upgradeGate.js";
+
+export type { SocketCounts };
 
 /** A subsystem as /metrics sees it: its counts, read at scrape time. */
 export interface StatsSource<T> {

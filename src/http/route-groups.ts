@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../log.js";
-import type { RttmYoga } from "../graphql/context.js";
+import type { RttmYoga } from "../graphql/index.js";
 
 export interface RouteGroup {
   /** Answers the request and resolves true, or resolves false to pass it on. */

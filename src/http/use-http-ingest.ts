@@ -15,13 +15,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpIngestConfig } from "../config/index.js";
 import type { Logger } from "../log.js";
-import {
-  EventRejected,
-  eventKinds,
-  ProduceUnavailable,
-  type EventAppender,
-  type EventKind,
-} from "../producer/index.js";
+import { isRttmError, type RttmError } from "../domain/errors.js";
+import { eventKinds, type EventAppender, type EventKind } from "../producer/index.js";
 import { apiKeyRing } from "./ingest/apiKeys.js";
 import { bodyForm, BodyRefused, readBody, splitDelimited } from "./ingest/body.js";
 import type { HttpIngestMetrics } from "./ingest/metrics.js";
@@ -66,24 +61,89 @@ const refusal = (
   headers?: Record<string, string>,
 ): Answer => ({ status, body: { status, error, message, ...extra }, headers });
 
+/** The RttmErrors a request can end with, each answered here and nowhere else. */
+const refusalCodes = [
+  "BODY_INVALID",
+  "BODY_TOO_LARGE",
+  "EVENT_INVALID",
+  "PRODUCE_UNAVAILABLE",
+] as const;
+type Refused = RttmError<(typeof refusalCodes)[number]>;
+
+/** This transport's answer to an error: its status, body and headers, logged as what it is. */
+function refusalOf(
+  err: Refused,
+  form: "single" | "delimited",
+  retryAfter: string,
+  log: Logger,
+): Answer {
+  switch (err.code) {
+    case "BODY_INVALID":
+    case "BODY_TOO_LARGE": {
+      const status = err.code === "BODY_TOO_LARGE" ? 413 : 400;
+      log.info("ingest request refused", { status, reason: err.message });
+      return refusal(
+        status,
+        status === 413 ? "Payload Too Large" : "Bad Request",
+        err.message,
+        err.index === undefined ? {} : { index: err.index },
+      );
+    }
+    case "EVENT_INVALID":
+      log.info("ingest request refused", { status: 400, field: err.field, reason: err.message });
+      return refusal(400, "Bad Request", err.message, {
+        field: err.field ?? "body",
+        reason: err.message,
+        ...(form === "delimited" ? { index: err.index } : {}),
+      });
+    case "PRODUCE_UNAVAILABLE":
+      log.warn("ingest request not stored; answered 503", {
+        dependency: err.dependency,
+        reason: err.message,
+      });
+      return refusal(
+        503,
+        "Service Unavailable",
+        err.message,
+        { dependency: err.dependency },
+        { "retry-after": retryAfter },
+      );
+  }
+}
+
+export interface HttpIngestRoutes extends RouteGroup {
+  /**
+   * Shutdown: later requests are answered 503 (Retry-After, Connection: close); resolves when the
+   * requests already posted have their answer (202 or 503), at most after the produce timeout.
+   */
+  drain(): Promise<void>;
+}
+
 export function useHttpIngest({
   settings,
   appender,
   metrics,
   logger,
-}: HttpIngestOptions): RouteGroup {
-  if (settings.apiKeys.length === 0) return {};
+}: HttpIngestOptions): HttpIngestRoutes {
+  if (settings.apiKeys.length === 0) return { drain: () => Promise.resolve() };
   const keys = apiKeyRing(settings.apiKeys);
   const rate = tokenBuckets(settings.rateLimitPerKey, settings.rateBurstPerKey);
   const retryAfter = String(settings.retryAfterSeconds);
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
 
   async function answer(req: IncomingMessage, kind: EventKind, path: string): Promise<Answer> {
     if (req.method !== "POST")
       return refusal(405, "Method Not Allowed", `${path} takes POST`, {}, { allow: "POST" });
     const key = keys.check(req.headers["x-api-key"] as string | undefined);
-    if (key.kind === "missing")
-      return refusal(401, "Unauthorized", "an API key is required in X-API-Key");
-    if (key.kind === "unknown") return refusal(403, "Forbidden", "the API key is not known");
+    if (key.kind !== "known") {
+      // Neither the presented key nor any part of it is logged.
+      logger.info("ingest request refused", { path, reason: `${key.kind} API key` });
+      return key.kind === "missing"
+        ? refusal(401, "Unauthorized", "an API key is required in X-API-Key")
+        : refusal(403, "Forbidden", "the API key is not known");
+    }
     const log = logger.child({ apiKey: key.name, path });
     const form = bodyForm(req.headers["content-type"]);
     if (!form) {
@@ -107,26 +167,15 @@ export function useHttpIngest({
           ? [body]
           : splitDelimited(body, settings.maxEventBytes, settings.maxBatchEvents);
     } catch (err) {
-      if (!(err instanceof BodyRefused)) throw err;
-      log.info("ingest request refused", { status: err.status, reason: err.message });
-      return refusal(
-        err.status,
-        err.status === 413 ? "Payload Too Large" : "Bad Request",
-        err.message,
-        err.index === undefined ? {} : { index: err.index },
-      );
+      if (!isRttmError(err, ...refusalCodes)) throw err;
+      return refusalOf(err, form, retryAfter, log);
     }
     let events;
     try {
       events = payloads.map((p, i) => kind.accept(p, i));
     } catch (err) {
-      if (!(err instanceof EventRejected)) throw err;
-      log.info("ingest request refused", { status: 400, field: err.field, reason: err.message });
-      return refusal(400, "Bad Request", err.message, {
-        field: err.field ?? "body",
-        reason: err.message,
-        ...(form === "delimited" ? { index: err.index } : {}),
-      });
+      if (!isRttmError(err, ...refusalCodes)) throw err;
+      return refusalOf(err, form, retryAfter, log);
     }
     const wait = rate.take(key.name, events.length);
     if (wait > 0) {
@@ -142,19 +191,8 @@ export function useHttpIngest({
     try {
       await appender.append(kind, events);
     } catch (err) {
-      if (!(err instanceof ProduceUnavailable)) throw err;
-      log.warn("ingest request not stored; answered 503", {
-        events: events.length,
-        dependency: err.dependency,
-        reason: err.message,
-      });
-      return refusal(
-        503,
-        "Service Unavailable",
-        err.message,
-        { dependency: err.dependency },
-        { "retry-after": retryAfter },
-      );
+      if (!isRttmError(err, ...refusalCodes)) throw err;
+      return refusalOf(err, form, retryAfter, log.child({ events: events.length }));
     }
     metrics.events.inc({ topic: appender.topicOf(kind) }, events.length);
     return { status: 202, body: { accepted: events.length } };
@@ -168,7 +206,21 @@ export function useHttpIngest({
       const path = end < 0 ? url : url.slice(0, end);
       const kind = eventKinds.get(path.slice(pathPrefix.length));
       if (!kind) return false;
-      const result = await answer(req, kind, path);
+      inFlight++;
+      let result: Answer;
+      try {
+        result = draining
+          ? refusal(
+              503,
+              "Service Unavailable",
+              "this replica is shutting down",
+              {},
+              { "retry-after": "1", connection: "close" },
+            )
+          : await answer(req, kind, path);
+      } finally {
+        if (--inFlight === 0) drained?.();
+      }
       metrics.requests.inc({ path, status: String(result.status) });
       const body = JSON.stringify(result.body);
       res.writeHead(result.status, {
@@ -181,6 +233,15 @@ export function useHttpIngest({
       });
       res.end(body);
       return true;
+    },
+    async drain() {
+      draining = true;
+      if (inFlight === 0) return;
+      const bound = settings.produceTimeoutMs + 1_000;
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        setTimeout(resolve, bound).unref();
+      });
     },
   };
 }

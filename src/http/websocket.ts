@@ -11,15 +11,13 @@ import {
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { RttmYoga } from "../graphql/context.js";
-import type { LiveHub } from "../live/hub.js";
-import { SharedSubscription, subscriptionGroupKey } from "../live/sharedSubscription.js";
+import type { RttmYoga } from "../graphql/index.js";
+import { SharedSubscription, subscriptionGroupKey, type LiveHub } from "../live/index.js";
 import { withLogContext, type Logger } from "../log.js";
 import { correlationHeader, correlationIdOf } from "./correlation.js";
 import { documentSizeError } from "./documentSize.js";
-import { originAllowed } from "./origins.js";
-import type { SocketCounts } from "./prometheus.js";
 import type { TrustedDocuments } from "./trustedDocuments.js";
+import { upgradeGate, type SocketCounter } from "./upgradeGate.js";
 import type { SocketConnectContext } from "./identity/socket.js";
 
 type OperationResult = ReturnType<typeof execute> | ReturnType<typeof subscribe>;
@@ -41,7 +39,7 @@ export interface WebSocketServerOptions {
   yoga: RttmYoga;
   schema: GraphQLSchema;
   /** Open sockets and refused upgrades, shared with the legacy raw sockets (one cap for both). */
-  counts: SocketCounts;
+  counter: SocketCounter;
   logger: Logger;
   /** Largest message a client may send (RTTM_WS_MAX_MESSAGE_BYTES). @default 65536 */
   maxMessageBytes?: number;
@@ -74,7 +72,7 @@ export interface WebSocketServerOptions {
 export function createWebSocketServer({
   yoga,
   schema,
-  counts,
+  counter,
   logger: log,
   maxMessageBytes = 65_536,
   initTimeoutMs = 5000,
@@ -86,6 +84,13 @@ export function createWebSocketServer({
   sharedFanOut = true,
 }: WebSocketServerOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const gate = upgradeGate({
+    counter,
+    logger: log,
+    label: "websocket",
+    allowedOrigins,
+    maxConnections,
+  });
   // X-Correlation-Id of each socket: from its handshake (or made), echoed on the 101, logged.
   const correlationIds = new WeakMap<IncomingMessage, string>();
   wss.on("headers", (headers, request) => {
@@ -169,16 +174,7 @@ export function createWebSocketServer({
     },
     wss,
   );
-  wss.on("connection", (socket) => {
-    counts.open++;
-    socket.once("close", () => counts.open--);
-  });
-
-  function reject(socket: Duplex, status: number, reason: string): void {
-    counts.rejected++;
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroy();
-  }
+  wss.on("connection", (socket) => counter.track(socket));
 
   return {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -186,21 +182,8 @@ export function createWebSocketServer({
       correlationIds.set(request, correlationId);
       const logger = log.child({ correlationId });
       const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
-      if (!isWebSocketPath(pathname)) return reject(socket, 404, "Not Found");
-      if (!originAllowed(request.headers.origin, allowedOrigins)) {
-        logger.warn("websocket refused: origin not allowed", {
-          origin: request.headers.origin,
-          path: pathname,
-        });
-        return reject(socket, 403, "Forbidden");
-      }
-      if (counts.open >= maxConnections) {
-        logger.warn("websocket refused: connection cap reached", {
-          open: counts.open,
-          cap: maxConnections,
-        });
-        return reject(socket, 503, "Service Unavailable");
-      }
+      if (!isWebSocketPath(pathname)) return gate.reject(socket, 404, "Not Found");
+      if (!gate.admit(request, socket, { path: pathname, logger })) return;
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
     },
     /** Closes every socket with 1012 (service restart): clients reconnect to another replica. */

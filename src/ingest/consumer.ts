@@ -1,11 +1,13 @@
 import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload } from "kafkajs";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
-import type { BoundedQueue } from "../pipeline/boundedQueue.js";
-import { eventWeight } from "../pipeline/eventWeight.js";
-import type { OffsetLedger } from "../pipeline/offsets.js";
-import { sleep } from "../pipeline/retry.js";
-import type { ShardedQueue } from "../pipeline/shardedQueue.js";
+import {
+  eventWeight,
+  sleep,
+  type BoundedQueue,
+  type OffsetLedger,
+  type ShardedQueue,
+} from "../pipeline/index.js";
 import type { PartitionOffset } from "../domain/kafka.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import { decodeRecord, type RawRecord } from "./decode.js";

@@ -11,7 +11,7 @@
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { TopicKey } from "../config/index.js";
+import type { TopicKey } from "../domain/topics.js";
 
 const protoDir = fileURLToPath(new URL("../../schema/proto/", import.meta.url));
 

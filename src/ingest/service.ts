@@ -1,11 +1,7 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
-import { OffsetLedger } from "../pipeline/offsets.js";
-import { ShardedQueue } from "../pipeline/shardedQueue.js";
-import { WriterPool, type WriterStats } from "../pipeline/writer.js";
-import { createPool } from "../store/pool.js";
-import { preparePartitions, startRetention } from "../store/retention.js";
-import type { BatchCounts } from "../store/writeBatch.js";
+import { OffsetLedger, ShardedQueue, WriterPool, type WriterStats } from "../pipeline/index.js";
+import { createPool, preparePartitions, startRetention, type BatchCounts } from "../store/index.js";
 import type { Pool } from "pg";
 import { createIngestConsumer, type ConsumerStats, type ConsumerStatus } from "./consumer.js";
 import type { IngestRow } from "../domain/rows.js";

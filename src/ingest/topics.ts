@@ -1,5 +1,5 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import type { TopicKey } from "../config/index.js";
+import type { TopicKey } from "../domain/topics.js";
 import { RttmDlqEventSchema } from "./proto/rttm/rttm_dlq_event_pb.js";
 import { RttmErrorEventSchema } from "./proto/rttm/rttm_error_event_pb.js";
 import { RttmQueueMetricSchema } from "./proto/rttm/rttm_queue_metric_pb.js";

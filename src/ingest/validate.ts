@@ -1,20 +1,24 @@
+import type { InternalErrorCode } from "../domain/errorCodes.js";
+import { RttmError } from "../domain/errors.js";
 import { stages, type Stage } from "../domain/stages.js";
 import { isUuid } from "../domain/uuid.js";
 
+/** Why a record is rejected, as a code, and the `errorKind` its quarantine row records. */
+export const rejectionKinds = {
+  RECORD_INVALID: "validation",
+  RECORD_UNDECODABLE: "decode",
+  RECORD_BAD_FRAMING: "framing",
+  RECORD_WRONG_SCHEMA: "schema",
+} as const satisfies Partial<Record<InternalErrorCode, string>>;
+
+export type RejectionCode = keyof typeof rejectionKinds;
+
 /**
- * Field checks shared by the topic descriptions. Each throws a RecordRejected whose message says
- * which field failed and why; the record is then quarantined, never dropped.
+ * A Kafka record that cannot be stored as an event: its code says why (see rejectionKinds), its
+ * message which field or byte failed. The record is then quarantined, never dropped.
  */
-export class RecordRejected extends Error {
-  constructor(
-    readonly kind: "validation" | "decode" | "framing" | "schema",
-    message: string,
-    /** The field that failed validation (kind "validation"). */
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = "RecordRejected";
-  }
+export class RecordRejected extends RttmError<RejectionCode> {
+  override name = "RecordRejected";
 }
 
 export const eventTypes = [
@@ -31,8 +35,12 @@ export const eventTypes = [
 const earliestEventMs = Date.UTC(2000, 0, 1);
 const maxFutureSkewMs = 24 * 3600 * 1000;
 
+/**
+ * Field checks shared by the topic descriptions. Each throws a RecordRejected (RECORD_INVALID)
+ * naming the field, whose message says what failed and why.
+ */
 function fail(field: string, message: string): never {
-  throw new RecordRejected("validation", message, field);
+  throw new RecordRejected("RECORD_INVALID", message, { field });
 }
 
 export function uuid(field: string, value: string): string {

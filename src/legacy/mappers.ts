@@ -4,20 +4,20 @@
  * shows numbers raw, without rounding of its own) and a null turned into what the page can draw.
  * Each deliberate difference from the old service is listed in README "Legacy dashboard API".
  */
-import { alertMessage, timeAgo } from "../alerts/format.js";
+import { alertMessage, timeAgo } from "../alerts/index.js";
 import type { AlertRecord } from "../domain/alerts.js";
-import type { overviewView } from "../live/views.js";
+import type { overviewView } from "../live/index.js";
 import type * as read from "../store/read/index.js";
-import type {
-  Alert,
-  DlqResponse,
-  LabelValue,
-  MetricCard,
-  PartitionLag,
-  PipelineStage,
-  TradeEvent,
+import {
+  unknownStageKey,
+  type Alert,
+  type DlqResponse,
+  type LabelValue,
+  type MetricCard,
+  type PartitionLag,
+  type PipelineStage,
+  type TradeEvent,
 } from "./contract.js";
-import { unknownStageKey } from "./contract.js";
 
 type OverviewView = Awaited<ReturnType<typeof overviewView>>;
 

@@ -1,5 +1,4 @@
-import type { Logger } from "../log.js";
-import { log as rootLogger } from "../log.js";
+import { log as rootLogger, type Logger } from "../log.js";
 import { newBusStats, NoticeListeners, type ChangeBus } from "./bus.js";
 import { boundNotice } from "./notice.js";
 

@@ -13,7 +13,7 @@
  */
 import { Kafka, logLevel as KafkaLogLevel, type Message, type Producer } from "kafkajs";
 import type { Logger } from "../log.js";
-import { kafkaLogCreator } from "../ingest/kafkaLog.js";
+import { kafkaLogCreator } from "../ingest/index.js";
 import { ProduceUnavailable, withDeadline } from "./errors.js";
 
 export interface ProduceMessage {

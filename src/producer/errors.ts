@@ -3,14 +3,17 @@
  * time, or too many events already wait. The HTTP layer answers 503 with Retry-After; nothing of
  * the request is acknowledged.
  */
-export class ProduceUnavailable extends Error {
+import { RttmError } from "../domain/errors.js";
+
+export class ProduceUnavailable extends RttmError<"PRODUCE_UNAVAILABLE"> {
+  override name = "ProduceUnavailable";
+  declare readonly dependency: "kafka" | "schema-registry" | "backlog";
   constructor(
-    readonly dependency: "kafka" | "schema-registry" | "backlog",
+    dependency: "kafka" | "schema-registry" | "backlog",
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = "ProduceUnavailable";
+    super("PRODUCE_UNAVAILABLE", message, { dependency, retriable: true, cause: options?.cause });
   }
 }
 

@@ -7,12 +7,12 @@
  */
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { TopicKey } from "../config/index.js";
+import { RttmError } from "../domain/errors.js";
 import type { RttmDlqEvent } from "../ingest/proto/rttm/rttm_dlq_event_pb.js";
 import type { RttmErrorEvent } from "../ingest/proto/rttm/rttm_error_event_pb.js";
 import type { RttmQueueMetric } from "../ingest/proto/rttm/rttm_queue_metric_pb.js";
 import type { RttmTradeEvent } from "../ingest/proto/rttm/rttm_trade_event_pb.js";
-import { topicDescriptions, type TopicDescription } from "../ingest/topics.js";
-import { RecordRejected } from "../ingest/validate.js";
+import { topicDescriptions, RecordRejected, type TopicDescription } from "../ingest/index.js";
 
 /** The four paths under /api/rttm/ and the topic each appends to (no path for invalid trades, as in the library). */
 export const ingestPaths = {
@@ -32,15 +32,12 @@ const keyOf: { [K in PostedTopic]: (m: never) => string } = {
 };
 
 /** A body that is not an acceptable event: `field` names what failed (absent when nothing decoded). */
-export class EventRejected extends Error {
-  constructor(
-    message: string,
-    readonly field: string | undefined,
-    /** Position in a batch (0 for a single event). */
-    readonly index: number,
-  ) {
-    super(message);
-    this.name = "EventRejected";
+export class EventRejected extends RttmError<"EVENT_INVALID"> {
+  override name = "EventRejected";
+  /** Position in a batch (0 for a single event). */
+  declare readonly index: number;
+  constructor(message: string, field: string | undefined, index: number) {
+    super("EVENT_INVALID", message, { field, index });
   }
 }
 

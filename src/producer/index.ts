@@ -4,8 +4,7 @@
  * consumer then stores them like any other record: no second write path.
  */
 import type { Config } from "../config/index.js";
-import type { SchemaCheck } from "../ingest/schemaCheck.js";
-import { frameValue } from "../ingest/wireFormat.js";
+import { frameValue, type SchemaCheck } from "../ingest/index.js";
 import type { Logger } from "../log.js";
 import { createBatchingProducer, type ProducerStats } from "./batchingProducer.js";
 import type { EventKind, PostedEvent } from "./events.js";

@@ -7,9 +7,7 @@
  * Ids are cached once resolved; a failed lookup is retried on the next request.
  */
 import type { TopicKey } from "../config/index.js";
-import { registerTopicSchema } from "../ingest/schemaRegistration.js";
-import type { SchemaCheck } from "../ingest/schemaCheck.js";
-import { RecordRejected } from "../ingest/validate.js";
+import { registerTopicSchema, RecordRejected, type SchemaCheck } from "../ingest/index.js";
 import { ProduceUnavailable, withDeadline } from "./errors.js";
 
 export interface SchemaIds {

@@ -184,10 +184,11 @@ describe("durability against real Kafka and PostgreSQL", () => {
       );
       const port = await announcedPort(child);
       await waitFor(
-        "every record fetched into the queue",
+        "every record fetched and handed to the queue",
         async () => {
           const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          return /^rttm_queue_depth (\d+)$/m.exec(text)?.[1] === String(events);
+          const fetched = `rttm_ingest_records_total{topic="${topics.tradeEvents}"} ${events}`;
+          return text.split("\n").includes(fetched);
         },
         30_000,
       );

@@ -259,7 +259,7 @@ describe("producers' HTTP ingest against real Kafka, registry and PostgreSQL", (
     assert.equal(observed!.value, 2);
     assert.equal(data!.overview.dlqCount, 1);
     assert.deepEqual(data!.queueLag.partitions, [
-      { topic: "raw-trades-topic", partition: 2, lag: "10" },
+      { topic: "raw-trades-topic", partition: 2, lag: 10 },
     ]);
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -133,38 +133,43 @@ describe("live fan-out: subscribers grouped by snapshot, operation and variables
     const computed0 = hub.stats().readsComputed;
     const joined0 = hub.stats().readsJoined;
     const fromSnapshot0 = hub.stats().readsFromSnapshot;
+    const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => graphql(fixture.app.port, query, { w: 4321 })),
     );
+    const elapsed = Date.now() - started;
     assert.ok(answers.every((r) => r.data?.pipeline?.windowSeconds === 4321));
-    assert.equal(
-      hub.stats().readsComputed - computed0,
-      1,
-      "computed once for 20 concurrent requests",
+    // Concurrent readers share a computation, and a computation answers for a tick: at most one
+    // more per tick the 20 requests took (one when they all arrive within a tick, as on an idle
+    // machine; a loaded one may spread them further).
+    const computed = hub.stats().readsComputed - computed0;
+    assert.ok(
+      computed >= 1 && computed <= 1 + Math.floor(elapsed / tickMs),
+      `${computed} computations for 20 concurrent requests in ${elapsed} ms`,
     );
     assert.equal(
       hub.stats().readsJoined - joined0 + hub.stats().readsFromSnapshot - fromSnapshot0,
-      19,
-      "the others joined it or read its result",
+      20 - computed,
+      "the others joined a computation or read its result",
     );
-    const asOf = new Set(answers.map((r) => r.data!.pipeline.asOf));
-    assert.equal(asOf.size, 1, "one computation, one asOf");
-    // Asked again until the answer changes: while the computation is at most a tick old the
-    // answer is that snapshot; the first one after is one new computation, a tick or more later.
-    const [first] = asOf;
+    const asOf = new Set(answers.map((r) => r.data!.pipeline.asOf as string));
+    assert.equal(asOf.size, computed, "one asOf per computation");
+    // Asked again until the answer changes: while the newest computation is at most a tick old
+    // the answer is that snapshot; the first one after is one new computation, a tick or more later.
+    const newest = [...asOf].sort().at(-1)!;
     const computed1 = hub.stats().readsComputed;
     const next = await waitFor(
-      "an answer computed again once the first is older than the tick",
+      "an answer computed again once the newest is older than the tick",
       async () => {
         const answer = (await graphql(fixture.app.port, query, { w: 4321 })).data!.pipeline.asOf;
-        return answer !== first && answer;
+        return answer !== newest && answer;
       },
       10_000,
       20,
     );
     assert.equal(hub.stats().readsComputed - computed1, 1, "computed again once");
-    const gap = Date.parse(next) - Date.parse(first);
-    assert.ok(gap >= tickMs, `the first answer was reused for ${gap} ms, less than the tick`);
+    const gap = Date.parse(next) - Date.parse(newest);
+    assert.ok(gap >= tickMs, `an answer was reused for ${gap} ms, less than the tick`);
   });
 
   test("composed without the shared fan-out (bench:live's per-subscriber baseline): each subscriber its own execution, no group", async () => {

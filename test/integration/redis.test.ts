@@ -14,7 +14,13 @@ import {
   type ChangeNotice,
 } from "../../src/live/notice.js";
 import { redisBus } from "../../src/live/redisBus.js";
-import { closeRedisClient, createRedisClient, redisStatus } from "../../src/live/redis.js";
+import {
+  closeRedisClient,
+  createRedisClient,
+  redisCommandFailure,
+  redisStatus,
+} from "../../src/live/redis.js";
+import { isRttmError } from "../../src/domain/errors.js";
 import { waitFor } from "../support/infra.js";
 import { redisCommand, startSentinelTopology } from "../support/redisSentinel.js";
 import { sleep } from "../../src/pipeline/retry.js";
@@ -264,6 +270,23 @@ describe("change notices", () => {
       assert.ok(Date.now() - started < 2000, "close does not wait for Redis");
     });
     await proxy.close();
+  });
+
+  test("a command without a reply within REDIS_TIMEOUT (silent partition) is a retriable RttmError REDIS_TIMEOUT; a refused one is not", async () => {
+    const proxy = new FlakyProxy({ host: "127.0.0.1", port: 6379 });
+    const port = await proxy.listen();
+    toClose.push(() => proxy.close());
+    const client = createRedisClient(urlConfig(`redis://127.0.0.1:${port}`, 300), logger, "test");
+    toClose.push(() => closeRedisClient(client));
+    await waitFor("ready", async () => client.status === "ready", 10_000);
+    proxy.set("blackhole");
+    const timedOut = redisCommandFailure(await client.ping().catch((err: unknown) => err));
+    assert.ok(isRttmError(timedOut, "REDIS_TIMEOUT"), String(timedOut));
+    assert.equal(timedOut.retriable, true);
+    proxy.set("refuse");
+    await waitFor("disconnected", async () => client.status !== "ready", 10_000);
+    const refused = redisCommandFailure(await client.ping().catch((err: unknown) => err));
+    assert.ok(refused instanceof Error && !isRttmError(refused), String(refused));
   });
 
   test("one replica cut off (refused, then a silent partition): what it could not send arrives coalesced after it reconnects", async () => {

@@ -2,16 +2,12 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { AlertRecord } from "../../src/domain/alerts.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "../../src/legacy/cors.js";
+import { isRttmError } from "../../src/domain/errors.js";
 import { legacyFeeds, telemetryEnvelope } from "../../src/legacy/feeds.js";
 import { feedSerializer } from "../../src/legacy/sockets.js";
 import type { LegacyViews } from "../../src/legacy/views.js";
 import * as map from "../../src/legacy/mappers.js";
-import {
-  alertLimitParam,
-  alertStatusParam,
-  BadParameterError,
-  tradeIdParam,
-} from "../../src/legacy/params.js";
+import { alertLimitParam, alertStatusParam, tradeIdParam } from "../../src/legacy/params.js";
 import { springErrorBody, springTimestamp } from "../../src/legacy/springError.js";
 import type * as read from "../../src/store/read/index.js";
 
@@ -335,7 +331,8 @@ describe("legacy parameters", () => {
     );
     assert.throws(
       () => tradeIdParam(q("")),
-      (e: unknown) => e instanceof BadParameterError && /missing/.test(e.message),
+      (e: unknown) =>
+        isRttmError(e, "BAD_USER_INPUT") && e.argument === "tradeId" && /missing/.test(e.message),
     );
     assert.throws(() => tradeIdParam(q("tradeId=")), /missing/);
     assert.throws(() => tradeIdParam(q("tradeId=T-1001")), /"T-1001" is not a UUID/);

@@ -3,18 +3,14 @@
  * has a timeout; a failure says whether trying again can help (down, timeout, 5xx) or not (4xx:
  * Alertmanager refused what was sent).
  */
+import { isRttmError, RttmError } from "../../domain/errors.js";
 import type { PostableAlert } from "./labels.js";
 
-export class AlertmanagerError extends Error {
-  constructor(
-    readonly url: string,
-    message: string,
-    /** Down, timed out or 5xx: the same request may succeed later. */
-    readonly retriable: boolean,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = "AlertmanagerError";
+/** ALERTMANAGER_FAILED: `dependency` is the Alertmanager; retriable when it was down, timed out or answered 5xx/429. */
+export class AlertmanagerError extends RttmError<"ALERTMANAGER_FAILED"> {
+  override name = "AlertmanagerError";
+  constructor(url: string, message: string, retriable: boolean, upstreamStatus?: number) {
+    super("ALERTMANAGER_FAILED", message, { dependency: url, retriable, upstreamStatus });
   }
 }
 
@@ -100,7 +96,7 @@ export async function expireSilence(baseUrl: string, id: string, timeoutMs: numb
       timeoutMs,
     );
   } catch (err) {
-    if (err instanceof AlertmanagerError && err.status === 404) return;
+    if (isRttmError(err, "ALERTMANAGER_FAILED") && err.upstreamStatus === 404) return;
     throw err;
   }
 }

@@ -13,18 +13,18 @@
 import type { Pool } from "pg";
 import type { AlertmanagerSettings, Config } from "../../config/index.js";
 import type { RuleName } from "../../domain/alerts.js";
+import { isRttmError } from "../../domain/errors.js";
 import type { Logger } from "../../log.js";
-import { backoffDelayMs } from "../../pipeline/retry.js";
-import { alertDeliveries } from "../../store/read/alertDeliveries.js";
-import { alertsToDeliver } from "../../store/read/alerts.js";
+import { backoffDelayMs } from "../../pipeline/index.js";
+import { alertDeliveries, alertsToDeliver } from "../../store/read/index.js";
 import {
   recordFailure,
   recordSent,
   recordSilence,
   recordSilenceExpired,
-} from "../../store/alertDeliveries.js";
+} from "../../store/index.js";
 import { ruleByName, thresholdsOf } from "../rules.js";
-import { AlertmanagerError, createSilence, expireSilence, postAlerts } from "./client.js";
+import { createSilence, expireSilence, postAlerts } from "./client.js";
 import { labelKey, labelsOf, postableAlerts, type LabelOptions, type Sent } from "./labels.js";
 import { silenceActions, silenceFor } from "./silences.js";
 
@@ -194,7 +194,7 @@ export class AlertmanagerDispatcher {
       this.succeeded(target, batch, outcome, now);
       return outcome;
     } catch (err) {
-      if (!(err instanceof AlertmanagerError) || err.retriable) {
+      if (!isRttmError(err, "ALERTMANAGER_FAILED") || err.retriable) {
         this.failedAt(target, batch, outcome, err as Error, now);
         return outcome;
       }
@@ -205,7 +205,7 @@ export class AlertmanagerDispatcher {
         await postAlerts(target.url, [sent.alert], settings.timeoutMs);
         this.succeeded(target, [sent], outcome, now);
       } catch (err) {
-        if (!(err instanceof AlertmanagerError) || err.retriable) {
+        if (!isRttmError(err, "ALERTMANAGER_FAILED") || err.retriable) {
           this.failedAt(target, [sent], outcome, err as Error, now);
           continue;
         }

@@ -5,7 +5,7 @@
  * acknowledgement was of a warning). Pure decisions here; the dispatcher makes the calls.
  */
 import type { AlertRecord } from "../../domain/alerts.js";
-import type { AlertDeliveryRecord } from "../../store/read/alertDeliveries.js";
+import type { AlertDeliveryRecord } from "../../store/read/index.js";
 import type { Matcher, PostableSilence } from "./client.js";
 
 /** Silences are created for this long; an alert acknowledged for longer notifies again. */

@@ -2,7 +2,7 @@
  * Alert.delivery: how an alert was delivered to Alertmanager (RTTM_ALERTMANAGER_URLS), read from
  * rttm_alert_deliveries. Null while delivery is off or before the first attempt.
  */
-import { alertDeliveries, type AlertDeliveryRecord } from "../../store/read/alertDeliveries.js";
+import { alertDeliveries, type AlertDeliveryRecord } from "../../store/read/index.js";
 import { builder } from "../builder.js";
 import { AlertRef } from "./alerts.js";
 

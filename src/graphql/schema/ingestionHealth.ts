@@ -1,5 +1,5 @@
 /** This replica's ingestion pipeline, from its own memory. */
-import type { IngestionHealth } from "../../live/views.js";
+import type { IngestionHealth } from "../../live/index.js";
 import { builder } from "../builder.js";
 import { fromLiveHub } from "../live.js";
 

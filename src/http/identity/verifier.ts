@@ -8,7 +8,7 @@ import type { Identity } from "../../domain/identity.js";
 import type { JwtSettings } from "../../config/index.js";
 import type { Logger } from "../../log.js";
 import { bearerToken } from "./bearer.js";
-import { AuthError, forbidden, unauthenticated } from "./errors.js";
+import { forbidden, isAuthError, unauthenticated } from "./errors.js";
 import { JwksCache } from "./jwks.js";
 
 export type { Identity };
@@ -42,7 +42,7 @@ export function createVerifier(settings: JwtSettings, logger: Logger): Verifier 
           requiredClaims: ["exp", "sub"],
         }));
       } catch (err) {
-        throw err instanceof AuthError ? err : unauthenticated(reasonOf(err), err);
+        throw isAuthError(err) ? err : unauthenticated(reasonOf(err), err);
       }
       const tokenType = typeof payload.token_type === "string" ? payload.token_type : undefined;
       if (!tokenType || !accepted.has(tokenType))

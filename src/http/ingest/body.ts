@@ -3,6 +3,7 @@
  * events), its bytes within a limit, and a delimited batch split into events.
  */
 import type { IncomingMessage } from "node:http";
+import { RttmError } from "../../domain/errors.js";
 
 export type BodyForm = "single" | "delimited";
 
@@ -18,14 +19,11 @@ export function bodyForm(contentType: string | undefined): BodyForm | undefined 
   return undefined;
 }
 
-export class BodyRefused extends Error {
-  constructor(
-    readonly status: 400 | 413,
-    message: string,
-    readonly index?: number,
-  ) {
-    super(message);
-    this.name = "BodyRefused";
+/** A body refused before its events are looked at: BODY_INVALID (400) or BODY_TOO_LARGE (413). */
+export class BodyRefused extends RttmError<"BODY_INVALID" | "BODY_TOO_LARGE"> {
+  override name = "BodyRefused";
+  constructor(status: 400 | 413, message: string, index?: number) {
+    super(status === 413 ? "BODY_TOO_LARGE" : "BODY_INVALID", message, { index });
   }
 }
 
