@@ -225,6 +225,7 @@ describe("read models", () => {
         windowSeconds: 86_400,
         total: 0,
         byStage: stages.map((stage) => ({ stage, count: 0 })),
+        unknownStage: 0,
         lastEventTime: null,
       });
       const latency = await latencyStats(emptyPool, { now: NOW });
@@ -468,6 +469,7 @@ describe("read models", () => {
           { stage: "ENRICHED", count: 1 }, // the other ENRICHED one sits on the window's open end
           { stage: "COMMITTED", count: 1 },
         ],
+        unknownStage: 0,
         // the most recent at or before now; the one stamped after now does not count
         lastEventTime: at("2026-11-27T12:09:00.000Z"),
       });
