@@ -4,6 +4,7 @@
  * table is printed from them (`npm run docs:config`, checked in CI).
  */
 import { authConfig } from "./auth.js";
+import { verifyConfig } from "./verify.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import type { EnvReader } from "./parse.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
@@ -570,6 +571,7 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  verify: verifyConfig,
   alerts: {
     evalIntervalMs: int(
       "RTTM_ALERT_EVAL_INTERVAL",

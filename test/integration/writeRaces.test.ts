@@ -5,23 +5,16 @@ import pg from "pg";
 import type { TradeEventRow } from "../../src/domain/rows.js";
 import type { Stage } from "../../src/domain/stages.js";
 import { dayMs, dayPartitionName, ensureDayPartitions } from "../../src/store/partitions.js";
-import { writeBatch, type RowsByTable } from "../../src/store/writeBatch.js";
+import { writeBatch } from "../../src/store/writeBatch.js";
 import { count, createTestDatabase, type TestDatabase } from "../support/infra.js";
-import { coordinateSequence, tradeEventRow } from "../support/rows.js";
+import { coordinateSequence, tradeEventRow, tradeEventsBatch } from "../support/rows.js";
 import { assertDerivedExact } from "../support/verify.js";
 
 // The write path's concurrency, each scenario with real concurrent transactions against the real
 // PostgreSQL: every row stored once, every derived number equal to its recomputation.
 
 const snapshotRule = { threshold: 0.1, minIntervalMinutes: 5 };
-const tradeBatch = (tradeEvents: TradeEventRow[]): RowsByTable => ({
-  tradeEvents,
-  errorEvents: [],
-  dlqEvents: [],
-  invalidTrades: [],
-  queueMetrics: [],
-  quarantine: [],
-});
+const tradeBatch = tradeEventsBatch;
 
 let db: TestDatabase;
 let pool: pg.Pool;

@@ -109,3 +109,46 @@ async function checkChunk(
   const row = rows[0]!;
   return { checked: row.checked, largest: Number(row.largest), drift: row.drift };
 }
+
+/** The retention settings the default ranges follow (src/config: RTTM_*_RETENTION_HOURS). */
+export interface RetentionHours {
+  eventsHours: number;
+  secondRollupHours: number;
+  minuteRollupHours: number;
+}
+
+/**
+ * Each table's retention window, as far as the events it is computed from are kept: a rollup
+ * kept longer than the events (per-minute counts: 90 days against 7) cannot be recomputed
+ * beyond them. The window starts one hour inside the events' retention: retention drops whole
+ * days, and a trade whose earlier stages were dropped keeps its latencies in the histograms, so
+ * only trades with more than an hour between two stages are left out of the proof. It ends with
+ * the current hour.
+ */
+export function defaultRanges(
+  retention: RetentionHours,
+  now = new Date(),
+): Record<DerivedTable, VerifyRange> {
+  const to = new Date(Math.ceil(now.getTime() / hourMs) * hourMs);
+  const since = (hours: number) => {
+    const kept = Math.max(0, Math.min(hours, retention.eventsHours - 1));
+    return new Date(Math.ceil((now.getTime() - kept * hourMs) / hourMs) * hourMs);
+  };
+  const events = { from: since(retention.eventsHours), to };
+  const minute = { from: since(retention.minuteRollupHours), to };
+  return {
+    progress: events,
+    countSecond: { from: since(retention.secondRollupHours), to },
+    countMinute: minute,
+    histogramMinute: minute,
+    histogramHour: minute,
+  };
+}
+
+/** The same range for every table. */
+export function sameRange(range: VerifyRange): Record<DerivedTable, VerifyRange> {
+  return Object.fromEntries(verifyOrder.map((t) => [t, range])) as Record<
+    DerivedTable,
+    VerifyRange
+  >;
+}
