@@ -74,6 +74,7 @@ export const alertThresholdEnv = {
   dlq: "DLQ",
   queueDepth: "QUEUE_DEPTH",
   tps: "TPS",
+  verifyDrift: "VERIFY_DRIFT",
 } as const;
 export type AlertThresholdKey = keyof typeof alertThresholdEnv;
 
@@ -625,6 +626,12 @@ export const settings = {
       dlq: alertThresholds("dlq", 1, 2, "rule `DLQ_COUNT`: DLQ events in the window"),
       queueDepth: alertThresholds("queueDepth", 10, 50, "rule `QUEUE_LAG`: messages behind"),
       tps: alertThresholds("tps", 10, 50, "rule `TPS`: peak RECEIVED events in one second"),
+      verifyDrift: alertThresholds(
+        "verifyDrift",
+        1,
+        100,
+        "rule `DERIVED_DRIFT`: derived-table keys that differed from the stored events in the latest self-check",
+      ),
     },
   },
 };

@@ -101,6 +101,16 @@ export function createMetrics({ ingest, hub, bus, alertFeed, sockets }: MetricSo
     "Records decoded without a schema id check because the Schema Registry could not be reached",
     () => ingest.schemaStats.unverified,
   );
+  gauge(
+    "rttm_verify_drifted_buckets",
+    "Keys (buckets, trades) of each derived table that differed from the stored events in the latest self-check (RTTM_VERIFY_INTERVAL)",
+    () =>
+      (ingest.verify.latest()?.tables ?? []).map((t): [Labels, number] => [
+        { table: t.table },
+        t.differing,
+      ]),
+    ["table"],
+  );
   gauge("rttm_queue_depth", "Events waiting in the bounded queue", () => ingest.queue.size);
   gauge("rttm_queue_capacity", "Capacity of the bounded queue", () => ingest.queue.capacity);
   gauge("rttm_paused_partitions", "Partitions paused for backpressure", () => {

@@ -5,6 +5,7 @@ import { ShardedQueue } from "../pipeline/shardedQueue.js";
 import { WriterPool } from "../pipeline/writer.js";
 import { createPool } from "../store/pool.js";
 import { preparePartitions, startRetention } from "../store/retention.js";
+import { startVerifySchedule, type VerifySchedule } from "../store/verify/schedule.js";
 import type { BatchCounts } from "../store/writeBatch.js";
 import type { Pool } from "pg";
 import { createIngestConsumer, type ConsumerStatus } from "./consumer.js";
@@ -22,6 +23,8 @@ export interface IngestService {
   readonly pool: Pool;
   /** Schema ids checked against the Schema Registry, and records decoded unchecked during its outages. */
   readonly schemaStats: SchemaCheck["stats"];
+  /** The latest self-check of the derived tables (RTTM_VERIFY_INTERVAL). */
+  readonly verify: Pick<VerifySchedule, "latest">;
   onStored(listener: StoredListener): void;
 }
 
@@ -38,8 +41,9 @@ export function createIngestService(
   logger: Logger,
   onFatal: (err: Error) => void = () => {},
 ): IngestService {
-  // One connection per writer, one for retention.
-  const pool = createPool(config.databaseUrl, config.pipeline.writers + 1);
+  // One connection per writer, one for retention, two for the self-check (its lock and its reads).
+  const verifyConnections = config.verify.intervalMs === null ? 0 : 2;
+  const pool = createPool(config.databaseUrl, config.pipeline.writers + 1 + verifyConnections);
   const queue = new ShardedQueue(
     { capacity: config.pipeline.queueCapacity, maxBytes: config.pipeline.queueMaxBytes },
     config.pipeline.writers,
@@ -75,6 +79,7 @@ export function createIngestService(
     logger.child({ component: "writer" }),
   );
   let stopRetention = () => {};
+  let verify: VerifySchedule = { latest: () => null, stop: () => {} };
 
   return {
     queue,
@@ -83,6 +88,7 @@ export function createIngestService(
     pool,
     consumerStatus: consumer.status,
     schemaStats: schemas.stats,
+    verify: { latest: () => verify.latest() },
     onStored: (listener) => listeners.push(listener),
     async start() {
       writer.start();
@@ -96,11 +102,17 @@ export function createIngestService(
         config.retention,
         logger.child({ component: "retention" }),
       );
+      verify = startVerifySchedule(
+        pool,
+        config.verify.intervalMs,
+        logger.child({ component: "verify" }),
+      );
       await consumer.start();
     },
     async stop() {
       const deadline = Date.now() + config.pipeline.shutdownTimeoutMs;
       stopRetention();
+      verify.stop();
       await consumer.stopFeeding();
       // Leave a few seconds of the bound for leaving the group.
       const outcome = await writer.flushAndStop(Math.max(1000, deadline - Date.now() - 3000));

@@ -42,6 +42,7 @@ const prunedTables: Array<{
     hours: (r) => r.queueMetricsHours,
   },
   { table: "rttm_quarantine", column: "created_at", key: "id", hours: (r) => r.quarantineHours },
+  { table: "rttm_verify_runs", column: "checked_at", key: "id", hours: (r) => r.eventsHours },
   // Resolved alerts (their events go with them: ON DELETE CASCADE); open ones are never pruned.
   {
     table: "rttm_alerts",

@@ -16,6 +16,14 @@ function ingestCounts(rows: Record<string, number>) {
     queue: { size: 3, capacity: 10 },
     ledger: { pendingCount: 2 },
     schemaStats: { verified: 5, unverified: 1 },
+    verify: {
+      latest: () => ({
+        tables: [
+          { table: "rttm_stage_count_minute", differing: 3 },
+          { table: "rttm_trade_progress", differing: 0 },
+        ],
+      }),
+    },
     onStored() {},
   } as unknown as IngestService;
 }
@@ -51,6 +59,8 @@ test("*_total series are counters holding the counts the service keeps; levels a
     assert.match(text, /^rttm_change_notices_published_total 1$/m);
     assert.match(text, /^rttm_alert_feed_delivered_total 9$/m);
     assert.match(text, /^# TYPE rttm_queue_depth gauge$/m);
+    assert.match(text, /^rttm_verify_drifted_buckets\{table="rttm_stage_count_minute"\} 3$/m);
+    assert.match(text, /^rttm_verify_drifted_buckets\{table="rttm_trade_progress"\} 0$/m);
     // A second scrape reports the count as it is now, not added to the first.
     rows.tradeEvents = 6;
     assert.match(await registry.metrics(), /^rttm_stored_rows_total\{table="tradeEvents"\} 6$/m);
