@@ -19,6 +19,11 @@ const layers = [
   { name: "store", path: "^src/store/(?!generated/)", why: "every SQL read and write" },
   { name: "pipeline", path: "^src/pipeline/", why: "bounded queue, batching, offsets" },
   { name: "ingest", path: "^src/ingest/", why: "Kafka consumer, decoding, quarantine" },
+  {
+    name: "producer",
+    path: "^src/producer/",
+    why: "producers' HTTP ingest: checked events appended to Kafka, acknowledged (acks=all)",
+  },
   { name: "live", path: "^src/live/", why: "change bus and live hub" },
   { name: "alerts", path: "^src/alerts/", why: "alert rules, evaluation, feed" },
   { name: "api", path: "^src/(graphql|http|legacy)/", why: "GraphQL schema, HTTP plugins" },

@@ -1,20 +1,34 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Config } from "./config/index.js";
-import { startAlerts } from "./alerts/index.js";
-import { Health } from "./http/health.js";
-import { createMetrics } from "./http/prometheus.js";
-import { createIngestService } from "./ingest/service.js";
-import { LiveHub } from "./live/hub.js";
-import { noticeForBatch } from "./live/notice.js";
-import { inProcessBus } from "./live/inProcessBus.js";
-import { redisBus } from "./live/redisBus.js";
-import { snapshotSources } from "./live/views.js";
+import { registerDeliveryMetrics, startAlerts } from "./alerts/index.js";
+import { Health, createMetrics, SocketCounter } from "./http/index.js";
+import { createIngestService, registrySchemaCheck } from "./ingest/index.js";
+import { createEventAppender } from "./producer/index.js";
+import {
+  FanOut,
+  LiveHub,
+  noticeForBatch,
+  inProcessBus,
+  redisBus,
+  snapshotSources,
+} from "./live/index.js";
 import type { Logger } from "./log.js";
 import { schema } from "./graphql/schema/index.js";
 import { createLegacyApi } from "./legacy/index.js";
 import { createHttpServer } from "./server.js";
-import { createPool } from "./store/pool.js";
+import { createPool } from "./store/index.js";
+
+export interface AppOptions {
+  /** Called when the Kafka consumer gave up for good (kafkajs will not restart it). @default () => {} */
+  onFatal?: (err: Error) => void;
+  /**
+   * Subscriptions share one execution per group (src/live/fanout.ts); false composes the service
+   * as before the fan-out, for bench:live's side-by-side measurement only.
+   * @default true
+   */
+  sharedFanOut?: boolean;
+}
 
 /**
  * The whole service in one process: ingest → pipeline → store, change notices → live hub, and the
@@ -23,7 +37,7 @@ import { createPool } from "./store/pool.js";
 export async function startApp(
   config: Config,
   logger: Logger,
-  onFatal: (err: Error) => void = () => {},
+  { onFatal = () => {}, sharedFanOut = true }: AppOptions = {},
 ) {
   const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const ingest = createIngestService(config, logger, onFatal);
@@ -34,13 +48,25 @@ export async function startApp(
       ? inProcessBus(logger.child({ component: "changeBus" }))
       : redisBus(config.redis, logger.child({ component: "changeBus" }));
   ingest.onStored((_counts, batch) => bus.publish(noticeForBatch(batch, replica)));
-  const hub = new LiveHub(bus, config.live.tickMs, logger.child({ component: "live" }));
+  const liveLogger = logger.child({ component: "live" });
+  const fanout = new FanOut(liveLogger, config.live.fanout);
+  const hub = new LiveHub({ bus, tickMs: config.live.tickMs, fanout, logger: liveLogger });
   const sources = snapshotSources(readPool, config, ingest, bus, replica);
   // Every replica runs an evaluator; one at a time evaluates (advisory lock), the others stand by.
   const alerts = startAlerts({ config, readPool, bus, replica, logger });
   const health = new Health(readPool, ingest, bus, config);
-  const sockets = { open: 0, rejected: 0 };
-  const metrics = createMetrics({ ingest, hub, bus, alertFeed: alerts.feed, sockets });
+  const sockets = new SocketCounter();
+  const metrics = createMetrics({ ingest, hub, fanout, bus, alertFeed: alerts.feed, sockets });
+  // Producers' HTTP ingest (RTTM_INGEST_API_KEYS): posted events go to the topics the consumer reads.
+  const appender =
+    config.httpIngest.apiKeys.length > 0 && config.schemaRegistryUrl
+      ? createEventAppender(
+          config,
+          registrySchemaCheck(config.schemaRegistryUrl, logger.child({ component: "http-ingest" })),
+          logger.child({ component: "http-ingest" }),
+        )
+      : undefined;
+  if (alerts.delivery) registerDeliveryMetrics(metrics.registry, alerts.delivery.stats);
   const http = createHttpServer({
     config,
     schema,
@@ -49,8 +75,6 @@ export async function startApp(
       hub,
       sources,
       bus,
-      config,
-      ingest,
       replica,
       alerts,
       now: () => new Date(),
@@ -58,6 +82,8 @@ export async function startApp(
     health,
     metrics,
     sockets,
+    appender,
+    sharedFanOut,
     logger: logger.child({ component: "http" }),
     legacy: (authenticate) =>
       createLegacyApi({
@@ -90,6 +116,7 @@ export async function startApp(
     /** Close sockets (clients reconnect elsewhere), flush and commit, then release everything. */
     async stop(): Promise<"flushed" | "abandoned"> {
       await http.close();
+      await appender?.close();
       hub.close();
       await alerts.stop();
       const outcome = await ingest.stop();

@@ -5,8 +5,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream, type Logger as PinoLogger } from "pino";
-import { EnvReader } from "./config/parse.js";
-import { logLevel, type LogLevel } from "./config/settings.js";
+import { EnvReader, logLevel, type LogLevel } from "./config/index.js";
 
 export type { LogLevel };
 export type LogFields = Record<string, unknown>;

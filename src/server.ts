@@ -2,10 +2,10 @@ import { createServer } from "node:http";
 import type { GraphQLSchema } from "graphql";
 import { createYoga } from "graphql-yoga";
 import type { Config } from "./config/index.js";
-import type { AppContext, ServerContext } from "./graphql/context.js";
-import { errorMasking } from "./http/error-masking.js";
-import type { Health } from "./http/health.js";
+import type { AppContext, ServerContext } from "./graphql/index.js";
 import {
+  errorMasking,
+  registerHealthMetrics,
   graphiqlAssetsPath,
   graphqlEndpointPattern,
   graphqlPaths,
@@ -13,27 +13,34 @@ import {
   metricsPath,
   subscriptionsPath,
   yogaHealthCheckPath,
-} from "./http/paths.js";
-import type { Metrics, SocketCounts } from "./http/prometheus.js";
-import { requestListener, upgradeListener, type RouteGroup } from "./http/route-groups.js";
-import { createTrustedDocuments } from "./http/trustedDocuments.js";
-import { withCorrelationId } from "./http/correlation.js";
-import { authenticateSocket } from "./http/identity/socket.js";
-import { createVerifier } from "./http/identity/verifier.js";
+  requestListener,
+  upgradeListener,
+  createTrustedDocuments,
+  withCorrelationId,
+  authenticateSocket,
+  createVerifier,
+  createWebSocketServer,
+  yogaLogging,
+  httpIngestMetrics,
+  type Health,
+  type Metrics,
+  type SocketCounter,
+  type RouteGroup,
+} from "./http/index.js";
 import { useAuth } from "./http/use-auth.js";
 import { bodyLimitBytes, useBodyLimit } from "./http/use-body-limit.js";
 import { useDocumentSize } from "./http/use-document-size.js";
 import { useGraphiQL } from "./http/use-graphiql.js";
 import { useHealthRoutes } from "./http/use-health-routes.js";
+import { useHttpIngest } from "./http/use-http-ingest.js";
 import { useMetricsRoute } from "./http/use-metrics-route.js";
 import { useNotFound } from "./http/use-not-found.js";
 import { useOriginCheck } from "./http/use-origin-check.js";
 import { useQueryLimits } from "./http/use-query-limits.js";
 import { useTiming } from "./http/use-timing.js";
-import { createWebSocketServer } from "./http/websocket.js";
-import { yogaLogging } from "./http/yoga-logging.js";
 import type { LegacyApi, RequestAuthenticator } from "./legacy/index.js";
 import type { Logger } from "./log.js";
+import type { EventAppender } from "./producer/index.js";
 
 export interface ServerDeps {
   config: Config;
@@ -41,10 +48,15 @@ export interface ServerDeps {
   context: () => AppContext;
   health: Health;
   metrics: Metrics;
-  sockets: SocketCounts;
+  /** GraphQL and legacy sockets of the replica: one count, one cap. */
+  sockets: SocketCounter;
   logger: Logger;
+  /** Subscriptions share one execution per group (src/live/fanout.ts); false only in bench:live. @default true */
+  sharedFanOut?: boolean;
   /** The old dashboard's REST calls and raw sockets (src/legacy), given how to check a Bearer token. */
   legacy?: (authenticate: RequestAuthenticator | undefined) => LegacyApi;
+  /** The producers' HTTP ingest (src/producer), when RTTM_INGEST_API_KEYS names a key. */
+  appender?: EventAppender;
 }
 
 /**
@@ -71,6 +83,7 @@ export function createHttpServer(deps: ServerDeps) {
       ? createVerifier(config.auth, logger.child({ component: "identity" }))
       : undefined;
   void verifier?.jwks.warm();
+  registerHealthMetrics(metrics.registry, { health: deps.health, jwks: verifier?.jwks });
   const yoga = createYoga<ServerContext, AppContext>({
     schema: deps.schema,
     graphqlEndpoint: graphqlEndpointPattern,
@@ -111,19 +124,22 @@ export function createHttpServer(deps: ServerDeps) {
       useTiming({ histogram: metrics.graphqlDuration }),
     ],
   });
-  const websocket = createWebSocketServer(
+  const websocket = createWebSocketServer({
     yoga,
-    deps.schema,
-    config,
-    deps.sockets,
-    logger.child({ component: "websocket" }),
+    schema: deps.schema,
+    counter: deps.sockets,
+    logger: logger.child({ component: "websocket" }),
+    maxMessageBytes: limits.wsMaxMessageBytes,
+    initTimeoutMs: limits.wsInitTimeoutMs,
+    maxDocumentBytes: limits.maxDocumentBytes,
+    allowedOrigins: limits.allowedOrigins,
+    maxConnections: limits.wsMaxConnections,
     trusted,
-    {
-      authenticate: verifier
-        ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
-        : undefined,
-    },
-  );
+    authenticate: verifier
+      ? authenticateSocket(verifier, logger.child({ component: "websocket" }))
+      : undefined,
+    sharedFanOut: deps.sharedFanOut,
+  });
 
   const graphqlOverWebSocket: RouteGroup = {
     handleUpgrade: (req, socket, head) => (websocket.handleUpgrade(req, socket, head), true),
@@ -131,8 +147,23 @@ export function createHttpServer(deps: ServerDeps) {
   const legacy = deps.legacy?.(
     verifier && (async (req) => void (await verifier.verify(req.headers.authorization))),
   );
-  const routeGroups: RouteGroup[] = [...(legacy ? [legacy] : []), graphqlOverWebSocket];
-  const server = createServer(withCorrelationId(requestListener(routeGroups, yoga, logger)));
+  // Producers' ingest first: its paths are under /api/rttm/ like the legacy REST API's.
+  const httpIngest = deps.appender
+    ? useHttpIngest({
+        settings: config.httpIngest,
+        appender: deps.appender,
+        metrics: httpIngestMetrics(metrics.registry),
+        logger: logger.child({ component: "http-ingest" }),
+      })
+    : undefined;
+  const routeGroups: RouteGroup[] = [
+    ...(httpIngest ? [httpIngest] : []),
+    ...(legacy ? [legacy] : []),
+    graphqlOverWebSocket,
+  ];
+  const answer = withCorrelationId(requestListener(routeGroups, yoga, logger));
+  // requestListener answers every failure itself (a 500), so its promise never rejects.
+  const server = createServer((req, res) => void answer(req, res));
   server.on("upgrade", upgradeListener(routeGroups));
 
   return {
@@ -147,6 +178,8 @@ export function createHttpServer(deps: ServerDeps) {
       });
     },
     async close(): Promise<void> {
+      // Posted events already handed to Kafka get their answer before the sockets close.
+      await httpIngest?.drain();
       await legacy?.close();
       await websocket.close();
       server.closeAllConnections();

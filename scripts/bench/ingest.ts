@@ -36,7 +36,7 @@ import { frameValue } from "../../src/ingest/wireFormat.js";
 import { groupByTable } from "../../src/store/writeBatch.js";
 import * as tables from "../../src/store/tables.js";
 import type { TableSpec } from "../../src/store/columns.js";
-import { registerTopicSchemas } from "../../src/simulator/registerSchemas.js";
+import { registerTopicSchemas } from "../../src/ingest/schemaRegistration.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import * as ajvModule from "ajv/dist/2019.js";
 import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../src/config/index.js";
@@ -279,6 +280,22 @@ function modelClass(
   }
 }
 
+/**
+ * A PrometheusRule (no kubernetes-models class: the Prometheus Operator's CRD): a name, and
+ * exactly the groups of monitoring/rttm.rules.yml (promtool checks and unit-tests that file), so
+ * the two never drift apart.
+ */
+function checkPrometheusRule(doc: Obj): string[] {
+  const [rules] = loadYaml("monitoring/rttm.rules.yml");
+  const problems: string[] = [];
+  if (!str(obj(doc.metadata).name)) problems.push("metadata.name is missing");
+  if (!isDeepStrictEqual(obj(doc.spec).groups, rules?.groups))
+    problems.push(
+      "spec.groups differ from the groups of monitoring/rttm.rules.yml: copy them over unchanged",
+    );
+  return problems;
+}
+
 function checkK8s(): void {
   console.log("k8s/");
   const files = readdirSync(path.join(root, "k8s"))
@@ -301,6 +318,15 @@ function checkK8s(): void {
       const name = str(obj(doc.metadata).name);
       if (kind === "Kustomization" && apiVersion.startsWith("kustomize.config.k8s.io/")) {
         kustomization = doc;
+        continue;
+      }
+      if (kind === "PrometheusRule" && apiVersion === "monitoring.coreos.com/v1") {
+        check(`${file}: PrometheusRule ${name} carries monitoring/rttm.rules.yml`, [
+          ...checkPrometheusRule(doc),
+          ...(file.startsWith("k8s/optional/")
+            ? []
+            : ["move it to k8s/optional/: the platform has no Prometheus Operator"]),
+        ]);
         continue;
       }
       const Model = modelClass(apiVersion, kind);
@@ -495,6 +521,16 @@ function checkK8s(): void {
         ...(obj(deployment.doc.spec).replicas === undefined
           ? []
           : ["the Deployment sets spec.replicas, which every apply would reset under the HPA"]),
+        ...hpaLagProblems(spec, cmData),
+        // An optional HPA replaces the kustomization's (same name) instead of fighting it.
+        ...(hpa.file.startsWith("k8s/optional/") &&
+        find("HorizontalPodAutoscaler").some(
+          (other) => !other.file.startsWith("k8s/optional/") && other.name !== hpa.name,
+        )
+          ? [
+              "an optional HPA must carry the kustomization HPA's name, so applying it replaces that one",
+            ]
+          : []),
       ],
     );
   }
@@ -570,3 +606,30 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log("\ncheck-deploy: compose files and k8s manifests are valid");
+
+/**
+ * An External lag metric must select the consumer group and trade-event topic the ConfigMap
+ * configures (kafka_exporter's labels consumergroup and topic), with an average-value target.
+ */
+function hpaLagProblems(spec: Obj, cmData: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const metric of arr(spec.metrics).map(obj)) {
+    if (metric.type !== "External") continue;
+    const external = obj(metric.external);
+    const labels = obj(obj(obj(external.metric).selector).matchLabels);
+    const name = str(obj(external.metric).name);
+    if (labels.consumergroup !== cmData.KAFKA_CONSUMER_GROUP_ID)
+      problems.push(
+        `External metric ${name}: consumergroup ${JSON.stringify(labels.consumergroup)} is not KAFKA_CONSUMER_GROUP_ID ${JSON.stringify(cmData.KAFKA_CONSUMER_GROUP_ID)}`,
+      );
+    if (labels.topic !== cmData.KAFKA_TOPIC_TRADE_EVENTS)
+      problems.push(
+        `External metric ${name}: topic ${JSON.stringify(labels.topic)} is not KAFKA_TOPIC_TRADE_EVENTS ${JSON.stringify(cmData.KAFKA_TOPIC_TRADE_EVENTS)}`,
+      );
+    if (obj(external.target).type !== "AverageValue")
+      problems.push(
+        `External metric ${name}: target type should be AverageValue (lag per replica)`,
+      );
+  }
+  return problems;
+}

@@ -19,7 +19,7 @@ import {
   resolveSilent,
   updateObservation,
 } from "./store.js";
-import type { AlertRecord, EventKind, RuleName } from "./types.js";
+import type { AlertRecord, EventKind, RuleName } from "../domain/alerts.js";
 
 /** One lifecycle change made by an evaluation (or auto-resolve), with the alert after it. */
 export interface AlertChange {
@@ -70,15 +70,30 @@ const key = (rule: string, scope: string) => JSON.stringify([rule, scope]);
  * Applies one evaluation's observations in one transaction under the alert write lock: for every
  * rule, every observed scope and every open alert's scope goes through the state machine once.
  */
-export async function applyObservations(
-  client: ClientBase,
-  measured: Map<RuleName, Observation[] | Error>,
-  config: Config["alerts"],
-  now: Date,
-  actor: string,
-  logger: Logger,
-  ruleList: readonly RuleSpec[] = rules,
-): Promise<EvaluationResult> {
+export interface ApplyObservationsOptions {
+  /** The connection the changes are written on, in one transaction under the alert write lock. */
+  client: ClientBase;
+  /** Each rule's observations at `now`, or the error that kept it from being measured. */
+  measured: Map<RuleName, Observation[] | Error>;
+  /** The alert settings (RTTM_ALERT_*): thresholds per rule, hysteresis, silence. */
+  config: Config["alerts"];
+  now: Date;
+  /** Who the changes are recorded as (the evaluating replica). */
+  actor: string;
+  logger: Logger;
+  /** The rules to apply. @default rules (every rule) */
+  ruleList?: readonly RuleSpec[];
+}
+
+export async function applyObservations({
+  client,
+  measured,
+  config,
+  now,
+  actor,
+  logger,
+  ruleList = rules,
+}: ApplyObservationsOptions): Promise<EvaluationResult> {
   return inAlertTransaction(client, async () => {
     const result: EvaluationResult = {
       at: now,

@@ -2,8 +2,7 @@ import pg, { type Pool } from "pg";
 import type { Config } from "../config/index.js";
 import { alertsChangeTable } from "../domain/changes.js";
 import { advisoryLockKeys } from "../domain/locks.js";
-import type { ChangeBus } from "../live/bus.js";
-import { changeNotice } from "../live/notice.js";
+import { changeNotice, type ChangeBus } from "../live/index.js";
 import type { Logger } from "../log.js";
 import {
   applyObservations,
@@ -22,6 +21,8 @@ export interface EvaluatorOptions {
   bus?: ChangeBus;
   replica: string;
   logger: Logger;
+  /** Called when this replica takes the evaluator role. */
+  onLeading?: () => void;
 }
 
 /**
@@ -60,14 +61,14 @@ export class AlertEvaluator {
       if (!client) return null;
       const measured = await measureRules(this.options.readPool, now);
       const result = await this.write(() =>
-        applyObservations(
+        applyObservations({
           client,
           measured,
-          this.options.config,
+          config: this.options.config,
           now,
-          this.actor,
-          this.options.logger,
-        ),
+          actor: this.actor,
+          logger: this.options.logger,
+        }),
       );
       for (const name of result.failedRules)
         this.options.logger.warn("alert rule not measured; its alerts are left as they are", {
@@ -171,6 +172,7 @@ export class AlertEvaluator {
         this.options.logger.info("this replica now evaluates the alert rules", {
           replica: this.options.replica,
         });
+        this.options.onLeading?.();
       }
     }
     return this.leading ? this.client : null;

@@ -1,11 +1,10 @@
 import { FixedBuffer, Repeater, type Push, type Stop } from "@repeaterjs/repeater";
 import type { Pool } from "pg";
 import { alertsChangeTable } from "../domain/changes.js";
-import type { ChangeBus } from "../live/bus.js";
-import { resyncOrigin } from "../live/notice.js";
+import { resyncOrigin, type ChangeBus } from "../live/index.js";
 import type { Logger } from "../log.js";
-import { eventsAfter, lastEventId } from "./store.js";
-import type { AlertEventWithAlert } from "./types.js";
+import { eventsAfter, lastEventId } from "../store/read/index.js";
+import type { AlertEventWithAlert } from "../domain/alerts.js";
 
 export interface FeedOptions {
   /** Read anyway this often while anyone listens (notices are hints and can be lost). */
@@ -37,12 +36,21 @@ interface Subscriber {
  * has seen, whenever a change notice for "alerts" arrives (from any replica's evaluator or
  * mutations, through the change bus) and every pollMs while anyone listens, and hands each event
  * to every subscriber: one query per change for all subscribers. Event ids grow in commit order
- * (see store.ts), so reading "after the last id" never skips an event. A subscriber may resume
+ * (see src/alerts/store.ts), so reading "after the last id" never skips an event. A subscriber may resume
  * with afterEventId; one that falls maxBuffered events behind is ended with an error rather than
  * buffered without bound.
  */
+export interface AlertFeedStats {
+  /** Reads of new alert events. */
+  reads: number;
+  /** Alert events handed to subscribers. */
+  delivered: number;
+  /** Reads that failed (retried at the next notice or poll). */
+  readFailures: number;
+}
+
 export class AlertFeed {
-  readonly stats = { reads: 0, delivered: 0, readFailures: 0 };
+  private readonly counts: AlertFeedStats = { reads: 0, delivered: 0, readFailures: 0 };
   private readonly subscribers = new Set<Subscriber>();
   private head: bigint | null = null;
   private running = false;
@@ -59,6 +67,11 @@ export class AlertFeed {
     this.unsubscribeBus = bus.subscribe((notice) => {
       if (notice.tables.includes(alertsChangeTable) || notice.origin === resyncOrigin) this.wake();
     });
+  }
+
+  /** The feed's counts now. */
+  stats(): AlertFeedStats {
+    return { ...this.counts };
   }
 
   /**
@@ -154,7 +167,7 @@ export class AlertFeed {
       if (this.subscribers.size === 0) return;
       if (this.head === null) {
         this.head = await lastEventId(this.db);
-        this.stats.reads++;
+        this.counts.reads++;
       }
       for (const s of this.subscribers) s.cursor ??= this.head;
       for (;;) {
@@ -162,14 +175,14 @@ export class AlertFeed {
         if (listening.length === 0) return;
         const from = listening.reduce((min, s) => (s.cursor! < min ? s.cursor! : min), this.head);
         const events = await eventsAfter(this.db, from, this.options.batchSize);
-        this.stats.reads++;
+        this.counts.reads++;
         for (const event of events) {
           const id = BigInt(event.id);
           for (const s of this.subscribers) {
             if (s.cursor !== null && s.cursor < id) {
               s.cursor = id;
               s.deliver(event);
-              this.stats.delivered++;
+              this.counts.delivered++;
             }
           }
           if (id > this.head!) this.head = id;
@@ -177,7 +190,7 @@ export class AlertFeed {
         if (events.length < this.options.batchSize) return;
       }
     } catch (err) {
-      this.stats.readFailures++;
+      this.counts.readFailures++;
       this.logger.warn("alert events not read; trying again at the next notice or poll", { err });
     }
   }

@@ -1,4 +1,4 @@
-import type { AlertRecord } from "./types.js";
+import type { AlertRecord } from "../domain/alerts.js";
 
 /** x with 2 decimals, rounded half away from zero on the decimal value (1.005 → "1.01"). */
 export function twoDecimals(x: number): string {

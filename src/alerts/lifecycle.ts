@@ -1,5 +1,5 @@
 import type { StatusThresholds } from "../config/index.js";
-import type { OpenStatus, Severity } from "./types.js";
+import type { OpenStatus, Severity } from "../domain/alerts.js";
 
 /**
  * The alert state machine, pure: what one evaluation does to the (at most one) open alert of a

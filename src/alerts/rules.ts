@@ -1,14 +1,19 @@
 import type { Pool } from "pg";
 import type { AlertThresholdKey, Config, StatusThresholds } from "../config/index.js";
-import { countInRange, type CountedTable } from "../store/read/eventCounts.js";
+import {
+  countInRange,
+  quantileMs,
+  readLatencyHistograms,
+  queueLag,
+  countStageEvents,
+  secondMs,
+  trailingWindow,
+  type CountedTable,
+} from "../store/read/index.js";
 import { latencyStages } from "../domain/stages.js";
-import { quantileMs, readLatencyHistograms } from "../store/read/latencyHistograms.js";
-import { queueLag } from "../store/read/queueLag.js";
-import { countStageEvents } from "../store/read/stageCounts.js";
-import { secondMs, trailingWindow } from "../store/read/window.js";
 import { latestVerifyRun } from "../store/verify/schedule.js";
 import { clearLevel } from "./lifecycle.js";
-import { globalScope, type RuleName } from "./types.js";
+import { globalScope, type RuleName } from "../domain/alerts.js";
 
 /** What a rule measured for one scope now; `value` null: no data for the scope (it went silent). */
 export interface Observation {

@@ -1,5 +1,6 @@
 /**
- * Every SQL statement on rttm_alerts and rttm_alert_events.
+ * The alert writes: the evaluator's SQL on rttm_alerts and rttm_alert_events, and the transaction
+ * every alert write runs in (the user commands in commands.ts use it too).
  *
  * Writes (evaluation, acknowledge, resolve, auto-resolve) run in transactions that first take one
  * transaction-level advisory lock, so they are serialised: event ids are therefore assigned in
@@ -8,60 +9,18 @@
  * The partial unique index uq_alerts_open_rule_scope is the last fence: one open alert per
  * (rule, scope) even for a writer that skipped the lock.
  */
-import type { ClientBase, Pool } from "pg";
+import type { ClientBase } from "pg";
 import { advisoryLockKeys } from "../domain/locks.js";
-import {
-  checked,
-  column,
-  equals,
-  idColumn,
-  pagedList,
-  readNode,
-  selectList,
-  type Columns,
-} from "../store/read/list.js";
-import type { PageArgs } from "../store/read/page.js";
-import type { TimeFilter } from "../store/read/timeFilter.js";
 import type {
   AlertEventRecord,
-  AlertEventWithAlert,
   AlertRecord,
   EventKind,
-  Resolution,
   RuleName,
   Severity,
-  Status,
-} from "./types.js";
-import { errorCodes } from "../domain/errorCodes.js";
-
-type Db = Pool | ClientBase;
-
-/** Every field of an alert and the rttm_alerts column it comes from. */
-const alertFields: Columns<AlertRecord> = {
-  id: idColumn,
-  rule: column("metric_name"),
-  scope: column("scope"),
-  serviceName: column("service_name"),
-  severity: column("severity"),
-  status: column("status"),
-  currentValue: column("current_value"),
-  peakValue: column("peak_value"),
-  thresholdValue: column("threshold_value"),
-  triggeredTime: column("triggered_time"),
-  lastObservedAt: column("last_observed_at"),
-  clearStreak: column("clear_streak"),
-  escalatedAt: column("escalated_at"),
-  acknowledgedAt: column("acknowledged_at"),
-  acknowledgedBy: column("acknowledged_by"),
-  resolvedAt: column("resolved_at"),
-  resolvedBy: column("resolved_by"),
-  resolution: column("resolution"),
-  updatedAt: column("updated_at"),
-};
-const alertColumns = selectList(alertFields);
+} from "../domain/alerts.js";
+import { alertColumns, toAlert } from "../store/read/index.js";
 
 type Row = Record<string, unknown>;
-const toAlert = (row: Row): AlertRecord => readNode(alertFields, row);
 
 /** Runs `work` in a transaction holding the alert write lock; rolls back on failure. */
 export async function inAlertTransaction<T>(
@@ -111,7 +70,7 @@ export async function insertAlert(client: ClientBase, a: NewAlert): Promise<Aler
   return rows[0] ? toAlert(rows[0]) : null;
 }
 
-async function updateOne(
+export async function updateOne(
   client: ClientBase,
   id: string,
   set: string,
@@ -219,167 +178,4 @@ export async function resolveSilent(
     [cutoff, now, by],
   );
   return rows.map(toAlert).sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-}
-
-export class AlertNotFoundError extends Error {
-  readonly code = errorCodes.ALERT_NOT_FOUND;
-  constructor(readonly alertId: string) {
-    super(`Alert ${alertId} does not exist`);
-    this.name = "AlertNotFoundError";
-  }
-}
-
-export class AlertAlreadyResolvedError extends Error {
-  readonly code = errorCodes.ALERT_ALREADY_RESOLVED;
-  constructor(readonly alert: AlertRecord) {
-    super(
-      `Alert ${alert.id} is already resolved (${alert.resolution ?? "RESOLVED"} by ${alert.resolvedBy ?? "unknown"} at ${alert.resolvedAt?.toISOString() ?? "?"})`,
-    );
-    this.name = "AlertAlreadyResolvedError";
-  }
-}
-
-export interface Outcome {
-  alert: AlertRecord;
-  /** The event recorded; null when the call changed nothing (acknowledging an acknowledged alert). */
-  event: AlertEventRecord | null;
-}
-
-async function mutate(
-  pool: Pool,
-  id: string,
-  change: (client: ClientBase, alert: AlertRecord) => Promise<Outcome>,
-): Promise<Outcome> {
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  try {
-    return await inAlertTransaction(client, async () => {
-      const { rows } = await client.query<Row>(
-        `SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint FOR UPDATE`,
-        [id],
-      );
-      if (!rows[0]) throw new AlertNotFoundError(id);
-      const alert = toAlert(rows[0]);
-      if (alert.status === "RESOLVED") throw new AlertAlreadyResolvedError(alert);
-      return change(client, alert);
-    });
-  } catch (err) {
-    if (!(err instanceof AlertNotFoundError || err instanceof AlertAlreadyResolvedError))
-      failure = err as Error;
-    throw err;
-  } finally {
-    client.release(failure);
-  }
-}
-
-/** ACTIVE → ACKED (who, when). Idempotent: an ACKED alert is returned unchanged. Resolved or unknown: an error. */
-export function acknowledgeAlert(pool: Pool, id: string, by: string, now: Date): Promise<Outcome> {
-  return mutate(pool, id, async (client, alert) => {
-    if (alert.status === "ACKED") return { alert, event: null };
-    const acked = await updateOne(
-      client,
-      id,
-      "status = 'ACKED', acknowledged_at = $2, acknowledged_by = $3, updated_at = $2",
-      [now, by],
-    );
-    return { alert: acked, event: await insertEvent(client, acked, "ACKNOWLEDGED", by, now) };
-  });
-}
-
-/** ACTIVE or ACKED → RESOLVED (MANUAL, who, when). An already resolved or unknown alert: an error, nothing changes. */
-export function resolveAlert(pool: Pool, id: string, by: string, now: Date): Promise<Outcome> {
-  return mutate(pool, id, async (client) => {
-    const resolved = await updateOne(
-      client,
-      id,
-      "status = 'RESOLVED', resolution = 'MANUAL', resolved_at = $2, resolved_by = $3, clear_streak = 0, updated_at = $2",
-      [now, by],
-    );
-    return { alert: resolved, event: await insertEvent(client, resolved, "RESOLVED", by, now) };
-  });
-}
-
-export async function getAlert(db: Db, id: string): Promise<AlertRecord | null> {
-  const { rows } = await db.query<Row>(
-    `SELECT ${alertColumns} FROM rttm_alerts WHERE id = $1::bigint`,
-    [id],
-  );
-  return rows[0] ? toAlert(rows[0]) : null;
-}
-
-/** Open alerts, CRITICAL first, then newest first (bounded: one per rule and scope). */
-export async function openAlerts(db: Db, limit = 1000): Promise<AlertRecord[]> {
-  const { rows } = await db.query<Row>(
-    `SELECT ${alertColumns} FROM rttm_alerts WHERE status <> 'RESOLVED'
-     ORDER BY (severity = 'CRITICAL') DESC, triggered_time DESC, id DESC LIMIT $1`,
-    [limit],
-  );
-  return rows.map(toAlert);
-}
-
-export interface AlertListArgs extends PageArgs, TimeFilter {
-  /** Any of these statuses; all when absent or empty. */
-  status?: readonly Status[] | null;
-  severity?: Severity | null;
-  rule?: RuleName | null;
-}
-
-/** Alerts newest first by triggered_time (then id), filtered; keyset pages (src/store/read/list.ts). */
-export const listAlerts = pagedList<AlertRecord, AlertListArgs>({
-  cursor: "alert",
-  table: "rttm_alerts",
-  sortedBy: { column: "triggered_time", field: "triggeredTime" },
-  timeRange: true,
-  filters: {
-    status: equals("status", checked),
-    severity: equals("severity", checked),
-    rule: equals("metric_name", checked),
-  },
-  columns: alertFields,
-});
-
-/** Every field of an alert event and the rttm_alert_events column it comes from. */
-const eventFields: Columns<AlertEventRecord> = {
-  id: idColumn,
-  alertId: column("alert_id::text"),
-  kind: column("kind"),
-  status: column("status"),
-  severity: column("severity"),
-  value: column("value"),
-  thresholdValue: column("threshold_value"),
-  actor: column("actor"),
-  at: column("at"),
-};
-// Prefixed: joined with the alert's own columns (id, status, severity) in eventsAfter.
-const eventColumns = selectList(eventFields, { qualifier: "e.", prefix: "event." });
-const toEvent = (row: Row): AlertEventRecord => readNode(eventFields, row, "event.");
-
-/** One alert's history, oldest first. */
-export async function alertHistory(db: Db, alertId: string): Promise<AlertEventRecord[]> {
-  const { rows } = await db.query<Row>(
-    `SELECT ${eventColumns} FROM rttm_alert_events e WHERE e.alert_id = $1::bigint ORDER BY e.id`,
-    [alertId],
-  );
-  return rows.map(toEvent);
-}
-
-/** Events with id > afterId, oldest first, each with its alert as it is now. */
-export async function eventsAfter(
-  db: Db,
-  afterId: bigint,
-  limit: number,
-): Promise<AlertEventWithAlert[]> {
-  const { rows } = await db.query<Row>(
-    `SELECT ${eventColumns}, ${selectList(alertFields, { qualifier: "a." })} FROM rttm_alert_events e JOIN rttm_alerts a ON a.id = e.alert_id
-     WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2`,
-    [afterId.toString(), limit],
-  );
-  return rows.map((r) => ({ ...toEvent(r), alert: toAlert(r) }));
-}
-
-export async function lastEventId(db: Db): Promise<bigint> {
-  const { rows } = await db.query<{ id: string }>(
-    "SELECT coalesce(max(id), 0)::text AS id FROM rttm_alert_events",
-  );
-  return BigInt(rows[0]!.id);
 }

@@ -1,11 +1,33 @@
 /** Typed readers for environment variables. Each failure names the variable, the value and what is allowed. */
+import { RttmError } from "../domain/errors.js";
+
 export type Env = Record<string, string | undefined>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
+/** CONFIG_INVALID: `problems` names each bad variable, its value and what is allowed. */
+export class ConfigError extends RttmError<"CONFIG_INVALID"> {
+  override name = "ConfigError";
+  declare readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super("CONFIG_INVALID", `Invalid configuration:\n  - ${problems.join("\n  - ")}`, {
+      problems,
+    });
   }
+}
+
+/** The bounds of a number read from the environment, and what an unset variable means. */
+export interface NumberBounds {
+  /** The value when the variable is unset. */
+  fallback: number;
+  /**
+   * The smallest value allowed.
+   * @default 0
+   */
+  min?: number;
+  /**
+   * The largest value allowed.
+   * @default Number.MAX_SAFE_INTEGER (whole numbers), Number.MAX_VALUE (numbers)
+   */
+  max?: number;
 }
 
 export class EnvReader {
@@ -30,7 +52,7 @@ export class EnvReader {
     return this.raw(name);
   }
 
-  int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  int(name: string, { fallback, min = 0, max = Number.MAX_SAFE_INTEGER }: NumberBounds): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const allowed = `a whole number from ${min} to ${max}`;
@@ -40,7 +62,7 @@ export class EnvReader {
     return parsed;
   }
 
-  number(name: string, fallback: number, min: number, max = Number.MAX_VALUE): number {
+  number(name: string, { fallback, min = 0, max = Number.MAX_VALUE }: NumberBounds): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = Number(value);

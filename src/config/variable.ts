@@ -3,7 +3,7 @@
  * shows, and how it is read. `Config`'s type and the README's configuration table both follow
  * from the declarations in settings.ts.
  */
-import type { EnvReader } from "./parse.js";
+import type { EnvReader, NumberBounds } from "./parse.js";
 
 /** One row of the README's configuration table. */
 export interface DocRow {
@@ -74,18 +74,18 @@ export function variable<T>(
   return new Variable([{ names: [name], shown, doc }], parse);
 }
 
-/** A whole number from `min` to `max`. */
-export const int = (name: string, fallback: number, min: number, max: number, doc: string) =>
-  variable(name, literal(fallback), doc, (read) => read.int(name, fallback, min, max));
+/** A numeric setting: its bounds and default, and what it means (the README's column). */
+export interface NumberSetting extends NumberBounds {
+  doc: string;
+}
 
-/** A number from `min` (to `max`, default unbounded). */
-export const number = (
-  name: string,
-  fallback: number,
-  doc: string,
-  min: number,
-  max = Number.MAX_VALUE,
-) => variable(name, literal(fallback), doc, (read) => read.number(name, fallback, min, max));
+/** A whole number from `min` to `max`. */
+export const int = (name: string, { doc, ...bounds }: NumberSetting) =>
+  variable(name, literal(bounds.fallback), doc, (read) => read.int(name, bounds));
+
+/** A number from `min` to `max`. */
+export const number = (name: string, { doc, ...bounds }: NumberSetting) =>
+  variable(name, literal(bounds.fallback), doc, (read) => read.number(name, bounds));
 
 export const string = (name: string, fallback: string, doc: string) =>
   variable(name, literal(fallback), doc, (read) => read.string(name, fallback));

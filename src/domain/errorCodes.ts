@@ -1,7 +1,10 @@
 /**
- * Every `extensions.code` the API answers with, in one place: clients switch on these, so a code
- * is spelled once and each entry says when it is used.
+ * Every error code, in one place: clients switch on the API's codes, and every RttmError
+ * (src/domain/errors.ts) carries one of these, so a code is spelled once and each entry says when
+ * it is used.
  */
+
+/** The codes the API answers with (`extensions.code`). */
 export const errorCodes = {
   /** An argument is malformed or out of range; `extensions.argument` names it. HTTP 200. */
   BAD_USER_INPUT: "BAD_USER_INPUT",
@@ -32,3 +35,42 @@ export const errorCodes = {
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
+
+/**
+ * Codes that are never a GraphQL `extensions.code`: failures inside the service, and the producers'
+ * HTTP ingest refusals (answered there with an HTTP status, src/http/use-http-ingest.ts).
+ */
+export const internalErrorCodes = {
+  /** One or more environment variables are invalid; `problems` lists each. The process exits 1. */
+  CONFIG_INVALID: "CONFIG_INVALID",
+  /** A Kafka record's field failed a check (quarantined with errorKind "validation"). */
+  RECORD_INVALID: "RECORD_INVALID",
+  /** A Kafka record's payload is not the topic's protobuf message (errorKind "decode"). */
+  RECORD_UNDECODABLE: "RECORD_UNDECODABLE",
+  /** A Kafka record is not in the Confluent wire format (errorKind "framing"). */
+  RECORD_BAD_FRAMING: "RECORD_BAD_FRAMING",
+  /** A Kafka record's schema id is unknown or names another message (errorKind "schema"). */
+  RECORD_WRONG_SCHEMA: "RECORD_WRONG_SCHEMA",
+  /** The auth service's JWK Set could not be fetched (retriable). */
+  JWKS_UNAVAILABLE: "JWKS_UNAVAILABLE",
+  /** Redis did not answer a command within REDIS_TIMEOUT: a dead or half-open connection (retriable). */
+  REDIS_TIMEOUT: "REDIS_TIMEOUT",
+  /** HTTP ingest: a body that is empty or not framed as its content type says. HTTP 400. */
+  BODY_INVALID: "BODY_INVALID",
+  /** HTTP ingest: a body or batch larger than RTTM_INGEST_* allow. HTTP 413. */
+  BODY_TOO_LARGE: "BODY_TOO_LARGE",
+  /** HTTP ingest: a posted event that does not decode or fails a field check (`field`, `index`). HTTP 400. */
+  EVENT_INVALID: "EVENT_INVALID",
+  /** HTTP ingest: Kafka, the registry or the backlog cannot take the events now (`dependency`; retriable). HTTP 503. */
+  PRODUCE_UNAVAILABLE: "PRODUCE_UNAVAILABLE",
+  /** An Alertmanager could not be reached or refused a request (`dependency` is its URL; retriable unless it answered 4xx). */
+  ALERTMANAGER_FAILED: "ALERTMANAGER_FAILED",
+} as const;
+
+export type InternalErrorCode = keyof typeof internalErrorCodes;
+
+/** Any code an RttmError may carry. */
+export type RttmErrorCode = ErrorCode | InternalErrorCode;
+
+/** Whether a code is one of the API's (shown to clients) rather than an internal one. */
+export const isApiErrorCode = (code: string): code is ErrorCode => Object.hasOwn(errorCodes, code);

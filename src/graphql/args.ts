@@ -5,8 +5,12 @@
  */
 import { isUuid } from "../domain/uuid.js";
 import { defaultWindowSeconds } from "../domain/window.js";
-import { defaultPageSize, InvalidInputError, maxPageSize } from "../store/read/index.js";
-import { bigintIdArg } from "../store/read/bigintId.js";
+import {
+  defaultPageSize,
+  InvalidInputError,
+  maxPageSize,
+  bigintIdArg,
+} from "../store/read/index.js";
 import { builder } from "./builder.js";
 import { StageEnum } from "./enums.js";
 

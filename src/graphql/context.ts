@@ -2,21 +2,23 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { YogaServerInstance } from "graphql-yoga";
 import type { Pool } from "pg";
 import type { Alerts } from "../alerts/index.js";
-import type { Config } from "../config/index.js";
-import type { Identity } from "../http/identity/verifier.js";
-import type { IngestService } from "../ingest/service.js";
-import type { LiveHub } from "../live/hub.js";
-import type { ChangeBus } from "../live/bus.js";
-import type { SnapshotSources } from "../live/views.js";
+import type { Identity } from "../domain/identity.js";
+import type { LiveHub, ChangeBus, SnapshotSources } from "../live/index.js";
 
-/** What the application hands every operation (built in src/app.ts). `now()` is the one clock of a request. */
+/**
+ * What the application hands every operation (built in src/app.ts): only what resolvers use.
+ * `now()` is the one clock of a request.
+ */
 export interface AppContext {
+  /** The read pool (dashboard queries, alert commands). */
   db: Pool;
+  /** Live snapshots: subscriptions and one-off reads of hub views. */
   hub: LiveHub;
+  /** The hub views' snapshot sources (src/live/views.ts). */
   sources: SnapshotSources;
+  /** Change notices: alert commands announce their changes. */
   bus: ChangeBus;
-  config: Config;
-  ingest: IngestService;
+  /** This replica's name, the actor of changes made without an identity. */
   replica: string;
   /** This replica's alerts (src/alerts). */
   alerts: Alerts;

@@ -1,5 +1,5 @@
 import type { InputFieldMap, InputShapeFromFields } from "@pothos/core";
-import type { SnapshotSource } from "../live/hub.js";
+import type { SnapshotSource } from "../live/index.js";
 import type { GraphQLContext } from "./context.js";
 
 /**

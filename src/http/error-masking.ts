@@ -1,12 +1,13 @@
 /**
- * The masking policy: which errors a client sees as they are. Yoga takes masking as its
- * `maskedErrors` option (the envelop plugin behind it is not part of Yoga's public API), so this
- * builds that option rather than a plugin.
+ * RTTM's errors in GraphQL: the one place an RttmError becomes a GraphQL error, and the masking
+ * policy (which errors a client sees as they are). Yoga takes masking as its `maskedErrors`
+ * option (the envelop plugin behind it is not part of Yoga's public API), so this builds that
+ * option rather than a plugin.
  */
 import { GraphQLError } from "graphql";
 import { maskError, type YogaMaskedErrorOpts } from "graphql-yoga";
-import { InvalidInputError } from "../store/read/errors.js";
-import { errorCodes } from "../domain/errorCodes.js";
+import { isApiErrorCode, type ErrorCode } from "../domain/errorCodes.js";
+import { isRttmError, type RttmError } from "../domain/errors.js";
 
 export interface ErrorMaskingOptions {
   /**
@@ -16,15 +17,29 @@ export interface ErrorMaskingOptions {
   isDev?: boolean;
 }
 
-/** The refused argument behind an error, if a client's argument is what failed. */
-export function invalidInputOf(error: unknown): InvalidInputError | null {
+/** The RttmError behind an error when its code is one the API answers with (the client's to see). */
+export function clientErrorOf(error: unknown): RttmError<ErrorCode> | null {
   const original = error instanceof GraphQLError ? error.originalError : error;
-  return original instanceof InvalidInputError ? original : null;
+  return isRttmError(original) && isApiErrorCode(original.code)
+    ? (original as RttmError<ErrorCode>)
+    : null;
+}
+
+/** `extensions` of a client error: its code, then what it concerns. */
+export function extensionsOf(error: RttmError<ErrorCode>): Record<string, unknown> {
+  return {
+    code: error.code,
+    ...(error.argument !== undefined && { argument: error.argument }),
+    ...(error.alertId !== undefined && { alertId: error.alertId }),
+    ...error.details,
+  };
 }
 
 /**
- * Unexpected errors are masked ("Unexpected error."); a refused argument is the client's mistake,
- * so its message and the argument's name go out as BAD_USER_INPUT, even in production.
+ * Unexpected errors are masked ("Unexpected error."); an RttmError with an API code (a refused
+ * argument, an unknown alert, a forbidden actor) is the client's to see, so its message, code and
+ * fields go out, even in production. It keeps the field's location and path, except a refused
+ * argument, which `argument` names (as it always has).
  */
 export function errorMasking({
   isDev = false,
@@ -32,13 +47,13 @@ export function errorMasking({
   return {
     isDev,
     maskError(error, message, dev) {
-      const invalid = invalidInputOf(error);
-      if (invalid) {
-        return new GraphQLError(invalid.message, {
-          extensions: { code: errorCodes.BAD_USER_INPUT, argument: invalid.argument },
-        });
-      }
-      return maskError(error, message, dev);
+      const client = clientErrorOf(error);
+      if (!client) return maskError(error, message, dev);
+      const located =
+        error instanceof GraphQLError && client.code !== "BAD_USER_INPUT"
+          ? { nodes: error.nodes, path: error.path }
+          : {};
+      return new GraphQLError(client.message, { ...located, extensions: extensionsOf(client) });
     },
   };
 }

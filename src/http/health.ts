@@ -1,7 +1,7 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
-import type { IngestService } from "../ingest/service.js";
-import type { ChangeBus } from "../live/bus.js";
+import type { IngestService } from "../ingest/index.js";
+import type { ChangeBus } from "../live/index.js";
 
 export type Status = "UP" | "DOWN";
 

@@ -1,22 +1,28 @@
 import client from "prom-client";
-import type { IngestService } from "../ingest/service.js";
-import type { ChangeBus } from "../live/bus.js";
-import type { LiveHub } from "../live/hub.js";
+import type { AlertFeedStats } from "../alerts/index.js";
+import type { IngestStats, StoredListener } from "../ingest/index.js";
+import type { BusStats, FanOutStats, HubStats } from "../live/index.js";
 
-export interface SocketCounts {
-  open: number;
-  rejected: number;
+import type { SocketCounts } from "./upgradeGate.js";
+
+export type { SocketCounts };
+
+/** A subsystem as /metrics sees it: its counts, read at scrape time. */
+export interface StatsSource<T> {
+  stats(): T;
 }
 
-/** What the metrics read at scrape time. */
+/** What the metrics read at scrape time: each subsystem's own stats. */
 export interface MetricSources {
-  ingest: IngestService;
-  hub: LiveHub;
+  /** Consumer, queue, offsets and writers; `onStored` times each batch write. */
+  ingest: StatsSource<IngestStats> & { onStored(listener: StoredListener): void };
+  hub: StatsSource<HubStats & { subscribers: number }>;
+  fanout: StatsSource<FanOutStats>;
   /** The change bus (in process or Redis). */
-  bus: ChangeBus;
-  /** The alert event feed's counts. */
-  alertFeed: { readonly stats: { reads: number; delivered: number; readFailures: number } };
-  sockets: SocketCounts;
+  bus: StatsSource<BusStats>;
+  alertFeed: StatsSource<AlertFeedStats>;
+  /** GraphQL and legacy sockets of this replica. */
+  sockets: StatsSource<SocketCounts>;
 }
 
 type Labels = Record<string, string>;
@@ -28,11 +34,13 @@ function samples(reading: Reading): Iterable<[Labels, number]> {
 }
 
 /**
- * Prometheus metrics at /metrics. Counts the service keeps anyway (status and stats objects) are
- * read at scrape time, so the hot path does no extra work; timings are observed where they
- * happen. Monotonic counts are Counters named `*_total`, levels are Gauges.
+ * Prometheus metrics at /metrics: this module only maps each subsystem's `stats()` (counts it
+ * keeps anyway) to series, read at scrape time, so the hot path does no extra work; timings are
+ * observed where they happen. Monotonic counts are Counters named `*_total`, levels are Gauges.
+ * Event-counted series of their own (legacy routes, Alertmanager delivery, health) are
+ * registered on `registry` by their subsystem.
  */
-export function createMetrics({ ingest, hub, bus, alertFeed, sockets }: MetricSources) {
+export function createMetrics({ ingest, hub, fanout, bus, alertFeed, sockets }: MetricSources) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "rttm_process_" });
 
@@ -77,169 +85,175 @@ export function createMetrics({ ingest, hub, bus, alertFeed, sockets }: MetricSo
   counter(
     "rttm_ingest_records_total",
     "Kafka records handed to the queue, per topic",
-    () => perLabel("topic", ingest.consumerStatus.consumed),
+    () => perLabel("topic", ingest.stats().consumer.consumed),
     ["topic"],
   );
   counter(
     "rttm_stored_rows_total",
     "Rows written per table (quarantine = rejected records)",
-    () => perLabel("table", ingest.writer.status.rows),
+    () => perLabel("table", ingest.stats().writer.rows),
     ["table"],
   );
   counter(
     "rttm_quarantined_records_total",
     "Records quarantined because they could not be decoded or validated",
-    () => ingest.writer.status.rows.quarantine ?? 0,
+    () => ingest.stats().writer.rows.quarantine ?? 0,
   );
   counter(
     "rttm_schema_ids_verified_total",
     "Records whose schema id the Schema Registry confirmed for their topic's message type",
-    () => ingest.schemaStats.verified,
+    () => ingest.stats().schemaIds.verified,
   );
   counter(
     "rttm_schema_ids_unverified_total",
     "Records decoded without a schema id check because the Schema Registry could not be reached",
-    () => ingest.schemaStats.unverified,
+    () => ingest.stats().schemaIds.unverified,
+  );
+  gauge("rttm_queue_depth", "Events waiting in the bounded queue", () => ingest.stats().queueDepth);
+  gauge("rttm_queue_capacity", "Capacity of the bounded queue", () => ingest.stats().queueCapacity);
+  gauge(
+    "rttm_paused_partitions",
+    "Partitions paused for backpressure",
+    () => ingest.stats().consumer.pausedPartitions,
+  );
+  gauge(
+    "rttm_consumer_lag_records",
+    "Records behind the end of each partition at its last fetch (Kafka consumer lag)",
+    () =>
+      Object.entries(ingest.stats().consumer.lag).flatMap(([topic, partitions]) =>
+        Object.entries(partitions).map(([partition, n]): [Labels, number] => [
+          { topic, partition },
+          n,
+        ]),
+      ),
+    ["topic", "partition"],
   );
   gauge(
     "rttm_verify_drifted_buckets",
     "Keys (buckets, trades) of each derived table that differed from the stored events in the latest self-check (RTTM_VERIFY_INTERVAL)",
     () =>
-      (ingest.verify.latest()?.tables ?? []).map((t): [Labels, number] => [
-        { table: t.table },
-        t.differing,
-      ]),
+      ingest
+        .stats()
+        .verifyDrift.map(({ table, differing }): [Labels, number] => [{ table }, differing]),
     ["table"],
   );
-  gauge("rttm_queue_depth", "Events waiting in the bounded queue", () => ingest.queue.size);
-  gauge("rttm_queue_capacity", "Capacity of the bounded queue", () => ingest.queue.capacity);
-  gauge("rttm_paused_partitions", "Partitions paused for backpressure", () => {
-    const assigned = Object.values(ingest.consumerStatus.assigned).reduce(
-      (n, p) => n + p.length,
-      0,
-    );
-    return ingest.consumerStatus.paused ? assigned : 0;
-  });
   gauge(
     "rttm_commit_lag_records",
     "Records fetched but not yet stored, so their offsets are not committed",
-    () => ingest.ledger.pendingCount,
+    () => ingest.stats().commitLag,
   );
   gauge("rttm_database_writes_failing", "1 while batch writes are failing and being retried", () =>
-    ingest.writer.status.failingSince ? 1 : 0,
+    ingest.stats().writer.failing ? 1 : 0,
   );
-  gauge("rttm_ws_open_sockets", "Open WebSocket connections", () => sockets.open);
+  gauge("rttm_ws_open_sockets", "Open WebSocket connections", () => sockets.stats().open);
   counter(
     "rttm_ws_rejected_total",
     "WebSocket upgrades refused (origin, connection cap, path)",
-    () => sockets.rejected,
+    () => sockets.stats().rejected,
   );
-  gauge(
-    "rttm_subscriptions_active",
-    "Active GraphQL subscriptions",
-    // A shared group holds one hub subscription for all of its members.
-    () => hub.stats.subscriptions - hub.fanout.stats.groups + hub.fanout.stats.members,
-  );
+  gauge("rttm_subscriptions_active", "Active GraphQL subscriptions", () => hub.stats().subscribers);
   gauge(
     "rttm_live_snapshots_active",
     "Distinct live snapshots being computed",
-    () => hub.stats.snapshots,
+    () => hub.stats().snapshots,
   );
   counter(
     "rttm_live_coalesced_updates_total",
     "Updates dropped for a slow subscriber because a newer one replaced them",
-    () => hub.stats.coalesced,
+    () => hub.stats().coalesced,
   );
   counter(
     "rttm_live_computations_total",
     "Live snapshot computations",
-    () => hub.stats.computations,
+    () => hub.stats().computations,
   );
   counter(
     "rttm_live_compute_failures_total",
     "Live snapshot computations that failed (retried on the next tick)",
-    () => hub.stats.computeFailures,
+    () => hub.stats().computeFailures,
   );
   counter(
     "rttm_live_deliveries_total",
     "Live updates handed to subscribers",
-    () => hub.stats.deliveries,
+    () => hub.stats().deliveries,
   );
   counter(
     "rttm_change_notices_published_total",
     "Change notices handed to the bus (Redis: PUBLISH acknowledged)",
-    () => bus.stats.published,
+    () => bus.stats().published,
   );
   counter(
     "rttm_change_notice_publish_failures_total",
     "Change notices that could not be published (Redis down, timed out, too many in flight)",
-    () => bus.stats.publishFailures,
+    () => bus.stats().publishFailures,
   );
   counter(
     "rttm_change_notices_received_total",
     "Change notices delivered to this replica's listeners",
-    () => bus.stats.received,
+    () => bus.stats().received,
   );
   counter(
     "rttm_change_notices_malformed_total",
     "Messages on the change channel that were not valid notices (ignored)",
-    () => bus.stats.malformed,
+    () => bus.stats().malformed,
   );
   counter(
     "rttm_change_bus_resyncs_total",
     "Resync notices (everything stale) after the bus subscription was restored",
-    () => bus.stats.resyncs,
+    () => bus.stats().resyncs,
   );
   counter(
     "rttm_alert_feed_reads_total",
     "Reads of new alert events by this replica's feed",
-    () => alertFeed.stats.reads,
+    () => alertFeed.stats().reads,
   );
   counter(
     "rttm_alert_feed_delivered_total",
     "Alert events handed to alertEvents subscribers",
-    () => alertFeed.stats.delivered,
+    () => alertFeed.stats().delivered,
   );
   counter(
     "rttm_alert_feed_read_failures_total",
     "Alert event reads that failed (retried at the next notice or poll)",
-    () => alertFeed.stats.readFailures,
+    () => alertFeed.stats().readFailures,
   );
 
-  const fanout = hub.fanout.stats;
   gauge(
     "rttm_live_fanout_groups",
     "Groups of subscribers sharing one execution",
-    () => fanout.groups,
+    () => fanout.stats().groups,
   );
   counter(
     "rttm_live_fanout_serialisations_total",
     "Values executed and serialised once for a group",
-    () => fanout.serialisations,
+    () => fanout.stats().serialisations,
   );
   counter(
     "rttm_live_fanout_frames_total",
     "Frames written to sockets by the fan-out",
-    () => fanout.framesWritten,
+    () => fanout.stats().framesWritten,
   );
   counter(
     "rttm_live_fanout_bytes_total",
     "Bytes of frames written by the fan-out",
-    () => fanout.bytesWritten,
+    () => fanout.stats().bytesWritten,
   );
   counter(
     "rttm_live_fanout_coalesced_total",
     "Payloads a slow socket never got because a newer one replaced them",
-    () => fanout.coalesced,
+    () => fanout.stats().coalesced,
   );
   counter(
     "rttm_live_reads_total",
     "One-off reads (HTTP queries) of hub views, by how they were answered",
-    () => [
-      [{ answer: "snapshot" }, hub.stats.readsFromSnapshot],
-      [{ answer: "joined" }, hub.stats.readsJoined],
-      [{ answer: "computed" }, hub.stats.readsComputed],
-    ],
+    () => {
+      const reads = hub.stats();
+      return [
+        [{ answer: "snapshot" }, reads.readsFromSnapshot],
+        [{ answer: "joined" }, reads.readsJoined],
+        [{ answer: "computed" }, reads.readsComputed],
+      ];
+    },
     ["answer"],
   );
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../log.js";
-import type { RttmYoga } from "../graphql/context.js";
+import type { RttmYoga } from "../graphql/index.js";
 
 export interface RouteGroup {
   /** Answers the request and resolves true, or resolves false to pass it on. */
@@ -15,18 +15,24 @@ export interface RouteGroup {
   handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
 
-/** Node's request listener: the first group that takes a request answers it, else Yoga. */
+/**
+ * Node's request listener: the first group that takes a request answers it, else Yoga. Its promise
+ * never rejects: a failure in a group or in Yoga is logged and answered with a 500 here.
+ */
 export function requestListener(groups: readonly RouteGroup[], yoga: RttmYoga, logger: Logger) {
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const group of groups) if (await group.handleRequest?.(req, res)) return;
+    await yoga(req, res);
+  };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      for (const group of groups) if (await group.handleRequest?.(req, res)) return;
+      await answer(req, res);
     } catch (err) {
       logger.error("http request failed", { url: req.url, err });
       if (res.headersSent) return void res.destroy();
       res.writeHead(500, { "content-type": "application/json", "cache-control": "no-store" });
       return void res.end(JSON.stringify({ error: "Internal Server Error" }));
     }
-    await yoga(req, res);
   };
 }
 

@@ -10,8 +10,8 @@
  */
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "../log.js";
-import { AuthError } from "./identity/errors.js";
-import { refusalBody, wwwAuthenticate } from "./identity/refusal.js";
+import { isAuthError } from "./identity/errors.js";
+import { refusalBody, refusalStatus, wwwAuthenticate } from "./identity/refusal.js";
 import type { Identity, Verifier } from "./identity/verifier.js";
 
 export interface AuthOptions {
@@ -32,11 +32,12 @@ export function useAuth({ verifier, paths, logger }: AuthOptions): Plugin {
       try {
         identities.set(request, await verifier.verify(request.headers.get("authorization")));
       } catch (err) {
-        if (!(err instanceof AuthError)) throw err;
-        logger.info("request refused", { status: err.status, reason: err.message });
+        if (!isAuthError(err)) throw err;
+        const status = refusalStatus(err);
+        logger.info("request refused", { status, reason: err.message });
         endResponse(
           new fetchAPI.Response(JSON.stringify(refusalBody(err)), {
-            status: err.status,
+            status,
             headers: {
               "content-type": "application/json; charset=utf-8",
               "www-authenticate": wwwAuthenticate(err),

@@ -11,16 +11,13 @@ import {
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { Config } from "../config/index.js";
-import type { RttmYoga } from "../graphql/context.js";
-import type { LiveHub } from "../live/hub.js";
-import { SharedSubscription, subscriptionGroupKey } from "../live/sharedSubscription.js";
+import type { RttmYoga } from "../graphql/index.js";
+import { SharedSubscription, subscriptionGroupKey, type LiveHub } from "../live/index.js";
 import { withLogContext, type Logger } from "../log.js";
 import { correlationHeader, correlationIdOf } from "./correlation.js";
 import { documentSizeError } from "./documentSize.js";
-import { originAllowed } from "./origins.js";
-import type { SocketCounts } from "./prometheus.js";
 import type { TrustedDocuments } from "./trustedDocuments.js";
+import { upgradeGate, type SocketCounter } from "./upgradeGate.js";
 import type { SocketConnectContext } from "./identity/socket.js";
 
 type OperationResult = ReturnType<typeof execute> | ReturnType<typeof subscribe>;
@@ -28,13 +25,6 @@ interface EnvelopedRoot {
   execute(args: ExecutionArgs): OperationResult;
   subscribe(args: ExecutionArgs): OperationResult;
 }
-
-/**
- * Benchmark-only switch (deliberately not a configuration variable): "per-subscriber" restores
- * the previous path, where graphql-ws executes and serialises every push for every subscriber,
- * so that `npm run bench:live` can measure both side by side.
- */
-const perSubscriberPath = process.env.RTTM_BENCH_LIVE_PATH === "per-subscriber";
 
 const isAsyncIterable = (x: unknown): x is AsyncIterable<ExecutionResult> =>
   typeof x === "object" && x !== null && Symbol.asyncIterator in x;
@@ -44,23 +34,63 @@ export function isWebSocketPath(pathname: string): boolean {
   return pathname === "/graphql" || /^\/ws\/rttm\/[A-Za-z0-9_-]+$/.test(pathname);
 }
 
+export interface WebSocketServerOptions {
+  /** The Yoga server whose envelop (plugins, context) every operation runs through. */
+  yoga: RttmYoga;
+  schema: GraphQLSchema;
+  /** Open sockets and refused upgrades, shared with the legacy raw sockets (one cap for both). */
+  counter: SocketCounter;
+  logger: Logger;
+  /** Largest message a client may send (RTTM_WS_MAX_MESSAGE_BYTES). @default 65536 */
+  maxMessageBytes?: number;
+  /** How long a socket may stay open without connection_init (RTTM_WS_INIT_TIMEOUT_MS). @default 5000 */
+  initTimeoutMs?: number;
+  /** Largest GraphQL document, as over HTTP (RTTM_GRAPHQL_MAX_DOCUMENT_BYTES). @default 16384 */
+  maxDocumentBytes?: number;
+  /** Origins whose browsers may connect (RTTM_ALLOWED_ORIGINS); empty admits every origin. @default [] */
+  allowedOrigins?: readonly string[];
+  /** Open sockets (GraphQL and legacy) beyond which upgrades get 503 (RTTM_WS_MAX_CONNECTIONS). @default 20000 */
+  maxConnections?: number;
+  /** Trusted documents: operations are looked up by hash as over HTTP. @default undefined (any document) */
+  trusted?: TrustedDocuments;
+  /** Identity (src/http/identity/socket.ts): false refuses the connection_init (socket already closed). @default undefined (everyone) */
+  authenticate?: (ctx: SocketConnectContext) => Promise<boolean>;
+  /**
+   * Subscriptions following one hub snapshot with the same operation and variables share one
+   * execution and serialisation (src/live/fanout.ts). false restores the path before the fan-out,
+   * where graphql-ws executes every push for every subscriber: only `npm run bench:live` composes
+   * the service that way, to measure both side by side.
+   * @default true
+   */
+  sharedFanOut?: boolean;
+}
+
 /**
  * The WebSocket side of the API: graphql-ws over `ws`, executed through Yoga's envelop so the
  * same plugins (depth and cost limits, masking, timing) apply as over HTTP.
  */
-export function createWebSocketServer(
-  yoga: RttmYoga,
-  schema: GraphQLSchema,
-  config: Config,
-  counts: SocketCounts,
-  log: Logger,
-  trusted?: TrustedDocuments,
-  hooks: {
-    /** Identity (src/http/identity/socket.ts): false refuses the connection_init (socket already closed). */
-    authenticate?: (ctx: SocketConnectContext) => Promise<boolean>;
-  } = {},
-) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.http.wsMaxMessageBytes });
+export function createWebSocketServer({
+  yoga,
+  schema,
+  counter,
+  logger: log,
+  maxMessageBytes = 65_536,
+  initTimeoutMs = 5000,
+  maxDocumentBytes = 16_384,
+  allowedOrigins = [],
+  maxConnections = 20_000,
+  trusted,
+  authenticate,
+  sharedFanOut = true,
+}: WebSocketServerOptions) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const gate = upgradeGate({
+    counter,
+    logger: log,
+    label: "websocket",
+    allowedOrigins,
+    maxConnections,
+  });
   // X-Correlation-Id of each socket: from its handshake (or made), echoed on the 101, logged.
   const correlationIds = new WeakMap<IncomingMessage, string>();
   wss.on("headers", (headers, request) => {
@@ -69,10 +99,10 @@ export function createWebSocketServer(
   const disposable = useServer(
     {
       schema,
-      connectionInitWaitTimeout: config.http.wsInitTimeoutMs,
+      connectionInitWaitTimeout: initTimeoutMs,
       onConnect: (ctx) =>
         withLogContext({ correlationId: correlationIds.get(ctx.extra.request) }, () =>
-          hooks.authenticate ? hooks.authenticate(ctx) : true,
+          authenticate ? authenticate(ctx) : true,
         ),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
@@ -84,7 +114,7 @@ export function createWebSocketServer(
         } catch (err) {
           return [err as GraphQLError];
         }
-        const tooLarge = documentSizeError(params.query, config.http.maxDocumentBytes);
+        const tooLarge = documentSizeError(params.query, maxDocumentBytes);
         if (tooLarge) return [tooLarge];
         const {
           schema: envelopedSchema,
@@ -118,7 +148,7 @@ export function createWebSocketServer(
         if (errors.length > 0) return errors;
         const operation = getOperationAST(document, params.operationName);
         const hub = (args.contextValue as { hub?: LiveHub } | undefined)?.hub;
-        if (operation?.operation !== "subscription" || !hub || perSubscriberPath) return args;
+        if (operation?.operation !== "subscription" || !hub || !sharedFanOut) return args;
         // Subscribed once here to learn which snapshot it follows; graphql-ws gets either a
         // membership of the group sharing that snapshot, operation and variables, or (not a hub
         // snapshot, or an error) this very result.
@@ -144,16 +174,7 @@ export function createWebSocketServer(
     },
     wss,
   );
-  wss.on("connection", (socket) => {
-    counts.open++;
-    socket.once("close", () => counts.open--);
-  });
-
-  function reject(socket: Duplex, status: number, reason: string): void {
-    counts.rejected++;
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroy();
-  }
+  wss.on("connection", (socket) => counter.track(socket));
 
   return {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -161,21 +182,8 @@ export function createWebSocketServer(
       correlationIds.set(request, correlationId);
       const logger = log.child({ correlationId });
       const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
-      if (!isWebSocketPath(pathname)) return reject(socket, 404, "Not Found");
-      if (!originAllowed(request.headers.origin, config.http.allowedOrigins)) {
-        logger.warn("websocket refused: origin not allowed", {
-          origin: request.headers.origin,
-          path: pathname,
-        });
-        return reject(socket, 403, "Forbidden");
-      }
-      if (counts.open >= config.http.wsMaxConnections) {
-        logger.warn("websocket refused: connection cap reached", {
-          open: counts.open,
-          cap: config.http.wsMaxConnections,
-        });
-        return reject(socket, 503, "Service Unavailable");
-      }
+      if (!isWebSocketPath(pathname)) return gate.reject(socket, 404, "Not Found");
+      if (!gate.admit(request, socket, { path: pathname, logger })) return;
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
     },
     /** Closes every socket with 1012 (service restart): clients reconnect to another replica. */

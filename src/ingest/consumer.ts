@@ -1,11 +1,13 @@
 import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload } from "kafkajs";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
-import type { BoundedQueue } from "../pipeline/boundedQueue.js";
-import { eventWeight } from "../pipeline/eventWeight.js";
-import type { OffsetLedger } from "../pipeline/offsets.js";
-import { sleep } from "../pipeline/retry.js";
-import type { ShardedQueue } from "../pipeline/shardedQueue.js";
+import {
+  eventWeight,
+  sleep,
+  type BoundedQueue,
+  type OffsetLedger,
+  type ShardedQueue,
+} from "../pipeline/index.js";
 import type { PartitionOffset } from "../domain/kafka.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import { decodeRecord, type RawRecord } from "./decode.js";
@@ -23,6 +25,18 @@ export interface ConsumerStatus {
   pausedSince: Date | null;
   assigned: Record<string, number[]>;
   consumed: Record<string, number>;
+  /** Per topic and partition: records behind the partition's end at the last fetch (high watermark − next offset). */
+  lag: Record<string, Record<number, number>>;
+}
+
+/** What the consumer reports to /metrics. */
+export interface ConsumerStats {
+  /** Kafka records handed to the queue since start, per topic. */
+  consumed: Readonly<Record<string, number>>;
+  /** Partitions paused for backpressure (all assigned ones while paused, else 0). */
+  pausedPartitions: number;
+  /** Records behind the end of each partition at its last fetch, per topic and partition. */
+  lag: Readonly<Record<string, Readonly<Record<number, number>>>>;
 }
 
 export interface IngestConsumer {
@@ -35,6 +49,7 @@ export interface IngestConsumer {
   stopFeeding(): Promise<void>;
   disconnect(): Promise<void>;
   readonly status: ConsumerStatus;
+  stats(): ConsumerStats;
 }
 
 /**
@@ -43,32 +58,46 @@ export interface IngestConsumer {
  * events or in bytes) every partition is paused; the writer resumes them once the queue has
  * drained below its low-water mark (in both).
  */
-export function createIngestConsumer(
-  config: Config,
-  queue: ShardedQueue,
-  ledger: OffsetLedger,
-  schemas: SchemaCheck,
-  logger: Logger,
-  onFatal: (err: Error) => void,
-): IngestConsumer {
+export interface IngestConsumerOptions {
+  /** The Kafka settings (KAFKA_*, RTTM_FETCH_*): brokers, topics, group and fetch sizes. */
+  kafka: Config["kafka"];
+  /** Where decoded records wait for the writers. */
+  queue: ShardedQueue;
+  /** Which offsets may be committed: each fetched record is tracked until it is stored. */
+  ledger: OffsetLedger;
+  /** Schema-id check of each record (the Schema Registry, or trust in the topic's type). */
+  schemas: SchemaCheck;
+  logger: Logger;
+  /** Called when kafkajs gave up for good and will not restart the consumer. @default () => {} */
+  onFatal?: (err: Error) => void;
+}
+
+export function createIngestConsumer({
+  kafka: settings,
+  queue,
+  ledger,
+  schemas,
+  logger,
+  onFatal = () => {},
+}: IngestConsumerOptions): IngestConsumer {
   const byTopic = new Map<string, TopicDescription>(
-    topicDescriptions.map((d) => [config.kafka.topics[d.key], d]),
+    topicDescriptions.map((d) => [settings.topics[d.key], d]),
   );
   const topics = [...byTopic.keys()];
   const kafka = new Kafka({
-    clientId: config.kafka.clientId,
-    brokers: config.kafka.brokers,
+    clientId: settings.clientId,
+    brokers: settings.brokers,
     logLevel: KafkaLogLevel.WARN,
     logCreator: kafkaLogCreator(logger.child({ component: "kafka" })),
     retry: { initialRetryTime: 300, retries: 10 },
   });
   const consumer: Consumer = kafka.consumer({
-    groupId: config.kafka.groupId,
-    maxWaitTimeInMs: config.kafka.fetchMaxWaitMs,
+    groupId: settings.groupId,
+    maxWaitTimeInMs: settings.fetchMaxWaitMs,
     // One fetch response per broker is in memory at a time (kafkajs fetches again once its
     // batches are handled), so these two bound what Kafka buffers in this process.
-    maxBytes: config.kafka.fetchMaxBytes,
-    maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
+    maxBytes: settings.fetchMaxBytes,
+    maxBytesPerPartition: settings.fetchMaxBytesPerPartition,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     rebalanceTimeout: 60_000,
@@ -79,6 +108,7 @@ export function createIngestConsumer(
     pausedSince: null,
     assigned: {},
     consumed: {},
+    lag: {},
   };
   let feeding = true;
   let inFlight = 0;
@@ -88,7 +118,7 @@ export function createIngestConsumer(
     status.joined = true;
     status.assigned = event.payload.memberAssignment;
     logger.info("joined consumer group", {
-      groupId: config.kafka.groupId,
+      groupId: settings.groupId,
       assignment: event.payload.memberAssignment,
     });
   });
@@ -110,6 +140,8 @@ export function createIngestConsumer(
     isStale,
   }: EachBatchPayload): Promise<void> {
     const description = byTopic.get(batch.topic)!;
+    // Shards this fetch fed: once it is handed over, their writers need not wait for more.
+    const fed = new Set<BoundedQueue<IngestRow>>();
     inFlight++;
     try {
       for (const message of batch.messages) {
@@ -134,11 +166,15 @@ export function createIngestConsumer(
         if (!feeding) break;
         ledger.queued(row.row);
         shard.push(row, eventWeight(message.key, message.value));
+        fed.add(shard);
         resolveOffset(message.offset);
         status.consumed[batch.topic] = (status.consumed[batch.topic] ?? 0) + 1;
+        (status.lag[batch.topic] ??= {})[batch.partition] =
+          Number(batch.highWatermark) - Number(message.offset) - 1;
       }
       await heartbeat();
     } finally {
+      for (const shard of fed) shard.flush();
       inFlight--;
       if (inFlight === 0) idle?.();
     }
@@ -182,6 +218,15 @@ export function createIngestConsumer(
 
   return {
     status,
+    stats() {
+      const assigned = Object.values(status.assigned).reduce((n, p) => n + p.length, 0);
+      const lag = Object.fromEntries(Object.entries(status.lag).map(([t, p]) => [t, { ...p }]));
+      return {
+        consumed: { ...status.consumed },
+        pausedPartitions: status.paused ? assigned : 0,
+        lag,
+      };
+    },
     pause,
     resume,
     async start() {
@@ -205,7 +250,7 @@ export function createIngestConsumer(
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+        partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
         eachBatch,
       });
     },

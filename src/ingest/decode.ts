@@ -2,7 +2,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import type { IngestRow } from "../domain/rows.js";
 import type { SchemaCheck } from "./schemaCheck.js";
 import type { RecordContext, TopicDescription } from "./topics.js";
-import { RecordRejected } from "./validate.js";
+import { RecordRejected, rejectionKinds } from "./validate.js";
 import { parseFramedValue } from "./wireFormat.js";
 
 export interface RawRecord extends RecordContext {
@@ -27,14 +27,14 @@ export async function decodeRecord(
       message = fromBinary(topic.schema, framed.payload);
     } catch (err) {
       throw new RecordRejected(
-        "decode",
+        "RECORD_UNDECODABLE",
         `payload is not a valid ${topic.schema.typeName}: ${(err as Error).message}`,
       );
     }
     return topic.toRow(message, record);
   } catch (err) {
     if (!(err instanceof RecordRejected)) throw err;
-    return quarantine(record, err.kind, err.message);
+    return quarantine(record, rejectionKinds[err.code], err.message);
   }
 }
 

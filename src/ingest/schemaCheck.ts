@@ -68,11 +68,11 @@ export function registrySchemaCheck(url: string, logger: Logger): SchemaCheck {
       stats.unverified++;
       return;
     }
-    if (answer.kind === "unknown") throw new RecordRejected("schema", answer.reason);
+    if (answer.kind === "unknown") throw new RecordRejected("RECORD_WRONG_SCHEMA", answer.reason);
     const actual = indexes.length === 1 ? answer.typeNames[indexes[0]!] : undefined;
     if (actual !== expectedType) {
       throw new RecordRejected(
-        "schema",
+        "RECORD_WRONG_SCHEMA",
         `schema id ${schemaId} message ${JSON.stringify(indexes)} is ${actual ?? "not a top-level message"}, this topic carries ${expectedType}`,
       );
     }

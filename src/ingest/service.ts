@@ -1,16 +1,27 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
-import { OffsetLedger } from "../pipeline/offsets.js";
-import { ShardedQueue } from "../pipeline/shardedQueue.js";
-import { WriterPool } from "../pipeline/writer.js";
-import { createPool } from "../store/pool.js";
-import { preparePartitions, startRetention } from "../store/retention.js";
+import { OffsetLedger, ShardedQueue, WriterPool, type WriterStats } from "../pipeline/index.js";
+import { createPool, preparePartitions, startRetention, type BatchCounts } from "../store/index.js";
 import { startVerifySchedule, type VerifySchedule } from "../store/verify/schedule.js";
-import type { BatchCounts } from "../store/writeBatch.js";
 import type { Pool } from "pg";
-import { createIngestConsumer, type ConsumerStatus } from "./consumer.js";
+import { createIngestConsumer, type ConsumerStats, type ConsumerStatus } from "./consumer.js";
 import type { IngestRow } from "../domain/rows.js";
 import { registrySchemaCheck, trustTopicTypes, type SchemaCheck } from "./schemaCheck.js";
+
+/** What ingest reports to /metrics: the consumer's, the queue's, the ledger's and the writers' counts. */
+export interface IngestStats {
+  consumer: ConsumerStats;
+  writer: WriterStats;
+  /** Events waiting in the bounded queue. */
+  queueDepth: number;
+  queueCapacity: number;
+  /** Records fetched but not yet stored, so their offsets are not committed. */
+  commitLag: number;
+  /** Schema ids checked against the Schema Registry, and records decoded unchecked during its outages. */
+  schemaIds: { verified: number; unverified: number };
+  /** Keys of each derived table that differed in the latest self-check (empty before one). */
+  verifyDrift: Array<{ table: string; differing: number }>;
+}
 
 export interface IngestService {
   start(): Promise<void>;
@@ -26,6 +37,7 @@ export interface IngestService {
   /** The latest self-check of the derived tables (RTTM_VERIFY_INTERVAL). */
   readonly verify: Pick<VerifySchedule, "latest">;
   onStored(listener: StoredListener): void;
+  stats(): IngestStats;
 }
 
 export type StoredListener = (
@@ -52,7 +64,14 @@ export function createIngestService(
     ? registrySchemaCheck(config.schemaRegistryUrl, logger)
     : trustTopicTypes;
   const ledger = new OffsetLedger();
-  const consumer = createIngestConsumer(config, queue, ledger, schemas, logger, onFatal);
+  const consumer = createIngestConsumer({
+    kafka: config.kafka,
+    queue,
+    ledger,
+    schemas,
+    logger,
+    onFatal,
+  });
   const listeners: StoredListener[] = [];
   const writer = new WriterPool(
     pool,
@@ -90,6 +109,18 @@ export function createIngestService(
     schemaStats: schemas.stats,
     verify: { latest: () => verify.latest() },
     onStored: (listener) => listeners.push(listener),
+    stats: () => ({
+      consumer: consumer.stats(),
+      writer: writer.stats(),
+      queueDepth: queue.size,
+      queueCapacity: queue.capacity,
+      commitLag: ledger.pendingCount,
+      schemaIds: { ...schemas.stats },
+      verifyDrift: (verify.latest()?.tables ?? []).map(({ table, differing }) => ({
+        table,
+        differing,
+      })),
+    }),
     async start() {
       writer.start();
       // Day partitions before the first rows: a day created while rows of that day are being

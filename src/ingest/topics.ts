@@ -1,5 +1,5 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import type { TopicKey } from "../config/index.js";
+import type { TopicKey } from "../domain/topics.js";
 import { RttmDlqEventSchema } from "./proto/rttm/rttm_dlq_event_pb.js";
 import { RttmErrorEventSchema } from "./proto/rttm/rttm_error_event_pb.js";
 import { RttmQueueMetricSchema } from "./proto/rttm/rttm_queue_metric_pb.js";
@@ -64,7 +64,7 @@ export const topicDescriptions: readonly TopicDescription[] = [
         serviceName: check.text("service_name", m.serviceName, 128),
         errorType: check.text("error_type", m.errorType, 128),
         errorMessage: check.text("error_message", m.errorMessage, 1_000_000),
-        eventStage: check.stage("event_stage", m.eventStage),
+        eventStage: check.optionalStage("event_stage", m.eventStage),
         eventTime: check.epochMs("event_time", m.eventTime),
         ...coordinates(ctx),
       },
@@ -98,7 +98,7 @@ export const topicDescriptions: readonly TopicDescription[] = [
         topicName: check.text("topic_name", m.topicName, 256),
         originalTopic: check.text("original_topic", m.originalTopic, 256),
         reason: check.text("reason", m.reason, 1_000_000),
-        eventStage: check.stage("event_stage", m.eventStage),
+        eventStage: check.optionalStage("event_stage", m.eventStage),
         eventTime: check.epochMs("event_time", m.eventTime),
         ...coordinates(ctx),
       },

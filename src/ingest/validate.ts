@@ -1,18 +1,24 @@
+import type { InternalErrorCode } from "../domain/errorCodes.js";
+import { RttmError } from "../domain/errors.js";
 import { stages, type Stage } from "../domain/stages.js";
 import { isUuid } from "../domain/uuid.js";
 
+/** Why a record is rejected, as a code, and the `errorKind` its quarantine row records. */
+export const rejectionKinds = {
+  RECORD_INVALID: "validation",
+  RECORD_UNDECODABLE: "decode",
+  RECORD_BAD_FRAMING: "framing",
+  RECORD_WRONG_SCHEMA: "schema",
+} as const satisfies Partial<Record<InternalErrorCode, string>>;
+
+export type RejectionCode = keyof typeof rejectionKinds;
+
 /**
- * Field checks shared by the topic descriptions. Each throws a RecordRejected whose message says
- * which field failed and why; the record is then quarantined, never dropped.
+ * A Kafka record that cannot be stored as an event: its code says why (see rejectionKinds), its
+ * message which field or byte failed. The record is then quarantined, never dropped.
  */
-export class RecordRejected extends Error {
-  constructor(
-    readonly kind: "validation" | "decode" | "framing" | "schema",
-    message: string,
-  ) {
-    super(message);
-    this.name = "RecordRejected";
-  }
+export class RecordRejected extends RttmError<RejectionCode> {
+  override name = "RecordRejected";
 }
 
 export const eventTypes = [
@@ -29,12 +35,16 @@ export const eventTypes = [
 const earliestEventMs = Date.UTC(2000, 0, 1);
 const maxFutureSkewMs = 24 * 3600 * 1000;
 
-function fail(message: string): never {
-  throw new RecordRejected("validation", message);
+/**
+ * Field checks shared by the topic descriptions. Each throws a RecordRejected (RECORD_INVALID)
+ * naming the field, whose message says what failed and why.
+ */
+function fail(field: string, message: string): never {
+  throw new RecordRejected("RECORD_INVALID", message, { field });
 }
 
 export function uuid(field: string, value: string): string {
-  if (!isUuid(value)) fail(`${field} ${JSON.stringify(truncate(value))} is not a UUID`);
+  if (!isUuid(value)) fail(field, `${field} ${JSON.stringify(truncate(value))} is not a UUID`);
   return value.toLowerCase();
 }
 
@@ -44,42 +54,57 @@ export function optionalUuid(field: string, value: string): string | null {
 
 export function stage(field: string, value: string): Stage {
   if (!(stages as readonly string[]).includes(value)) {
-    fail(`${field} ${JSON.stringify(truncate(value))} is not one of ${stages.join(", ")}`);
+    fail(field, `${field} ${JSON.stringify(truncate(value))} is not one of ${stages.join(", ")}`);
   }
   return value as Stage;
 }
 
+/**
+ * The stage of an error or DLQ event: the producers' library lets it be left unset, and such an
+ * event is an error all the same, stored with the stage unknown (null) rather than quarantined.
+ */
+export function optionalStage(field: string, value: string): Stage | null {
+  return value === "" ? null : stage(field, value);
+}
+
 export function eventType(field: string, value: string): string {
   if (!(eventTypes as readonly string[]).includes(value)) {
-    fail(`${field} ${JSON.stringify(truncate(value))} is not one of ${eventTypes.join(", ")}`);
+    fail(
+      field,
+      `${field} ${JSON.stringify(truncate(value))} is not one of ${eventTypes.join(", ")}`,
+    );
   }
   return value;
 }
 
 export function text(field: string, value: string, maxLength: number, required = false): string {
-  if (required && value === "") fail(`${field} is empty`);
+  if (required && value === "") fail(field, `${field} is empty`);
   if (value.length > maxLength)
-    fail(`${field} is ${value.length} characters long, at most ${maxLength} allowed`);
-  if (value.includes("\u0000")) fail(`${field} contains a NUL character`);
+    fail(field, `${field} is ${value.length} characters long, at most ${maxLength} allowed`);
+  if (value.includes("\u0000")) fail(field, `${field} contains a NUL character`);
   return value;
 }
 
 export function epochMs(field: string, value: bigint, nowMs = Date.now()): Date {
-  if (value === 0n) fail(`${field} is missing (0)`);
+  if (value === 0n) fail(field, `${field} is missing (0)`);
   if (value < BigInt(earliestEventMs) || value > BigInt(nowMs + maxFutureSkewMs)) {
-    fail(`${field} ${value} is outside the accepted range (2000-01-01 to one day ahead of now)`);
+    fail(
+      field,
+      `${field} ${value} is outside the accepted range (2000-01-01 to one day ahead of now)`,
+    );
   }
   return new Date(Number(value));
 }
 
 export function int32(field: string, value: number): number {
-  if (!Number.isInteger(value)) fail(`${field} ${value} is not an integer`);
+  if (!Number.isInteger(value)) fail(field, `${field} ${value} is not an integer`);
   return value;
 }
 
 /** PostgreSQL bigint range; the protobuf int64 already fits, this documents the column's bound. */
 export function int64(field: string, value: bigint): bigint {
-  if (value < -(2n ** 63n) || value >= 2n ** 63n) fail(`${field} ${value} does not fit a bigint`);
+  if (value < -(2n ** 63n) || value >= 2n ** 63n)
+    fail(field, `${field} ${value} does not fit a bigint`);
   return value;
 }
 
@@ -91,10 +116,10 @@ function truncate(value: string): string {
 export function protoTimestamp(field: string, seconds: bigint, nanos: number): Date {
   const maxSeconds = 8_640_000_000_000n; // JavaScript Date's limit, ±275,760 years
   if (seconds > maxSeconds || seconds < -maxSeconds || nanos < 0 || nanos > 999_999_999) {
-    fail(`${field} (${seconds} s, ${nanos} ns) is not a representable timestamp`);
+    fail(field, `${field} (${seconds} s, ${nanos} ns) is not a representable timestamp`);
   }
   const date = new Date(Number(seconds) * 1000 + Math.floor(nanos / 1_000_000));
   if (date.getUTCFullYear() < -4712 || date.getUTCFullYear() > 294_275)
-    fail(`${field} ${date.toISOString()} is outside PostgreSQL's range`);
+    fail(field, `${field} ${date.toISOString()} is outside PostgreSQL's range`);
   return date;
 }

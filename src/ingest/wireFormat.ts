@@ -22,28 +22,31 @@ function readZigZagVarint(bytes: Uint8Array, start: number): { value: number; ne
     if ((byte & 0x80) === 0) return { value: (result >>> 1) ^ -(result & 1), next: i + 1 };
     shift += 7;
   }
-  throw new RecordRejected("framing", "message-index varint is truncated or too long");
+  throw new RecordRejected("RECORD_BAD_FRAMING", "message-index varint is truncated or too long");
 }
 
 export function parseFramedValue(value: Uint8Array | null): FramedValue {
   if (value === null || value.length === 0)
-    throw new RecordRejected("framing", "empty value (tombstone or null)");
+    throw new RecordRejected("RECORD_BAD_FRAMING", "empty value (tombstone or null)");
   if (value[0] !== 0) {
     throw new RecordRejected(
-      "framing",
+      "RECORD_BAD_FRAMING",
       `bad magic byte 0x${value[0]!.toString(16).padStart(2, "0")}, expected 0x00 (Confluent wire format)`,
     );
   }
   if (value.length < 6)
     throw new RecordRejected(
-      "framing",
+      "RECORD_BAD_FRAMING",
       `value of ${value.length} bytes is too short for the Confluent header`,
     );
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
   const schemaId = view.getInt32(1, false);
   const count = readZigZagVarint(value, 5);
   if (count.value < 0 || count.value > maxIndexCount) {
-    throw new RecordRejected("framing", `message-index count ${count.value} is out of range`);
+    throw new RecordRejected(
+      "RECORD_BAD_FRAMING",
+      `message-index count ${count.value} is out of range`,
+    );
   }
   const messageIndexes: number[] = [];
   let position = count.next;

@@ -22,10 +22,16 @@ export interface PipelineStage {
   successRate: number;
 }
 
-/** §1.4 / §2.5. `byStage` is always an object, keys in pipeline order. */
+/**
+ * The key under which the old dashboard sees error and DLQ events sent without a stage (DLQ
+ * `byStage`, a trade's `eventStage`).
+ */
+export const unknownStageKey = "UNKNOWN";
+
+/** §1.4 / §2.5. `byStage` is always an object, keys in pipeline order, UNKNOWN last. */
 export interface DlqResponse {
   total: number;
-  byStage: Partial<Record<Stage, number>>;
+  byStage: Partial<Record<Stage | typeof unknownStageKey, number>>;
 }
 
 export interface LabelValue {

@@ -4,7 +4,7 @@
  * OPTIONS with Access-Control-Request-Method GET and Access-Control-Request-Headers authorization.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { originAllowed } from "../http/origins.js";
+import { originAllowed } from "../http/index.js";
 
 export const preflightMaxAgeSeconds = 3600;
 

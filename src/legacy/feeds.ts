@@ -5,7 +5,7 @@
  * alone (moving windows, "3m ago") is re-read at least that often.
  */
 import { alertsChangeTable } from "../domain/changes.js";
-import type { SnapshotSource } from "../live/hub.js";
+import type { SnapshotSource } from "../live/index.js";
 import type { TelemetrySnapshot, TelemetryType } from "./contract.js";
 import { socketAlertLimit, type LegacyViews } from "./views.js";
 

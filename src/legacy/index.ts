@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import type { Pool } from "pg";
 import type { Registry } from "prom-client";
 import type { Config } from "../config/index.js";
-import type { SocketCounts } from "../http/prometheus.js";
+import type { SocketCounter } from "../http/index.js";
 import type { Logger } from "../log.js";
 import { legacyFeeds } from "./feeds.js";
 import { createLegacyMetrics } from "./metrics.js";
@@ -22,8 +22,8 @@ export interface LegacyDeps {
   db: Pool;
   config: Config;
   hub: HubSubscribe;
-  /** The replica's socket counts: raw sockets count against the same cap as GraphQL sockets. */
-  sockets: SocketCounts;
+  /** The replica's socket counter: raw sockets count against the same cap as GraphQL sockets. */
+  sockets: SocketCounter;
   registry: Registry;
   logger: Logger;
   /** Verifies the Bearer token of REST calls when identity is on; absent = accepted unverified. */
@@ -56,7 +56,7 @@ export function createLegacyApi(deps: LegacyDeps) {
     feeds: legacyFeeds(views),
     hub: deps.hub,
     options: { ...legacySocketOptions(deps.config), ...deps.socketOptions },
-    counts: deps.sockets,
+    counter: deps.sockets,
     metrics,
     logger,
   });

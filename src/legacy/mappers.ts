@@ -4,18 +4,19 @@
  * shows numbers raw, without rounding of its own) and a null turned into what the page can draw.
  * Each deliberate difference from the old service is listed in README "Legacy dashboard API".
  */
-import { alertMessage, timeAgo } from "../alerts/format.js";
-import type { AlertRecord } from "../alerts/types.js";
-import type { overviewView } from "../live/views.js";
+import { alertMessage, timeAgo } from "../alerts/index.js";
+import type { AlertRecord } from "../domain/alerts.js";
+import type { overviewView } from "../live/index.js";
 import type * as read from "../store/read/index.js";
-import type {
-  Alert,
-  DlqResponse,
-  LabelValue,
-  MetricCard,
-  PartitionLag,
-  PipelineStage,
-  TradeEvent,
+import {
+  unknownStageKey,
+  type Alert,
+  type DlqResponse,
+  type LabelValue,
+  type MetricCard,
+  type PartitionLag,
+  type PipelineStage,
+  type TradeEvent,
 } from "./contract.js";
 
 type OverviewView = Awaited<ReturnType<typeof overviewView>>;
@@ -68,6 +69,8 @@ export function dlqResponse(dlq: read.DlqOverview): DlqResponse {
   const byStage: DlqResponse["byStage"] = {};
   // Pipeline order (the read model's), stages without DLQ events left out as before.
   for (const { stage, count } of dlq.byStage) if (count > 0) byStage[stage] = count;
+  // Events sent without a stage: one more row, last, so the rows still add up to the total.
+  if (dlq.unknownStage > 0) byStage[unknownStageKey] = dlq.unknownStage;
   return { total: dlq.total, byStage };
 }
 
@@ -112,7 +115,8 @@ export function tradeEvents(timeline: read.TradeTimeline): TradeEvent[] {
     id: Number(e.id),
     tradeId: timeline.tradeId,
     serviceName: e.source === "INVALID" ? "VALIDATION" : (e.serviceName ?? ""),
-    eventStage: e.stage,
+    // The page matches stages by name: an event without a stage shows under none of them.
+    eventStage: e.stage ?? unknownStageKey,
     eventTime: e.time.toISOString(),
     message: e.message,
     sourceTable: e.source === "INVALID" ? "ERROR" : e.source,

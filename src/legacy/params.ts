@@ -1,21 +1,11 @@
 /**
  * Query parameters of the legacy REST calls, checked as the old service checked them (a value it
- * could not parse is a 400), with a message that says what is wrong.
+ * could not parse is a 400: an InvalidInputError naming the parameter, BAD_USER_INPUT), with a
+ * message that says what is wrong.
  */
-import type { Status } from "../alerts/types.js";
+import type { Status } from "../domain/alerts.js";
 import { isUuid } from "../domain/uuid.js";
-import { maxPageSize } from "../store/read/index.js";
-
-export class BadParameterError extends Error {
-  readonly status = 400;
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "BadParameterError";
-  }
-}
+import { InvalidInputError, maxPageSize } from "../store/read/index.js";
 
 const shown = (value: string) =>
   JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
@@ -24,9 +14,9 @@ const shown = (value: string) =>
 export function tradeIdParam(query: URLSearchParams): string {
   const value = query.get("tradeId");
   if (value === null || value.trim() === "")
-    throw new BadParameterError("tradeId", "Required parameter tradeId is missing");
+    throw new InvalidInputError("tradeId", "Required parameter tradeId is missing");
   if (!isUuid(value.trim()))
-    throw new BadParameterError("tradeId", `tradeId ${shown(value)} is not a UUID`);
+    throw new InvalidInputError("tradeId", `tradeId ${shown(value)} is not a UUID`);
   return value.trim().toLowerCase();
 }
 
@@ -46,7 +36,7 @@ export function alertStatusParam(query: URLSearchParams): readonly Status[] {
   const value = query.get("status") ?? "ACTIVE";
   const statuses = statusesByLegacyName[value];
   if (!statuses)
-    throw new BadParameterError(
+    throw new InvalidInputError(
       "status",
       `status must be one of ${Object.keys(statusesByLegacyName).join(", ")}, got ${shown(value)}`,
     );
@@ -58,6 +48,6 @@ export function alertLimitParam(query: URLSearchParams, fallback = 10): number {
   const value = query.get("limit");
   if (value === null) return fallback;
   if (!/^[+-]?\d{1,10}$/.test(value.trim()))
-    throw new BadParameterError("limit", `limit must be a whole number, got ${shown(value)}`);
+    throw new InvalidInputError("limit", `limit must be a whole number, got ${shown(value)}`);
   return Math.min(Math.max(Number(value.trim()), 1), maxPageSize);
 }

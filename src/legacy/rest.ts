@@ -4,14 +4,12 @@
  * 400, a failure of ours a 500 (the page retries those twice, then shows its placeholders).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AuthError } from "../http/identity/errors.js";
-import { wwwAuthenticate } from "../http/identity/refusal.js";
+import { isAuthError, wwwAuthenticate } from "../http/index.js";
 import type { Logger } from "../log.js";
-import { InvalidInputError } from "../store/read/index.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "./cors.js";
 import type { LegacyMetrics } from "./metrics.js";
-import { alertLimitParam, alertStatusParam, BadParameterError, tradeIdParam } from "./params.js";
-import { sendJson, springErrorBody } from "./springError.js";
+import { alertLimitParam, alertStatusParam, tradeIdParam } from "./params.js";
+import { sendJson, springErrorBody, springStatusOf } from "./springError.js";
 import type { LegacyViews } from "./views.js";
 
 /**
@@ -78,16 +76,18 @@ export function createLegacyRest(deps: LegacyRestDeps) {
     try {
       await deps.authenticate?.(req);
     } catch (err) {
-      if (!(err instanceof AuthError)) throw err;
-      deps.logger.info("legacy request refused", { path, status: err.status, reason: err.message });
-      fail(err.status, err.message, { "www-authenticate": wwwAuthenticate(err) });
+      if (!isAuthError(err)) throw err;
+      const { status } = springStatusOf(err);
+      deps.logger.info("legacy request refused", { path, status, reason: err.message });
+      fail(status, err.message, { "www-authenticate": wwwAuthenticate(err) });
       return true;
     }
     try {
       respond(200, await route(url.searchParams, new Date()));
     } catch (err) {
-      if (err instanceof BadParameterError || err instanceof InvalidInputError) {
-        fail(400, err.message);
+      const { status, clientError } = springStatusOf(err);
+      if (clientError) {
+        fail(status, (err as Error).message);
       } else {
         deps.logger.error("legacy request failed", { path, err });
         fail(500, "The request could not be answered; see the service log");

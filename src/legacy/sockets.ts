@@ -6,10 +6,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer } from "ws";
-import { originAllowed } from "../http/origins.js";
-import type { SocketCounts } from "../http/prometheus.js";
+import { upgradeGate, type SocketCounter } from "../http/index.js";
 import type { Logger } from "../log.js";
-import type { LiveHub, SocketSerializer } from "../live/hub.js";
+import type { LiveHub, SocketSerializer } from "../live/index.js";
 import { legacySocketPaths, type LegacyFeed, type LegacySocketPath } from "./feeds.js";
 import type { LegacyMetrics } from "./metrics.js";
 
@@ -54,11 +53,19 @@ export function createLegacySockets(deps: {
   feeds: LegacyFeed[];
   hub: HubSubscribe;
   options: LegacySocketOptions;
-  counts: SocketCounts;
+  counter: SocketCounter;
   metrics: LegacyMetrics;
   logger: Logger;
 }) {
-  const { options, counts, metrics, logger } = deps;
+  const { options, counter, metrics, logger } = deps;
+  const gate = upgradeGate({
+    counter,
+    logger,
+    label: "legacy socket",
+    allowedOrigins: options.allowedOrigins,
+    maxConnections: options.maxConnections,
+    admitsAnonymous: options.allowAnonymous,
+  });
   const feeds = new Map(
     deps.feeds.map((feed) => [feed.path, { feed, serializer: feedSerializer(feed) }]),
   );
@@ -77,15 +84,9 @@ export function createLegacySockets(deps: {
   }, options.pingIntervalMs);
   heartbeat.unref();
 
-  function reject(socket: Duplex, status: number, reason: string): void {
-    counts.rejected++;
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroy();
-  }
-
   function accept(socket: WebSocket, path: LegacySocketPath): void {
     const { feed, serializer } = feeds.get(path)!;
-    counts.open++;
+    counter.track(socket);
     metrics.openSockets.inc({ path });
     metrics.socketsOpened.inc({ path });
     alive.set(socket, true);
@@ -97,7 +98,6 @@ export function createLegacySockets(deps: {
       socket.close(err ? 1011 : 1012, err ? "internal error" : "service restart");
     });
     socket.once("close", () => {
-      counts.open--;
       metrics.openSockets.dec({ path });
       alive.delete(socket);
       unsubscribe();
@@ -109,21 +109,8 @@ export function createLegacySockets(deps: {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
       const path = legacySocketPath(request);
       if (path === null) return false;
-      const origin = request.headers.origin;
-      if (!originAllowed(origin, options.allowedOrigins)) {
-        logger.warn("legacy socket refused: origin not allowed", { origin, path });
-        reject(socket, 403, "Forbidden");
-      } else if (!options.allowAnonymous) {
-        reject(socket, 401, "Unauthorized");
-      } else if (counts.open >= options.maxConnections) {
-        logger.warn("legacy socket refused: connection cap reached", {
-          open: counts.open,
-          cap: options.maxConnections,
-        });
-        reject(socket, 503, "Service Unavailable");
-      } else {
+      if (gate.admit(request, socket, { path }))
         wss.handleUpgrade(request, socket, head, (ws) => accept(ws, path));
-      }
       return true;
     },
     /** Closes every raw socket with 1012 (service restart) and waits for the closing handshakes. */

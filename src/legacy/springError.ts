@@ -1,4 +1,19 @@
 import { STATUS_CODES, type ServerResponse } from "node:http";
+import type { ErrorCode } from "../domain/errorCodes.js";
+import { isRttmError } from "../domain/errors.js";
+
+/** The old API's statuses of RTTM's error codes; any other failure is a 500. */
+const statusByCode: Partial<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+};
+
+/** The status a failure is answered with, and whether the client caused it (else it is ours). */
+export function springStatusOf(err: unknown): { status: number; clientError: boolean } {
+  const status = isRttmError(err) ? statusByCode[err.code as ErrorCode] : undefined;
+  return status === undefined ? { status: 500, clientError: false } : { status, clientError: true };
+}
 
 /** Spring Boot's default error body; `message` is included (Spring's server.error.include-message) so a client can see what was wrong. */
 export interface SpringErrorBody {

@@ -28,7 +28,8 @@ export interface ChangeBus {
   close(): Promise<void>;
   /** For Redis: both connections ready and the channel subscribed. */
   readonly healthy: boolean;
-  readonly stats: BusStats;
+  /** The bus's counts now. */
+  stats(): BusStats;
 }
 
 export type NoticeListener = (notice: ChangeNotice) => void;

@@ -80,7 +80,7 @@ interface Group {
 }
 
 export class FanOut {
-  readonly stats: FanOutStats = {
+  private readonly counts: FanOutStats = {
     groups: 0,
     members: 0,
     serialisations: 0,
@@ -105,6 +105,11 @@ export class FanOut {
   ) {
     this.sliceMs = options.sliceMs ?? 4;
     this.retryMs = options.retryMs ?? 25;
+  }
+
+  /** The fan-out's counts now. */
+  stats(): Readonly<FanOutStats> {
+    return { ...this.counts };
   }
 
   /**
@@ -135,12 +140,12 @@ export class FanOut {
         ended: false,
       };
       this.groups.set(key, group);
-      this.stats.groups = this.groups.size;
+      this.counts.groups = this.groups.size;
       void this.read(group);
     }
     const state: MemberState = { ...member, group, sent: 0, waiting: false };
     group.members.add(state);
-    this.stats.members++;
+    this.counts.members++;
     if (group.payload) this.write(state);
     return () => this.leave(state);
   }
@@ -159,7 +164,7 @@ export class FanOut {
   private leave(state: MemberState): void {
     const { group } = state;
     if (!group.members.delete(state)) return;
-    this.stats.members--;
+    this.counts.members--;
     this.waiting.delete(state);
     if (group.members.size === 0 && !group.ended) {
       group.ended = true;
@@ -171,7 +176,7 @@ export class FanOut {
   private drop(group: Group): void {
     if (this.groups.get(group.key) === group) this.groups.delete(group.key);
     this.pending.delete(group);
-    this.stats.groups = this.groups.size;
+    this.counts.groups = this.groups.size;
   }
 
   /** Ends the group and every member (with the source's error, if any). */
@@ -198,12 +203,12 @@ export class FanOut {
         if (group.ended) return;
         if (next.done) return this.end(group);
         const payload = group.serialize(next.value);
-        this.stats.serialisations++;
+        this.counts.serialisations++;
         this.publish(group, payload);
       }
     } catch (err) {
       if (group.ended) return;
-      this.stats.groupErrors++;
+      this.counts.groupErrors++;
       this.logger.warn("live group ended by an error; its members get it", {
         group: group.key.slice(0, 200),
         members: group.members.size,
@@ -240,7 +245,7 @@ export class FanOut {
   /** Writes rounds for at most sliceMs, then yields the event loop. */
   private drain(): void {
     this.drainScheduled = false;
-    this.stats.slices++;
+    this.counts.slices++;
     const deadline = performance.now() + this.sliceMs;
     let count = 0;
     for (const group of this.pending) {
@@ -270,7 +275,7 @@ export class FanOut {
     if (socket.bufferedAmount > 0) {
       // Not flushed yet: try again later with whatever is newest then (a value already pending
       // for it is replaced, never queued behind).
-      if (state.waiting) this.stats.coalesced++;
+      if (state.waiting) this.counts.coalesced++;
       state.waiting = true;
       this.waiting.add(state);
       this.startRetries();
@@ -286,8 +291,8 @@ export class FanOut {
     const frame =
       head === null ? payload : Buffer.concat([head, payload], head.length + payload.length);
     socket.send(frame, { binary: false });
-    this.stats.framesWritten++;
-    this.stats.bytesWritten += frame.length;
+    this.counts.framesWritten++;
+    this.counts.bytesWritten += frame.length;
   }
 
   private startRetries(): void {

@@ -1,5 +1,4 @@
-import type { Logger } from "../log.js";
-import { log as rootLogger } from "../log.js";
+import { log as rootLogger, type Logger } from "../log.js";
 import { newBusStats, NoticeListeners, type ChangeBus } from "./bus.js";
 import { boundNotice } from "./notice.js";
 
@@ -14,7 +13,7 @@ export function inProcessBus(
   const stats = newBusStats();
   let closed = false;
   return {
-    stats,
+    stats: () => ({ ...stats }),
     get healthy() {
       return !closed;
     },

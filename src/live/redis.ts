@@ -5,8 +5,9 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../config/index.js";
+import { RttmError } from "../domain/errors.js";
 import type { Logger } from "../log.js";
-import { backoffDelayMs } from "../pipeline/retry.js";
+import { backoffDelayMs } from "../pipeline/index.js";
 
 export type RedisConnectionConfig = Exclude<RedisConfig, { kind: "none" }>;
 
@@ -28,6 +29,21 @@ export interface RedisClientOptions {
 }
 
 export type RedisHealth = "up" | "down";
+
+/**
+ * A command's failure as RTTM's error: a reply that did not come within REDIS_TIMEOUT is an
+ * RttmError REDIS_TIMEOUT (retriable; a dead or half-open connection), so callers decide by code.
+ * ioredis rejects such a command with a plain `Error("Command timed out")` (ioredis 5.11.1,
+ * built/Command.js: no class, no code), so its message is recognised here, once.
+ */
+export function redisCommandFailure(err: unknown): unknown {
+  return err instanceof Error && err.message === "Command timed out"
+    ? new RttmError("REDIS_TIMEOUT", "Redis did not answer within REDIS_TIMEOUT", {
+        retriable: true,
+        cause: err,
+      })
+    : err;
+}
 
 const reconnectBaseMs = 100;
 /** Sentinel failover takes seconds; a higher cap would only add latency after it. */

@@ -6,6 +6,7 @@
  * that marks everything stale.
  */
 import { createHash } from "node:crypto";
+import { isRttmError } from "../domain/errors.js";
 import type { Logger } from "../log.js";
 import { defaultChangeChannel, newBusStats, NoticeListeners, type ChangeBus } from "./bus.js";
 import {
@@ -19,6 +20,7 @@ import {
   closeRedisClient,
   createRedisClient,
   redisAddress,
+  redisCommandFailure,
   redisStatus,
   type RedisConnectionConfig,
 } from "./redis.js";
@@ -103,14 +105,15 @@ export function redisBus(
         inFlight--;
         stats.published++;
       },
-      (err: Error) => {
+      (failure: unknown) => {
+        const err = redisCommandFailure(failure);
         inFlight--;
         stats.publishFailures++;
         if (closed) return;
         coalesce(notice);
         busLogger.debug("change notice not published; coalesced for after reconnection", { err });
         // A reply that does not come means a dead or half-open connection: drop it, reconnect.
-        if (err.message === "Command timed out" && pub.status === "ready") pub.disconnect(true);
+        if (isRttmError(err, "REDIS_TIMEOUT") && pub.status === "ready") pub.disconnect(true);
       },
     );
   };
@@ -207,7 +210,7 @@ export function redisBus(
   watchdog.unref();
 
   return {
-    stats,
+    stats: () => ({ ...stats }),
     get healthy() {
       return !closed && subscribed && redisStatus(pub) === "up" && redisStatus(sub) === "up";
     },

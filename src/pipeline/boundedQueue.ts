@@ -8,8 +8,9 @@ export interface QueueLimits {
 /**
  * A FIFO bounded twice: in items and in bytes (each item's weight is given when it is pushed).
  * The consumer pushes while `hasRoom()`; the writer takes batches of up to `maxItems` items and
- * `maxBytes` bytes (a single larger item still forms a batch) as soon as that much is queued or
- * the oldest item has waited `maxWaitMs`, whichever comes first.
+ * `maxBytes` bytes (a single larger item still forms a batch) as soon as that much is queued, the
+ * oldest item has waited `maxWaitMs`, or the items queued were declared complete with
+ * {@link flush} (nothing more is on its way), whichever comes first.
  */
 export class BoundedQueue<T> {
   private items: T[] = [];
@@ -20,6 +21,9 @@ export class BoundedQueue<T> {
   private wake: (() => void) | null = null;
   private roomWaiters: Array<() => void> = [];
   private closed = false;
+  /** Items pushed so far, and how many of them were pushed before the last {@link flush}. */
+  private pushed = 0;
+  private flushedUpTo = 0;
 
   readonly limits: QueueLimits;
 
@@ -64,6 +68,17 @@ export class BoundedQueue<T> {
     this.weights.push(bytes);
     this.enqueuedAt.push(Date.now());
     this.queuedBytes += bytes;
+    this.pushed++;
+    this.signal();
+  }
+
+  /**
+   * Nothing more is on its way for now (the consumer handed over everything it fetched): the
+   * items queued so far are taken without waiting for the batch to fill or for `maxWaitMs`.
+   */
+  flush(): void {
+    if (this.flushedUpTo === this.pushed) return;
+    this.flushedUpTo = this.pushed;
     this.signal();
   }
 
@@ -104,7 +119,9 @@ export class BoundedQueue<T> {
   ): Promise<T[]> {
     for (;;) {
       const full = this.size >= maxItems || this.queuedBytes >= maxBytes;
-      if (full || (this.size > 0 && this.closed)) return this.take(maxItems, maxBytes);
+      // Items still queued that were pushed before the last flush: nothing to wait for.
+      const flushed = this.pushed - this.size < this.flushedUpTo;
+      if (full || (this.size > 0 && (this.closed || flushed))) return this.take(maxItems, maxBytes);
       if (this.closed) return [];
       let timer: NodeJS.Timeout | undefined;
       if (this.size > 0) {

@@ -2,8 +2,8 @@ import type { Pool } from "pg";
 import type { PartitionOffset } from "../domain/kafka.js";
 import type { IngestRow } from "../domain/rows.js";
 import type { Logger } from "../log.js";
-import type { SnapshotRule } from "../metrics/queueSnapshot.js";
-import { groupByTable, writeBatch, type BatchCounts } from "../store/writeBatch.js";
+import type { SnapshotRule } from "../metrics/index.js";
+import { groupByTable, writeBatch, type BatchCounts } from "../store/index.js";
 import type { BoundedQueue } from "./boundedQueue.js";
 import { OffsetLedger } from "./offsets.js";
 import { retryUntilSuccess } from "./retry.js";
@@ -30,6 +30,14 @@ export interface WriterHooks {
   commit(offsets: PartitionOffset[]): Promise<PartitionOffset[]>;
   /** Called after each committed batch with what it wrote and how long the write took. */
   onStored?(counts: BatchCounts, batch: readonly IngestRow[], durationMs: number): void;
+}
+
+/** What the writers report to /metrics. */
+export interface WriterStats {
+  /** Rows written since start, per table (quarantine = rejected records). */
+  rows: Readonly<Record<string, number>>;
+  /** Batch writes are failing and being retried. */
+  failing: boolean;
 }
 
 export interface WriterStatus {
@@ -89,6 +97,11 @@ export class WriterPool {
         this.status.writersRunning--;
       }
     });
+  }
+
+  /** The writers' counts now. */
+  stats(): WriterStats {
+    return { rows: { ...this.status.rows }, failing: this.status.failingSince !== null };
   }
 
   /** Writes what is queued, commits, and resolves; `abandonAfterMs` bounds the wait on a failing database. */

@@ -3,9 +3,9 @@
  * src/config/settings.ts) plus SIM_*, declared here the same way; the README's simulator table is
  * printed from these declarations (`npm run docs:config`).
  */
-import { EnvReader, type Env } from "../config/parse.js";
-import { settings, topicKeys, type TopicKey } from "../config/settings.js";
 import {
+  EnvReader,
+  settings,
   int,
   literal,
   number,
@@ -13,8 +13,10 @@ import {
   string,
   variable,
   Variable,
+  type Env,
   type ValuesOf,
-} from "../config/variable.js";
+} from "../config/index.js";
+import { topicKeys, type TopicKey } from "../domain/topics.js";
 import { defaultLifecycleOptions, type LifecycleOptions } from "./lifecycle.js";
 
 const fractions = [
@@ -35,7 +37,7 @@ const lifecycle = new Variable<LifecycleOptions>(
   (read) => {
     const options: LifecycleOptions = { ...defaultLifecycleOptions };
     for (const [name, key] of fractions)
-      options[key] = read.number(name, defaultLifecycleOptions[key], 0, 1);
+      options[key] = read.number(name, { fallback: defaultLifecycleOptions[key], min: 0, max: 1 });
     const sum = options.failureFraction + options.dlqFraction + options.invalidFraction;
     if (sum > 1)
       read.problems.push(
@@ -75,37 +77,49 @@ export const simulatorSettings = {
   /** Set: register the .proto schemas there and frame with its ids. */
   schemaRegistryUrl: settings.schemaRegistryUrl,
   fallbackSchemaIds,
-  tradesPerSecond: number(
-    "SIM_TRADES_PER_SECOND",
-    20,
-    "mean trade arrival rate (Poisson)",
-    0.01,
-    100_000,
-  ),
+  tradesPerSecond: number("SIM_TRADES_PER_SECOND", {
+    fallback: 20,
+    min: 0.01,
+    max: 100_000,
+    doc: "mean trade arrival rate (Poisson)",
+  }),
   lifecycle,
-  queueMetricIntervalMs: int(
-    "SIM_QUEUE_METRIC_INTERVAL_MS",
-    5000,
-    100,
-    3_600_000,
-    "queue snapshot period",
-  ),
-  progressIntervalMs: int("SIM_PROGRESS_INTERVAL_MS", 5000, 100, 3_600_000, "progress log period"),
+  queueMetricIntervalMs: int("SIM_QUEUE_METRIC_INTERVAL_MS", {
+    fallback: 5000,
+    min: 100,
+    max: 3_600_000,
+    doc: "queue snapshot period",
+  }),
+  progressIntervalMs: int("SIM_PROGRESS_INTERVAL_MS", {
+    fallback: 5000,
+    min: 100,
+    max: 3_600_000,
+    doc: "progress log period",
+  }),
   createTopics: variable(
     "SIM_CREATE_TOPICS",
     literal("true"),
     "create missing topics",
     (read) => read.oneOf("SIM_CREATE_TOPICS", "true", ["true", "false"]) === "true",
   ),
-  topicPartitions: int("SIM_TOPIC_PARTITIONS", 3, 1, 1000, "partitions of the topics it creates"),
+  topicPartitions: int("SIM_TOPIC_PARTITIONS", {
+    fallback: 3,
+    min: 1,
+    max: 1000,
+    doc: "partitions of the topics it creates",
+  }),
   durationSeconds: variable(
     "SIM_DURATION_SECONDS",
     `${literal(0)} (until stopped)`,
     "stop by itself after this long",
-    (read) => read.number("SIM_DURATION_SECONDS", 0, 0),
+    (read) => read.number("SIM_DURATION_SECONDS", { fallback: 0, min: 0 }),
   ),
   seed: variable("SIM_SEED", "random", "seed of the generator (same seed, same trades)", (read) =>
-    read.int("SIM_SEED", Math.floor(Math.random() * 2 ** 31), 0, 2 ** 32 - 1),
+    read.int("SIM_SEED", {
+      fallback: Math.floor(Math.random() * 2 ** 31),
+      min: 0,
+      max: 2 ** 32 - 1,
+    }),
   ),
 };
 

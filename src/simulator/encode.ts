@@ -1,12 +1,12 @@
 /** SimEvents to Confluent-framed protobuf values. */
 import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
-import type { TopicKey } from "../config/index.js";
+import type { TopicKey } from "../domain/topics.js";
 import { RttmDlqEventSchema } from "../ingest/proto/rttm/rttm_dlq_event_pb.js";
 import { RttmErrorEventSchema } from "../ingest/proto/rttm/rttm_error_event_pb.js";
 import { RttmQueueMetricSchema } from "../ingest/proto/rttm/rttm_queue_metric_pb.js";
 import { RttmTradeEventSchema } from "../ingest/proto/rttm/rttm_trade_event_pb.js";
 import { InvalidTradeEventProtoSchema } from "../ingest/proto/validation/invalid_trade_event_pb.js";
-import { frameValue } from "../ingest/wireFormat.js";
+import { frameValue } from "../ingest/index.js";
 import type { SimMessage } from "./lifecycle.js";
 
 function encode<S extends DescMessage>(

@@ -2,7 +2,7 @@
  * `npm run simulate`: realistic RTTM telemetry for all five topics until SIGINT/SIGTERM (or
  * SIM_DURATION_SECONDS). Configuration: src/simulator/config.ts; README "Local run with live data".
  */
-import { ConfigError } from "../config/index.js";
+import { isRttmError } from "../domain/errors.js";
 import { createLogger } from "../log.js";
 import { loadSimulatorConfig, type SimulatorConfig } from "./config.js";
 import { emptyTotals, runSimulator } from "./run.js";
@@ -18,7 +18,7 @@ let config: SimulatorConfig;
 try {
   config = loadSimulatorConfig();
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (isRttmError(err, "CONFIG_INVALID")) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }

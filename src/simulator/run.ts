@@ -5,11 +5,10 @@
  * most `drainMs`), flushes the producer and returns the totals.
  */
 import { Kafka, logLevel, Partitioners } from "kafkajs";
-import { registerTopicSchemas } from "./registerSchemas.js";
+import { registerTopicSchemas, kafkaLogCreator } from "../ingest/index.js";
 import { topicKeys, type TopicKey } from "../config/index.js";
-import { kafkaLogCreator } from "../ingest/kafkaLog.js";
 import type { Logger } from "../log.js";
-import { sleep } from "../pipeline/retry.js";
+import { sleep } from "../pipeline/index.js";
 import type { SimulatorConfig } from "./config.js";
 import { encodeEvent } from "./encode.js";
 import {

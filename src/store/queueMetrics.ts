@@ -5,7 +5,7 @@ import {
   shouldStoreSnapshot,
   type SnapshotRule,
   type StoredSnapshot,
-} from "../metrics/queueSnapshot.js";
+} from "../metrics/index.js";
 import { columnArrays, insertIgnoringDuplicates } from "./columns.js";
 import { queueMetricsTable } from "./tables.js";
 

@@ -190,7 +190,8 @@ export function startRetention(
       running = false;
     }
   };
-  const timer = setInterval(tick, retention.intervalMs);
+  // tick catches its own failures (logged, retried next interval).
+  const timer = setInterval(() => void tick(), retention.intervalMs);
   timer.unref();
   void tick();
   return () => clearInterval(timer);

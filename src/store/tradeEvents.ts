@@ -1,14 +1,16 @@
 import type { PoolClient } from "pg";
 import type { TradeEventRow } from "../domain/rows.js";
 import { stages, type Stage } from "../domain/stages.js";
-import { latencyChanges, type HistogramDelta, type StageTimes } from "../metrics/stageLatency.js";
 import {
+  latencyChanges,
   countPerBucket,
   earliestPerStage,
   mergeStageTimes,
   sameStageTimes,
   sumHistogram,
-} from "../metrics/tradeBatch.js";
+  type HistogramDelta,
+  type StageTimes,
+} from "../metrics/index.js";
 import { copyIntoStaging } from "./staging.js";
 import { tradeEventsTable } from "./tables.js";
 

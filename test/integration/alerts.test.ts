@@ -5,7 +5,6 @@ import pg, { type Pool } from "pg";
 import { applyObservations, measureRules } from "../../src/alerts/evaluate.js";
 import { AlertEvaluator } from "../../src/alerts/evaluator.js";
 import { AlertFeed } from "../../src/alerts/feed.js";
-import type { App } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
 import type {
   DlqEventRow,
@@ -19,9 +18,9 @@ import type { ChangeNotice } from "../../src/live/notice.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
 import { createPool } from "../../src/store/pool.js";
 import { writeBatch, type RowsByTable } from "../../src/store/writeBatch.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { freshTopics } from "../support/kafka.js";
-import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
+import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
+import { useAppFixture } from "../support/fixture.js";
+import { graphql, wsClient } from "../support/service.js";
 import { tradeEventRow } from "../support/rows.js";
 
 // Data goes in through the production write path (writeBatch), so the rollups, latency histograms
@@ -468,7 +467,14 @@ describe("alert rules against real PostgreSQL, with controlled data and time", (
       // Two writers that skip the evaluator lock, racing with the same observations.
       const results = await Promise.all(
         clients.map((c, i) =>
-          applyObservations(c, measured, config, at(20 * sec), `racer-${i}`, logger),
+          applyObservations({
+            client: c,
+            measured,
+            config,
+            now: at(20 * sec),
+            actor: `racer-${i}`,
+            logger,
+          }),
         ),
       );
       assert.deepEqual(results.map((r) => r.changes.length + r.updated).sort(), [1, 1]);
@@ -494,28 +500,17 @@ describe("alert rules against real PostgreSQL, with controlled data and time", (
 });
 
 describe("alerts over GraphQL against a real server: acknowledge, resolve, query, subscribe", () => {
-  let db: TestDatabase;
-  let app: App;
+  const fixture = useAppFixture({ env: { RTTM_ALERT_EVAL_INTERVAL: "3600000" } });
   // An hour ago on a whole minute: the app's own evaluation on the real clock at start-up sees none of it.
   const T = Math.floor(Date.now() / min) * min - 60 * min;
   const at = (offsetMs: number) => new Date(T + offsetMs);
   const fields =
     "id rule scope severity status currentValue peakValue thresholdValue acknowledgedBy acknowledgedAt resolvedBy resolution message";
 
-  before(async () => {
-    db = await createTestDatabase();
-    const { env } = await freshTopics();
-    app = await startAppInProcess(serviceEnv(db.url, env, { RTTM_ALERT_EVAL_INTERVAL: "3600000" }));
-  });
-  after(async () => {
-    await app?.stop();
-    await db?.drop();
-  });
-
   test("the lifecycle over GraphQL, pushed to subscribers as it happens", async () => {
-    await seed(db.pool, { dlqEvents: [dlqEvent(at(10 * sec))] });
-    await app.alerts.evaluator.evaluate(at(20 * sec));
-    const ws = wsClient(app.port, "/ws/rttm/alerts");
+    await seed(fixture.db.pool, { dlqEvents: [dlqEvent(at(10 * sec))] });
+    await fixture.app.alerts.evaluator.evaluate(at(20 * sec));
+    const ws = wsClient(fixture.app.port, "/ws/rttm/alerts");
     try {
       const events = ws.subscribe<{
         alertEvents: {
@@ -540,8 +535,8 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       );
 
       // Live: escalation by the evaluator reaches both subscriptions through the change notice.
-      await seed(db.pool, { dlqEvents: [dlqEvent(at(30 * sec)), dlqEvent(at(31 * sec))] });
-      await app.alerts.evaluator.evaluate(at(40 * sec));
+      await seed(fixture.db.pool, { dlqEvents: [dlqEvent(at(30 * sec)), dlqEvent(at(31 * sec))] });
+      await fixture.app.alerts.evaluator.evaluate(at(40 * sec));
       await events.waitFor(
         (v) => v.alertEvents.kind === "ESCALATED" && v.alertEvents.severity === "CRITICAL",
       );
@@ -550,7 +545,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       );
 
       const ack = await graphql(
-        app.port,
+        fixture.app.port,
         `mutation($id: ID!) { acknowledgeAlert(id: $id) { ${fields} } }`,
         { id },
         { "X-Forwarded-User": "alice" },
@@ -562,7 +557,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       );
       assert.equal(ack.data!.acknowledgeAlert.message, "DLQ_COUNT : 3.00 vs 2.00");
       const ackAgain = await graphql(
-        app.port,
+        fixture.app.port,
         `mutation($id: ID!) { acknowledgeAlert(id: $id, by: "bob") { ${fields} } }`,
         { id },
       );
@@ -583,7 +578,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       );
 
       const resolve = await graphql(
-        app.port,
+        fixture.app.port,
         `mutation($id: ID!) { resolveAlert(id: $id, by: "carol") { ${fields} } }`,
         { id },
         { "X-Forwarded-User": "ignored-when-by-is-given" },
@@ -608,30 +603,40 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       assert.deepEqual(events.errors, []);
 
       // Clear errors for an already resolved or unknown id, and for a malformed one.
-      const again = await graphql(app.port, "mutation($id: ID!) { resolveAlert(id: $id) { id } }", {
-        id,
-      });
+      const again = await graphql(
+        fixture.app.port,
+        "mutation($id: ID!) { resolveAlert(id: $id) { id } }",
+        {
+          id,
+        },
+      );
       assert.equal(again.errors?.[0]?.extensions?.code, "ALERT_ALREADY_RESOLVED");
       assert.match(
         again.errors?.[0]?.message ?? "",
         new RegExp(`Alert ${id} is already resolved \\(MANUAL by carol`),
       );
       const ackResolved = await graphql(
-        app.port,
+        fixture.app.port,
         "mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }",
         { id },
       );
       assert.equal(ackResolved.errors?.[0]?.extensions?.code, "ALERT_ALREADY_RESOLVED");
-      const unknown = await graphql(app.port, 'mutation { acknowledgeAlert(id: "987654") { id } }');
+      const unknown = await graphql(
+        fixture.app.port,
+        'mutation { acknowledgeAlert(id: "987654") { id } }',
+      );
       assert.deepEqual(
         [unknown.errors?.[0]?.extensions?.code, unknown.errors?.[0]?.message],
         ["ALERT_NOT_FOUND", "Alert 987654 does not exist"],
       );
-      const malformed = await graphql(app.port, 'mutation { resolveAlert(id: "abc") { id } }');
+      const malformed = await graphql(
+        fixture.app.port,
+        'mutation { resolveAlert(id: "abc") { id } }',
+      );
       assert.equal(malformed.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
 
       const history = await graphql(
-        app.port,
+        fixture.app.port,
         "query($id: ID!) { alert(id: $id) { events { kind actor status } } }",
         { id },
       );
@@ -640,8 +645,8 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
           (e: { kind: string; actor: string }) => `${e.kind}:${e.actor}`,
         ),
         [
-          `RAISED:${app.alerts.evaluator.actor}`,
-          `ESCALATED:${app.alerts.evaluator.actor}`,
+          `RAISED:${fixture.app.alerts.evaluator.actor}`,
+          `ESCALATED:${fixture.app.alerts.evaluator.actor}`,
           "ACKNOWLEDGED:alice",
           "RESOLVED:carol",
         ],
@@ -653,7 +658,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
 
   test("ids past PostgreSQL's bigint (2^63 − 1) are refused as BAD_USER_INPUT before SQL, over HTTP and WebSocket", async () => {
     const tooBig = "9223372036854775808";
-    const alert = await graphql(app.port, "query($id: ID!) { alert(id: $id) { id } }", {
+    const alert = await graphql(fixture.app.port, "query($id: ID!) { alert(id: $id) { id } }", {
       id: tooBig,
     });
     assert.deepEqual(
@@ -664,11 +669,15 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       alert.errors?.[0]?.message ?? "",
       /id must be an alert id .* up to 9223372036854775807/,
     );
-    const ack = await graphql(app.port, "mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }", {
-      id: tooBig,
-    });
+    const ack = await graphql(
+      fixture.app.port,
+      "mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }",
+      {
+        id: tooBig,
+      },
+    );
     assert.equal(ack.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
-    const ws = wsClient(app.port);
+    const ws = wsClient(fixture.app.port);
     try {
       for (const afterEventId of [tooBig, "99999999999999999999", "-1", "abc"]) {
         const sub = ws.subscribe(
@@ -689,12 +698,27 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
     }
   });
 
+  test("delivery to Alertmanager off (RTTM_ALERTMANAGER_URLS unset): no delivery state, no delivery metrics", async () => {
+    assert.equal(fixture.app.alerts.delivery, null);
+    const listed = await graphql(
+      fixture.app.port,
+      "{ alerts { edges { node { id delivery { lastSentAt } } } } }",
+    );
+    assert.equal(listed.errors, undefined);
+    assert.ok(listed.data!.alerts.edges.length > 0);
+    for (const edge of listed.data!.alerts.edges as Array<{ node: { delivery: unknown } }>)
+      assert.equal(edge.node.delivery, null);
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.app.port}/metrics`)).text();
+    assert.doesNotMatch(metrics, /rttm_alertmanager_/);
+    assert.equal(await count(fixture.db.pool, "SELECT count(*) FROM rttm_alert_deliveries"), 0);
+  });
+
   test("queries: filters by status, severity, rule and time, cursor pages, and the rules as configured", async () => {
     // The DLQ condition still holds after the manual resolve: the next evaluation opens a new alert; errors open another.
-    await seed(db.pool, { errorEvents: [errorEvent(at(50 * sec))] });
-    await app.alerts.evaluator.evaluate(at(60 * sec));
+    await seed(fixture.db.pool, { errorEvents: [errorEvent(at(50 * sec))] });
+    await fixture.app.alerts.evaluator.evaluate(at(60 * sec));
     const all = await graphql(
-      app.port,
+      fixture.app.port,
       "{ alerts { edges { node { rule status severity triggeredTime } } pageInfo { hasNextPage } } }",
     );
     assert.deepEqual(
@@ -707,7 +731,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       ["DLQ_COUNT:ACTIVE:CRITICAL", "DLQ_COUNT:RESOLVED:CRITICAL", "ERROR_RATE:ACTIVE:WARNING"],
     );
     const openOnes = await graphql(
-      app.port,
+      fixture.app.port,
       "{ alerts(status: [ACTIVE, ACKED], rule: DLQ_COUNT) { edges { node { status } } } }",
     );
     assert.deepEqual(
@@ -715,7 +739,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       ["ACTIVE"],
     );
     const warnings = await graphql(
-      app.port,
+      fixture.app.port,
       "{ alerts(severity: WARNING) { edges { node { rule } } } }",
     );
     assert.deepEqual(
@@ -723,7 +747,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       ["ERROR_RATE"],
     );
     const early = await graphql(
-      app.port,
+      fixture.app.port,
       "query($to: DateTime) { alerts(to: $to) { edges { node { status } } } }",
       { to: at(30 * sec).toISOString() },
     );
@@ -737,7 +761,7 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
     let after: string | null = null;
     for (;;) {
       const page: { data?: Record<string, any> } = await graphql(
-        app.port,
+        fixture.app.port,
         "query($after: String) { alerts(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }",
         { after },
       );
@@ -751,16 +775,19 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       [...ids].sort((a, b) => Number(b) - Number(a)),
     );
     assert.equal(new Set(ids).size, 3, "every alert once across pages");
-    const foreign = await graphql(app.port, "{ dlqEvents(first: 1) { pageInfo { endCursor } } }");
+    const foreign = await graphql(
+      fixture.app.port,
+      "{ dlqEvents(first: 1) { pageInfo { endCursor } } }",
+    );
     const mixed = await graphql(
-      app.port,
+      fixture.app.port,
       "query($after: String) { alerts(after: $after) { edges { cursor } } }",
       { after: foreign.data!.dlqEvents.pageInfo.endCursor },
     );
     assert.match(mixed.errors?.[0]?.message ?? "", /after is not a valid cursor/);
 
     const rules = await graphql(
-      app.port,
+      fixture.app.port,
       "{ alertRules { name windowSeconds warning critical clearBelow clearEvaluations } }",
     );
     assert.deepEqual(
@@ -782,11 +809,12 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
       ],
     );
     const anonymous = await graphql(
-      app.port,
+      fixture.app.port,
       "mutation($id: ID!) { acknowledgeAlert(id: $id) { acknowledgedBy } }",
       {
-        id: (await graphql(app.port, "{ alerts(rule: ERROR_RATE) { edges { node { id } } } }"))
-          .data!.alerts.edges[0].node.id,
+        id: (
+          await graphql(fixture.app.port, "{ alerts(rule: ERROR_RATE) { edges { node { id } } } }")
+        ).data!.alerts.edges[0].node.id,
       },
     );
     assert.equal(anonymous.data!.acknowledgeAlert.acknowledgedBy, "anonymous", "no by, no header");

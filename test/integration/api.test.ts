@@ -1,32 +1,26 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Producer } from "kafkajs";
+import { before, describe, test } from "node:test";
 import WebSocket from "ws";
-import type { App } from "../../src/app.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
+import { useAppFixture } from "../support/fixture.js";
+import { waitFor } from "../support/infra.js";
 import * as m from "../support/messages.js";
-import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
+import { graphql, wsClient } from "../support/service.js";
 
 type Stage = "RECEIVED" | "VALIDATED" | "ENRICHED" | "COMMITTED";
 
 describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () => {
-  let db: TestDatabase;
-  let producer: Producer;
-  let encoder: Encoder;
-  let topics: Awaited<ReturnType<typeof freshTopics>>["topics"];
-  let app: App;
+  const fixture = useAppFixture();
   // Two minutes ago, on a whole second: inside the 5-minute peak window, outside the 5-s current-TPS window.
   const T = Math.floor(Date.now() / 1000) * 1000 - 120_000;
   const [t1, t2, t3, t4] = [m.newTradeId(), m.newTradeId(), m.newTradeId(), m.newTradeId()];
 
   const sendTrade = (tradeId: string, stage: Stage, at: number) =>
-    producer.send({
-      topic: topics.tradeEvents,
+    fixture.producer.send({
+      topic: fixture.topics.tradeEvents,
       messages: [
         {
           key: tradeId,
-          value: encoder.encode(
+          value: fixture.encoder.encode(
             "tradeEvents",
             m.RttmTradeEventSchema,
             m.tradeEvent(tradeId, stage, at),
@@ -36,11 +30,6 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
     });
 
   before(async () => {
-    db = await createTestDatabase();
-    producer = await connectProducer();
-    const fresh = await freshTopics();
-    ({ topics, encoder } = fresh);
-    app = await startAppInProcess(serviceEnv(db.url, fresh.env));
     // t1: V 100, E 200, C 300, end to end 600.  t2: V 300, E 100, C 600, end to end 1000.
     // t3: V 200 only.  t4: RECEIVED only, in the same second as t2's RECEIVED (peak TPS 2).
     const plan: Array<[string, Stage, number]> = [
@@ -57,34 +46,40 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       [t4, "RECEIVED", T + 1500],
     ];
     for (const [id, stage, at] of plan) await sendTrade(id, stage, at);
-    await producer.send({
-      topic: topics.dlqEvents,
+    await fixture.producer.send({
+      topic: fixture.topics.dlqEvents,
       messages: [
         {
-          value: encoder.encode("dlqEvents", m.RttmDlqEventSchema, {
+          value: fixture.encoder.encode("dlqEvents", m.RttmDlqEventSchema, {
             ...m.dlqEvent(t1, T + 50),
             eventStage: "VALIDATED",
           }),
         },
         {
-          value: encoder.encode("dlqEvents", m.RttmDlqEventSchema, {
+          value: fixture.encoder.encode("dlqEvents", m.RttmDlqEventSchema, {
             ...m.dlqEvent("", T + 60),
             eventStage: "ENRICHED",
           }),
         },
       ],
     });
-    await producer.send({
-      topic: topics.errorEvents,
-      messages: [
-        { value: encoder.encode("errorEvents", m.RttmErrorEventSchema, m.errorEvent(t2, T + 70)) },
-      ],
-    });
-    await producer.send({
-      topic: topics.invalidTrades,
+    await fixture.producer.send({
+      topic: fixture.topics.errorEvents,
       messages: [
         {
-          value: encoder.encode(
+          value: fixture.encoder.encode(
+            "errorEvents",
+            m.RttmErrorEventSchema,
+            m.errorEvent(t2, T + 70),
+          ),
+        },
+      ],
+    });
+    await fixture.producer.send({
+      topic: fixture.topics.invalidTrades,
+      messages: [
+        {
+          value: fixture.encoder.encode(
             "invalidTrades",
             m.InvalidTradeEventProtoSchema,
             m.invalidTrade(t3, T),
@@ -92,18 +87,18 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
         },
       ],
     });
-    await producer.send({
-      topic: topics.queueMetrics,
+    await fixture.producer.send({
+      topic: fixture.topics.queueMetrics,
       messages: [
         {
-          value: encoder.encode(
+          value: fixture.encoder.encode(
             "queueMetrics",
             m.RttmQueueMetricSchema,
             m.queueMetric("orders", 0, 1300n, 1000n, T),
           ),
         },
         {
-          value: encoder.encode(
+          value: fixture.encoder.encode(
             "queueMetrics",
             m.RttmQueueMetricSchema,
             m.queueMetric("orders", 1, 550n, 500n, T),
@@ -115,7 +110,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       "seed stored",
       async () => {
         const { data } = await graphql(
-          app.port,
+          fixture.app.port,
           "{ ingestionHealth { rowsStored { table rows } } }",
         );
         const rows = Object.fromEntries(
@@ -136,15 +131,9 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
     );
   });
 
-  after(async () => {
-    await app?.stop();
-    await producer?.disconnect();
-    await db?.drop();
-  });
-
   test("overview cards: rates, peak, end-to-end latency and counts as defined", async () => {
     const { data, errors } = await graphql(
-      app.port,
+      fixture.app.port,
       "{ overview { currentTps currentTpsWindowSeconds peakTps peakTpsWindowSeconds avgEndToEndLatencyMs dlqCount invalidTradeCount errorCount windowSeconds cards { title value unit status windowSeconds } } }",
     );
     assert.equal(errors, undefined);
@@ -178,7 +167,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
 
   test("pipeline in fixed order with counts, stage latency and success rate", async () => {
     const { data } = await graphql(
-      app.port,
+      fixture.app.port,
       "{ pipeline { windowSeconds stages { stage count avgLatencyMs successRate } } }",
     );
     assert.deepEqual(data!.pipeline.stages, [
@@ -191,7 +180,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
 
   test("DLQ overview, paged DLQ events, telemetry percentiles and queue lag", async () => {
     const { data } = await graphql(
-      app.port,
+      fixture.app.port,
       `
         {
           dlqOverview {
@@ -254,7 +243,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
     );
     assert.equal(data!.dlqEvents.pageInfo.hasNextPage, true);
     const next = await graphql(
-      app.port,
+      fixture.app.port,
       "query($after: String) { dlqEvents(first: 1, after: $after) { edges { node { tradeId } } pageInfo { hasNextPage } } }",
       { after: data!.dlqEvents.pageInfo.endCursor },
     );
@@ -291,7 +280,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
 
   test("trade tracking: one ordered timeline with per-stage status and latencies", async () => {
     const { data } = await graphql(
-      app.port,
+      fixture.app.port,
       "query($id: String!) { trade(tradeId: $id) { entries { source stage } stages { stage reached latencyFromPreviousMs } endToEndMs } }",
       { id: t1.toUpperCase() },
     );
@@ -314,38 +303,47 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
   });
 
   test("bad input is a clear client error, and the server stays healthy", async () => {
-    const badId = await graphql(app.port, '{ trade(tradeId: "not-a-trade") { tradeId } }');
+    const badId = await graphql(fixture.app.port, '{ trade(tradeId: "not-a-trade") { tradeId } }');
     assert.equal(badId.status, 200);
     assert.equal(badId.errors?.[0]?.message, 'tradeId "not-a-trade" is not a UUID');
     assert.equal(badId.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
-    const badCursor = await graphql(app.port, '{ errorEvents(after: "@@@") { edges { cursor } } }');
+    const badCursor = await graphql(
+      fixture.app.port,
+      '{ errorEvents(after: "@@@") { edges { cursor } } }',
+    );
     assert.match(badCursor.errors?.[0]?.message ?? "", /after is not a valid cursor/);
-    const badPage = await graphql(app.port, "{ invalidTrades(first: 0) { edges { cursor } } }");
+    const badPage = await graphql(
+      fixture.app.port,
+      "{ invalidTrades(first: 0) { edges { cursor } } }",
+    );
     assert.match(badPage.errors?.[0]?.message ?? "", /first must be a whole number from 1 to 500/);
-    const huge = await graphql(app.port, "{ invalidTrades(first: 100000) { edges { cursor } } }");
+    const huge = await graphql(
+      fixture.app.port,
+      "{ invalidTrades(first: 100000) { edges { cursor } } }",
+    );
     assert.match(
       huge.errors?.[0]?.message ?? "",
       /Query Cost limit of 5000 exceeded/,
       "page size counts toward the cost",
     );
     const badDate = await graphql(
-      app.port,
+      fixture.app.port,
       '{ dlqEvents(from: "yesterday") { edges { cursor } } }',
     );
     assert.match(
       badDate.errors?.[0]?.message ?? "",
       /DateTime "yesterday" is not an ISO-8601 date-time/,
     );
-    const syntax = await graphql(app.port, "{ overview { ");
+    const syntax = await graphql(fixture.app.port, "{ overview { ");
     assert.match(syntax.errors?.[0]?.message ?? "", /Syntax Error/);
-    const unknown = await graphql(app.port, "{ overview { nope } }");
+    const unknown = await graphql(fixture.app.port, "{ overview { nope } }");
     assert.match(unknown.errors?.[0]?.message ?? "", /Cannot query field "nope"/);
-    const health = await fetch(`http://127.0.0.1:${app.port}/actuator/health/liveness`);
+    const health = await fetch(`http://127.0.0.1:${fixture.app.port}/actuator/health/liveness`);
     assert.equal(health.status, 200);
   });
 
   test("subscriptions on the old paths: the first value at once, then each change within a bound", async () => {
-    const ws = wsClient(app.port, "/ws/rttm/metrics");
+    const ws = wsClient(fixture.app.port, "/ws/rttm/metrics");
     try {
       const overview = ws.subscribe(
         "subscription { overview { currentTps cards { title value } } }",
@@ -363,7 +361,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
   });
 
   test("a trade-timeline subscription receives that trade's next stage", async () => {
-    const ws = wsClient(app.port, "/ws/rttm/telemetry");
+    const ws = wsClient(fixture.app.port, "/ws/rttm/telemetry");
     try {
       const trade = ws.subscribe(
         "subscription($id: String!) { trade(tradeId: $id) { stages { stage reached } } }",
@@ -381,7 +379,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
   });
 
   test("every view is also a subscription: the current value first, then changes (queue lag shown)", async () => {
-    const ws = wsClient(app.port, "/ws/rttm/alerts");
+    const ws = wsClient(fixture.app.port, "/ws/rttm/alerts");
     try {
       const views = {
         pipeline: ws.subscribe("subscription { pipeline { stages { stage count } } }"),
@@ -400,11 +398,11 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
           v.ingestionHealth.consumerJoined === true && v.ingestionHealth.queueCapacity === 10_000,
       );
       await views.lag.waitFor((v) => v.queueLag.totalLag === 350);
-      await producer.send({
-        topic: topics.queueMetrics,
+      await fixture.producer.send({
+        topic: fixture.topics.queueMetrics,
         messages: [
           {
-            value: encoder.encode(
+            value: fixture.encoder.encode(
               "queueMetrics",
               m.RttmQueueMetricSchema,
               m.queueMetric("orders", 1, 950n, 500n, Date.now()),
@@ -424,14 +422,14 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       "/actuator/health/liveness",
       "/actuator/health/readiness",
     ]) {
-      const response = await fetch(`http://127.0.0.1:${app.port}${path}`);
+      const response = await fetch(`http://127.0.0.1:${fixture.app.port}${path}`);
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get("content-type") ?? "", /application\/json/, path);
       const body = (await response.json()) as { status: string };
       assert.equal(body.status, "UP", path);
     }
     const overall = (await (
-      await fetch(`http://127.0.0.1:${app.port}/actuator/health`)
+      await fetch(`http://127.0.0.1:${fixture.app.port}/actuator/health`)
     ).json()) as {
       components: Record<string, unknown>;
     };
@@ -443,7 +441,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
 
   test("ingestionHealth says when it was read (asOf, at most a tick old)", async () => {
     const before = Date.now();
-    const response = await fetch(`http://127.0.0.1:${app.port}/graphql`, {
+    const response = await fetch(`http://127.0.0.1:${fixture.app.port}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: "{ ingestionHealth { asOf replica } }" }),
@@ -456,7 +454,9 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
 
   test("readiness turns DOWN when PostgreSQL is unreachable and UP when it returns", async () => {
     const readiness = async () => {
-      const response = await fetch(`http://127.0.0.1:${app.port}/actuator/health/readiness`);
+      const response = await fetch(
+        `http://127.0.0.1:${fixture.app.port}/actuator/health/readiness`,
+      );
       return {
         status: response.status,
         body: (await response.json()) as {
@@ -466,7 +466,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       };
     };
     assert.equal((await readiness()).status, 200);
-    await db.cutOff();
+    await fixture.db.cutOff();
     try {
       const down = await waitFor(
         "readiness DOWN",
@@ -479,12 +479,12 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       );
       assert.equal(down.body.components.database!.status, "DOWN");
       assert.equal(
-        (await fetch(`http://127.0.0.1:${app.port}/actuator/health/liveness`)).status,
+        (await fetch(`http://127.0.0.1:${fixture.app.port}/actuator/health/liveness`)).status,
         200,
         "still alive",
       );
     } finally {
-      await db.restore();
+      await fixture.db.restore();
     }
     await waitFor(
       "readiness UP again",
@@ -495,7 +495,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
   });
 
   test("/metrics exposes the pipeline and API in Prometheus format", async () => {
-    const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${fixture.app.port}/metrics`)).text();
     for (const name of [
       "rttm_queue_depth",
       "rttm_stored_rows_total",
@@ -512,32 +512,21 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
 });
 
 describe("limits stop bad input and the server stays healthy", () => {
-  let db: TestDatabase;
-  let app: App;
   const origin = "http://dashboards.example";
-
-  before(async () => {
-    db = await createTestDatabase();
-    const { env } = await freshTopics();
-    app = await startAppInProcess(
-      serviceEnv(db.url, env, {
-        RTTM_GRAPHQL_MAX_DEPTH: "3",
-        RTTM_GRAPHQL_MAX_COST: "100",
-        RTTM_GRAPHQL_MAX_DOCUMENT_BYTES: "2048",
-        RTTM_ALLOWED_ORIGINS: origin,
-        RTTM_WS_INIT_TIMEOUT_MS: "300",
-        RTTM_WS_MAX_MESSAGE_BYTES: "1024",
-        RTTM_WS_MAX_CONNECTIONS: "2",
-      }),
-    );
-  });
-  after(async () => {
-    await app?.stop();
-    await db?.drop();
+  const fixture = useAppFixture({
+    env: {
+      RTTM_GRAPHQL_MAX_DEPTH: "3",
+      RTTM_GRAPHQL_MAX_COST: "100",
+      RTTM_GRAPHQL_MAX_DOCUMENT_BYTES: "2048",
+      RTTM_ALLOWED_ORIGINS: origin,
+      RTTM_WS_INIT_TIMEOUT_MS: "300",
+      RTTM_WS_MAX_MESSAGE_BYTES: "1024",
+      RTTM_WS_MAX_CONNECTIONS: "2",
+    },
   });
 
   const openRaw = (headers: Record<string, string> = {}) =>
-    new WebSocket(`ws://127.0.0.1:${app.port}/ws/rttm/graphql`, "graphql-transport-ws", {
+    new WebSocket(`ws://127.0.0.1:${fixture.app.port}/ws/rttm/graphql`, "graphql-transport-ws", {
       headers,
     });
   const closeCode = (socket: WebSocket) =>
@@ -549,30 +538,30 @@ describe("limits stop bad input and the server stays healthy", () => {
     });
 
   test("query depth", async () => {
-    const r = await graphql(app.port, "{ dlqEvents { edges { node { reason } } } }");
+    const r = await graphql(fixture.app.port, "{ dlqEvents { edges { node { reason } } } }");
     assert.match(r.errors?.[0]?.message ?? "", /depth/i);
   });
 
   test("query cost", async () => {
     const aliases = Array.from({ length: 40 }, (_, i) => `o${i}: overview { peakTps }`).join(" ");
-    const r = await graphql(app.port, `{ ${aliases} }`);
+    const r = await graphql(fixture.app.port, `{ ${aliases} }`);
     assert.match(r.errors?.[0]?.message ?? "", /cost/i);
   });
 
   test("a too costly or too deep operation is refused with its own code and HTTP 400, over HTTP and WebSocket, not as a syntax error", async () => {
     const aliases = Array.from({ length: 40 }, (_, i) => `o${i}: overview { peakTps }`).join(" ");
-    const costly = await graphql(app.port, `{ ${aliases} }`);
+    const costly = await graphql(fixture.app.port, `{ ${aliases} }`);
     assert.equal(costly.status, 400);
     assert.equal(costly.errors?.[0]?.extensions?.code, "QUERY_TOO_COMPLEX");
     assert.match(
       costly.errors?.[0]?.message ?? "",
       /^Query Cost limit of 100 exceeded, found \d+\.$/,
     );
-    const deep = await graphql(app.port, "{ dlqEvents { edges { node { reason } } } }");
+    const deep = await graphql(fixture.app.port, "{ dlqEvents { edges { node { reason } } } }");
     assert.equal(deep.status, 400);
     assert.equal(deep.errors?.[0]?.extensions?.code, "QUERY_TOO_DEEP");
     assert.match(deep.errors?.[0]?.message ?? "", /^Query depth limit of 3 exceeded, found \d+\.$/);
-    const ws = wsClient(app.port, "/ws/rttm/telemetry");
+    const ws = wsClient(fixture.app.port, "/ws/rttm/telemetry");
     try {
       const sub = ws.subscribe("subscription { telemetry { throughput { buckets { count } } } }");
       await assert.rejects(
@@ -586,13 +575,13 @@ describe("limits stop bad input and the server stays healthy", () => {
   });
 
   test("an unknown path: 404 with a JSON body naming it", async () => {
-    const response = await fetch(`http://127.0.0.1:${app.port}/nowhere`);
+    const response = await fetch(`http://127.0.0.1:${fixture.app.port}/nowhere`);
     assert.equal(response.status, 404);
     assert.deepEqual(await response.json(), { error: "Not Found", path: "/nowhere" });
   });
 
   test("request body over the document limit plus room for variables: 413 REQUEST_TOO_LARGE", async () => {
-    const r = await graphql(app.port, "query($pad: String) { overview { peakTps } }", {
+    const r = await graphql(fixture.app.port, "query($pad: String) { overview { peakTps } }", {
       pad: "x".repeat(2048 + 65_536),
     });
     assert.equal(r.status, 413);
@@ -601,17 +590,19 @@ describe("limits stop bad input and the server stays healthy", () => {
   });
 
   test("document size", async () => {
-    const r = await graphql(app.port, `{ overview { peakTps } } # ${"x".repeat(3000)}`);
+    const r = await graphql(fixture.app.port, `{ overview { peakTps } } # ${"x".repeat(3000)}`);
     assert.equal(r.status, 413);
     assert.match(r.errors?.[0]?.message ?? "", /exceeds the limit of 2048/);
   });
 
   test("origin allowlist over HTTP and WebSocket", async () => {
-    const refused = await graphql(app.port, "{ overview { peakTps } }", undefined, {
+    const refused = await graphql(fixture.app.port, "{ overview { peakTps } }", undefined, {
       origin: "http://evil.example",
     });
     assert.equal(refused.status, 403);
-    const allowed = await graphql(app.port, "{ overview { peakTps } }", undefined, { origin });
+    const allowed = await graphql(fixture.app.port, "{ overview { peakTps } }", undefined, {
+      origin,
+    });
     assert.equal(allowed.status, 200);
     assert.equal(await refusal(openRaw({ origin: "http://evil.example" })), 403);
   });
@@ -639,12 +630,12 @@ describe("limits stop bad input and the server stays healthy", () => {
 
   test("afterwards the server is healthy and answers", async () => {
     assert.equal(
-      (await fetch(`http://127.0.0.1:${app.port}/actuator/health/liveness`)).status,
+      (await fetch(`http://127.0.0.1:${fixture.app.port}/actuator/health/liveness`)).status,
       200,
     );
-    const r = await graphql(app.port, "{ overview { peakTps } }");
+    const r = await graphql(fixture.app.port, "{ overview { peakTps } }");
     assert.equal(r.data?.overview.peakTps, 0);
-    const ws = wsClient(app.port, "/ws/rttm/pipeline");
+    const ws = wsClient(fixture.app.port, "/ws/rttm/pipeline");
     try {
       const sub = ws.subscribe("subscription { pipeline { stages { stage } } }");
       await sub.waitFor((v) => v.pipeline.stages.length === 4);

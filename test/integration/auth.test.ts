@@ -13,26 +13,40 @@ import {
   RttmGraphQLError,
   RttmNetworkError,
 } from "../../clients/typescript/src/index.js";
-import { startApp, type App } from "../../src/app.js";
-import { loadConfig } from "../../src/config/index.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
 import { authEnv, newSigningKey, TestAuthServer } from "../support/authServer.js";
 import { graphqlWs, type WsConversation } from "../support/graphqlWs.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { freshTopics } from "../support/kafka.js";
-import { serviceEnv } from "../support/service.js";
+import { useAppFixture } from "../support/fixture.js";
+import { waitFor } from "../support/infra.js";
 
 const query = "query Rules { alertRules { name } }";
 
 describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
-  let db: TestDatabase;
   let auth: TestAuthServer;
-  let app: App;
-  let base: string;
   const logLines: Array<Record<string, unknown>> = [];
+  before(async () => {
+    auth = await TestAuthServer.start();
+    setLogLevel("info");
+  });
+  const fixture = useAppFixture({
+    env: () =>
+      authEnv(auth, {
+        RTTM_AUTH_JWKS_REFETCH_INTERVAL: "200ms",
+        RTTM_ALERT_EVAL_INTERVAL: "3600000",
+      }),
+    logger: createLogger(
+      { service: "rttm-test" },
+      { write: (line: string) => void logLines.push(JSON.parse(line)) },
+    ),
+  });
+  after(async () => {
+    setLogLevel("silent");
+    await auth?.stop();
+  });
+  const base = () => `http://127.0.0.1:${fixture.app.port}`;
 
   const post = (path: string, headers: Record<string, string>, body: unknown = { query }) =>
-    fetch(`${base}${path}`, {
+    fetch(`${base()}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),
@@ -42,36 +56,11 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
   });
   const insertAlert = async () =>
     (
-      await db.pool.query<{ id: string }>(
+      await fixture.db.pool.query<{ id: string }>(
         "INSERT INTO rttm_alerts (metric_name, scope, current_value, peak_value, threshold_value, severity, status, triggered_time, last_observed_at) VALUES ('DLQ_COUNT', 'ALL', 9, 9, 2, 'CRITICAL', 'ACTIVE', now(), now()) RETURNING id::text",
       )
     ).rows[0]!.id;
-  const resolveAll = () => db.pool.query("UPDATE rttm_alerts SET status = 'RESOLVED'");
-
-  before(async () => {
-    db = await createTestDatabase();
-    auth = await TestAuthServer.start();
-    const { env } = await freshTopics();
-    setLogLevel("info");
-    const logger = createLogger(
-      { service: "rttm-test" },
-      { write: (line: string) => void logLines.push(JSON.parse(line)) },
-    );
-    const config = loadConfig({
-      ...serviceEnv(db.url, env, authEnv(auth, { RTTM_AUTH_JWKS_REFETCH_INTERVAL: "200ms" })),
-      SERVER_PORT: "0",
-      SERVER_HOST: "127.0.0.1",
-      RTTM_ALERT_EVAL_INTERVAL: "3600000",
-    });
-    app = await startApp(config, logger);
-    base = `http://127.0.0.1:${app.port}`;
-  });
-  after(async () => {
-    setLogLevel("silent");
-    await app?.stop();
-    await auth?.stop();
-    await db?.drop();
-  });
+  const resolveAll = () => fixture.db.pool.query("UPDATE rttm_alerts SET status = 'RESOLVED'");
 
   test("a valid USER token over HTTP: the answer, the same on /graphql and /api/rttm/graphql", async () => {
     const headers = await bearer();
@@ -126,7 +115,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
         variables: { id },
       });
       assert.equal(response.status, 401);
-      const row = await db.pool.query("SELECT status FROM rttm_alerts WHERE id = $1", [id]);
+      const row = await fixture.db.pool.query("SELECT status FROM rttm_alerts WHERE id = $1", [id]);
       assert.equal(row.rows[0].status, "ACTIVE");
     } finally {
       await resolveAll();
@@ -143,7 +132,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
 
   test("probes and /metrics stay open without a token", async () => {
     for (const path of ["/actuator/health/liveness", "/actuator/health/readiness", "/metrics"])
-      assert.equal((await fetch(`${base}${path}`)).status, 200, path);
+      assert.equal((await fetch(`${base()}${path}`)).status, 200, path);
   });
 
   test("a mutation's actor is the token's subject; claiming someone else is refused", async () => {
@@ -166,7 +155,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
       });
       const body = (await claim.json()) as { errors: Array<{ extensions: { code: string } }> };
       assert.equal(body.errors[0]!.extensions.code, "FORBIDDEN");
-      const row = await db.pool.query("SELECT status FROM rttm_alerts WHERE id = $1", [id]);
+      const row = await fixture.db.pool.query("SELECT status FROM rttm_alerts WHERE id = $1", [id]);
       assert.equal(row.rows[0].status, "ACKED");
     } finally {
       await resolveAll();
@@ -177,7 +166,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
     const given = await post("/api/rttm/graphql", { "x-correlation-id": "corr-given-1" });
     assert.equal(given.status, 401);
     assert.equal(given.headers.get("x-correlation-id"), "corr-given-1");
-    const made = await fetch(`${base}/actuator/health/liveness`);
+    const made = await fetch(`${base()}/actuator/health/liveness`);
     assert.match(made.headers.get("x-correlation-id") ?? "", /^[0-9a-f-]{36}$/);
     const odd = await post("/graphql", { "x-correlation-id": "has spaces;and=odd" });
     assert.match(odd.headers.get("x-correlation-id") ?? "", /^[0-9a-f-]{36}$/);
@@ -189,7 +178,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
   });
 
   async function connect(payload: unknown, headers: Record<string, string> = {}) {
-    const ws = graphqlWs(app.port, "/ws/rttm/graphql", headers);
+    const ws = graphqlWs(fixture.app.port, "/ws/rttm/graphql", headers);
     ws.send({ type: "connection_init", ...(payload === undefined ? {} : { payload }) });
     return ws;
   }
@@ -242,7 +231,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
   });
 
   test("graphql-ws: the handshake's X-Correlation-Id is echoed on the 101 and on the socket's log lines", async () => {
-    const ws = graphqlWs(app.port, "/ws/rttm/graphql", { "x-correlation-id": "corr-ws-1" });
+    const ws = graphqlWs(fixture.app.port, "/ws/rttm/graphql", { "x-correlation-id": "corr-ws-1" });
     ws.send({ type: "connection_init" });
     assert.equal((await ws.upgradeHeaders)["x-correlation-id"], "corr-ws-1");
     assert.equal((await ws.closed).code, 4401);
@@ -268,7 +257,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
   test("the typed client sends getToken's token, reconnects after a 4401 with a fresh one and gets the next update", async () => {
     const issued: string[] = [];
     const client = createRttmClient({
-      url: `${base}/api/rttm/graphql`,
+      url: `${base()}/api/rttm/graphql`,
       webSocketImpl: WebSocket,
       retry: { initialDelayMs: 50, maxDelayMs: 200 },
       // The first token expires in 3 s; every later one is fresh.
@@ -307,7 +296,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
 
   test("the typed client without a usable token: RttmGraphQLError UNAUTHENTICATED over HTTP, 4401 over WebSocket", async () => {
     const client = createRttmClient({
-      url: `${base}/api/rttm/graphql`,
+      url: `${base()}/api/rttm/graphql`,
       webSocketImpl: WebSocket,
       retry: { initialDelayMs: 20, maxDelayMs: 50 },
       getToken: () => "not-a-token",
@@ -349,7 +338,7 @@ describe("identity on: HTTP and WebSocket against a real JWKS server", () => {
       const ws = await connect({ authorization: (await bearer({ key: known })).authorization });
       await ws.next("connection_ack");
       ws.socket.close();
-      const readiness = await fetch(`${base}/actuator/health/readiness`);
+      const readiness = await fetch(`${base()}/actuator/health/readiness`);
       assert.equal(readiness.status, 200);
       assert.equal(((await readiness.json()) as { status: string }).status, "UP");
     } finally {

@@ -11,19 +11,16 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createClient as createWsClient } from "graphql-ws";
-import type { Producer } from "kafkajs";
 import { firstValueFrom, from, filter } from "rxjs";
 import WebSocket from "ws";
 import type * as RttmClientModule from "../../clients/typescript/src/index.js";
-import type { App } from "../../src/app.js";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
+import { useAppFixture } from "../support/fixture.js";
+import { waitFor } from "../support/infra.js";
 import * as m from "../support/messages.js";
-import { serviceEnv, startAppInProcess } from "../support/service.js";
 
 type Client = typeof RttmClientModule;
 type Stage = "RECEIVED" | "VALIDATED" | "ENRICHED" | "COMMITTED";
@@ -151,19 +148,14 @@ describe("@pms/rttm-client package", () => {
 
 describe("@pms/rttm-client against the running service", () => {
   let client: Client;
-  let db: TestDatabase;
-  let producer: Producer;
-  let encoder: Encoder;
-  let env: Record<string, string>;
-  let topics: Awaited<ReturnType<typeof freshTopics>>["topics"];
-  let app: App;
+  const fixture = useAppFixture({ env: { RTTM_ALERT_EVAL_INTERVAL: "1000" } });
   const sendTrade = (tradeId: string, stage: Stage, at = Date.now()) =>
-    producer.send({
-      topic: topics.tradeEvents,
+    fixture.producer.send({
+      topic: fixture.topics.tradeEvents,
       messages: [
         {
           key: tradeId,
-          value: encoder.encode(
+          value: fixture.encoder.encode(
             "tradeEvents",
             m.RttmTradeEventSchema,
             m.tradeEvent(tradeId, stage, at),
@@ -178,22 +170,10 @@ describe("@pms/rttm-client against the running service", () => {
 
   before(async () => {
     client = await packedClient();
-    db = await createTestDatabase();
-    producer = await connectProducer();
-    const fresh = await freshTopics();
-    ({ topics, encoder, env } = fresh);
-    env = { ...env, RTTM_ALERT_EVAL_INTERVAL: "1000" };
-    app = await startAppInProcess(serviceEnv(db.url, env));
-  });
-
-  after(async () => {
-    await app?.stop();
-    await producer?.disconnect();
-    await db?.drop();
   });
 
   test("typed queries over HTTP: every generated query runs within the server's limits", async () => {
-    const rttm = client.createRttmClient({ url: urls(app.port).url });
+    const rttm = client.createRttmClient({ url: urls(fixture.app.port).url });
     const tradeId = m.newTradeId();
     await sendTrade(tradeId, "RECEIVED");
     const { trade } = await waitFor(
@@ -257,7 +237,7 @@ describe("@pms/rttm-client against the running service", () => {
   });
 
   test("clear typed errors: the server's errors and codes, and network failures", async () => {
-    const rttm = client.createRttmClient({ url: urls(app.port).url });
+    const rttm = client.createRttmClient({ url: urls(fixture.app.port).url });
     const refused = await rttm.query(client.TradeDocument, { tradeId: "not-a-trade" }).then(
       () => undefined,
       (err: unknown) => err,
@@ -301,7 +281,7 @@ describe("@pms/rttm-client against the running service", () => {
   });
 
   test("a subscription receives the current value, then a live update produced to Kafka", async () => {
-    const rttm = client.createRttmClient(urls(app.port));
+    const rttm = client.createRttmClient(urls(fixture.app.port));
     const tradeId = m.newTradeId();
     const seen: Array<Array<boolean>> = [];
     for await (const update of rttm.subscribe(client.LiveTradeDocument, { tradeId })) {
@@ -319,7 +299,7 @@ describe("@pms/rttm-client against the running service", () => {
   });
 
   test("every generated subscription delivers its first value; rxjs takes a subscription as an observable", async () => {
-    const rttm = client.createRttmClient(urls(app.port));
+    const rttm = client.createRttmClient(urls(fixture.app.port));
     try {
       const first = <T>(subscription: AsyncIterable<T>) => firstValueFrom(from(subscription));
       const values = await Promise.all([
@@ -364,7 +344,7 @@ describe("@pms/rttm-client against the running service", () => {
   });
 
   test("mutations: an alert raised from Kafka data is acknowledged and resolved; the alert events arrive live", async () => {
-    const rttm = client.createRttmClient(urls(app.port));
+    const rttm = client.createRttmClient(urls(fixture.app.port));
     const events: Array<{ alertId: string; kind: string; status: string; actor: string }> = [];
     const feed = rttm
       .subscribe(client.AlertEventsDocument)
@@ -373,11 +353,11 @@ describe("@pms/rttm-client against the running service", () => {
       );
     try {
       await waitFor("alert feed connected", async () => rttm.status === "connected", 10_000, 20);
-      await producer.send({
-        topic: topics.dlqEvents,
+      await fixture.producer.send({
+        topic: fixture.topics.dlqEvents,
         messages: [
           {
-            value: encoder.encode(
+            value: fixture.encoder.encode(
               "dlqEvents",
               m.RttmDlqEventSchema,
               m.dlqEvent(m.newTradeId(), Date.now()),
@@ -459,7 +439,7 @@ describe("@pms/rttm-client against the running service", () => {
   });
 
   test("after the server restarts on the same port, the subscription resumes and receives updates", async () => {
-    const port = app.port;
+    const port = fixture.app.port;
     const statuses: string[] = [];
     const rttm = client.createRttmClient({
       ...urls(port),
@@ -478,7 +458,7 @@ describe("@pms/rttm-client against the running service", () => {
       await sendTrade(tradeId, "RECEIVED");
       await waitFor("RECEIVED", async () => values.some((v) => v.reached[0]), 15_000);
 
-      await app.stop();
+      await fixture.app.stop();
       await waitFor(
         "client notices the restart",
         async () => rttm.status === "reconnecting",
@@ -488,8 +468,8 @@ describe("@pms/rttm-client against the running service", () => {
       const beforeRestart = values.length;
       // Down for a while: connection attempts are refused and retried with backoff.
       await new Promise((r) => setTimeout(r, 1500));
-      app = await startAppInProcess(serviceEnv(db.url, env, { SERVER_PORT: String(port) }));
-      assert.equal(app.port, port);
+      const restarted = await fixture.replaceApp({ SERVER_PORT: String(port) });
+      assert.equal(restarted.port, port);
 
       await waitFor(
         "resubscribed: the current value again",
@@ -517,12 +497,10 @@ describe("@pms/rttm-client against the running service", () => {
 
 describe("trusted documents (RTTM_TRUSTED_DOCUMENTS): only the client's manifest runs, over HTTP and WebSocket", () => {
   let client: Client;
-  let db: TestDatabase;
-  let app: App;
   let knownHash: string;
   const urls = () => ({
-    url: `http://127.0.0.1:${app.port}/graphql`,
-    wsUrl: `ws://127.0.0.1:${app.port}/ws/rttm/graphql`,
+    url: `http://127.0.0.1:${fixture.app.port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${fixture.app.port}/ws/rttm/graphql`,
   });
   const post = async (body: unknown) => {
     const response = await fetch(urls().url, {
@@ -561,17 +539,11 @@ describe("trusted documents (RTTM_TRUSTED_DOCUMENTS): only the client's manifest
 
   before(async () => {
     client = await packedClient();
-    db = await createTestDatabase();
-    const { env } = await freshTopics();
-    // The manifest shipped in the package, as a deployment would take it.
-    const manifest = join(installed, "dist/persisted-documents.json");
-    app = await startAppInProcess(serviceEnv(db.url, env, { RTTM_TRUSTED_DOCUMENTS: manifest }));
     knownHash = client.QueueLagDocument.__meta__!.hash!.replace(/^sha256:/, "");
   });
-
-  after(async () => {
-    await app?.stop();
-    await db?.drop();
+  // After the client is packed: the manifest shipped in the package, as a deployment would take it.
+  const fixture = useAppFixture({
+    env: { RTTM_TRUSTED_DOCUMENTS: join(installed, "dist/persisted-documents.json") },
   });
 
   test("the variable: off by default, a manifest path (or allow-list:PATH), and a clear refusal of a bad one", () => {

@@ -6,6 +6,7 @@ import { assertExactlyOnce, committedTotal } from "../support/exactlyOnce.js";
 import { connectProducer, freshTopics, kafka } from "../support/kafka.js";
 import { serviceEnv, startChild, startInProcess } from "../support/service.js";
 import { produceTrades } from "../support/traffic.js";
+import { announcedPort } from "../support/serviceProcess.js";
 
 describe("durability against real Kafka and PostgreSQL", () => {
   let db: TestDatabase;
@@ -181,7 +182,16 @@ describe("durability against real Kafka and PostgreSQL", () => {
         async () => child.output().includes("joined consumer group"),
         30_000,
       );
-      await new Promise((r) => setTimeout(r, 3000)); // time to fetch everything into the queue
+      const port = await announcedPort(child);
+      await waitFor(
+        "every record fetched and handed to the queue",
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          const fetched = `rttm_ingest_records_total{topic="${topics.tradeEvents}"} ${events}`;
+          return text.split("\n").includes(fetched);
+        },
+        30_000,
+      );
       assert.equal(
         await count(db.pool, "SELECT count(*) FROM rttm_trade_events"),
         0,

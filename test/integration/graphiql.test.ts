@@ -1,22 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { chromium, type Browser } from "playwright-core";
-import type { App } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../support/infra.js";
-import { freshTopics } from "../support/kafka.js";
-import { serviceEnv, startAppInProcess } from "../support/service.js";
+import { useAppFixture } from "../support/fixture.js";
 
 const loopback = /^(https?|wss?):\/\/(127\.0\.0\.1|localhost)(:\d+)?\//;
 
 describe("GraphiQL without internet: a real headless Chromium that can reach nothing but loopback", () => {
-  let db: TestDatabase;
-  let app: App;
+  const fixture = useAppFixture();
   let browser: Browser;
 
   before(async () => {
-    db = await createTestDatabase();
-    const fresh = await freshTopics();
-    app = await startAppInProcess(serviceEnv(db.url, fresh.env));
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       // Every request that is not to loopback goes to a proxy that does not exist.
@@ -29,8 +22,6 @@ describe("GraphiQL without internet: a real headless Chromium that can reach not
   });
   after(async () => {
     await browser?.close();
-    await app?.stop();
-    await db?.drop();
   });
 
   for (const path of ["/graphql", "/api/rttm/graphql"]) {
@@ -54,7 +45,7 @@ describe("GraphiQL without internet: a real headless Chromium that can reach not
       });
       page.on("pageerror", (err) => consoleErrors.push(err.message));
 
-      const response = await page.goto(`http://127.0.0.1:${app.port}${path}`);
+      const response = await page.goto(`http://127.0.0.1:${fixture.app.port}${path}`);
       assert.equal(response?.status(), 200);
       assert.match(response!.headers()["content-security-policy"] ?? "", /script-src 'self'/);
       const editor = page.locator(".graphiql-query-editor .monaco-editor").first();
@@ -94,7 +85,7 @@ describe("GraphiQL without internet: a real headless Chromium that can reach not
   }
 
   test("assets: gzip when asked, 404 for unknown names, page only for browsers", async () => {
-    const base = `http://127.0.0.1:${app.port}`;
+    const base = `http://127.0.0.1:${fixture.app.port}`;
     const js = await fetch(`${base}/api/rttm/graphiql/graphiql.js`, {
       headers: { "accept-encoding": "gzip" },
     });

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Producer } from "kafkajs";
-import type { App } from "../../src/app.js";
 import { authEnv, TestAuthServer } from "../support/authServer.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
+import { useAppFixture } from "../support/fixture.js";
+import { waitFor } from "../support/infra.js";
 import {
   produceDashboardSeed,
   seedAlertEnv as alertEnv,
@@ -12,7 +10,7 @@ import {
 } from "../support/dashboardSeed.js";
 import * as m from "../support/messages.js";
 import { rawSocket, type RawSocket } from "../support/rawSocket.js";
-import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
+import { graphql, wsClient } from "../support/service.js";
 
 const pageOrigin = "http://127.0.0.1:4200";
 const otherOrigin = "http://evil.example";
@@ -51,31 +49,20 @@ function assertSpringError(body: any, status: number, error: string, path: strin
 }
 
 describe("the old dashboard's REST calls and raw sockets, against a real server fed through Kafka", () => {
-  let db: TestDatabase;
-  let producer: Producer;
-  let encoder: Encoder;
-  let topics: Awaited<ReturnType<typeof freshTopics>>["topics"];
-  let app: App;
+  const fixture = useAppFixture({ env: { RTTM_ALLOWED_ORIGINS: pageOrigin, ...alertEnv } });
   let seed: DashboardSeed;
   const sockets: RawSocket[] = [];
   const open = (path: string, headers: Record<string, string> = {}) => {
-    const s = rawSocket(app.port, path, headers);
+    const s = rawSocket(fixture.app.port, path, headers);
     sockets.push(s);
     return s;
   };
 
   before(async () => {
-    db = await createTestDatabase();
-    producer = await connectProducer();
-    const fresh = await freshTopics();
-    ({ topics, encoder } = fresh);
-    app = await startAppInProcess(
-      serviceEnv(db.url, fresh.env, { RTTM_ALLOWED_ORIGINS: pageOrigin, ...alertEnv }),
-    );
-    seed = await produceDashboardSeed(producer, encoder, topics);
+    seed = await produceDashboardSeed(fixture.producer, fixture.encoder, fixture.topics);
     await waitFor("seed stored and alerts raised", async () => {
       const { data } = await graphql(
-        app.port,
+        fixture.app.port,
         "{ ingestionHealth { rowsStored { table rows } } openAlerts { alerts { id } } }",
       );
       const rows = Object.fromEntries(
@@ -93,15 +80,12 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
 
   after(async () => {
     for (const s of sockets) s.close();
-    await app?.stop();
-    await producer?.disconnect();
-    await db?.drop();
   });
 
   test("GET /api/rttm/metrics: the five cards field by field, numbers equal to the GraphQL overview", async () => {
     const [rest, gql] = await Promise.all([
-      get(app.port, "/api/rttm/metrics"),
-      graphql(app.port, "{ overview { cards { title value unit status } } }"),
+      get(fixture.app.port, "/api/rttm/metrics"),
+      graphql(fixture.app.port, "{ overview { cards { title value unit status } } }"),
     ]);
     assert.equal(rest.status, 200);
     assert.match(rest.headers.get("content-type")!, /application\/json/);
@@ -132,8 +116,8 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
 
   test("GET /api/rttm/pipeline: four stages in pipeline order, ms and percent, equal to GraphQL", async () => {
     const [rest, gql] = await Promise.all([
-      get(app.port, "/api/rttm/pipeline"),
-      graphql(app.port, "{ pipeline { stages { stage count avgLatencyMs successRate } } }"),
+      get(fixture.app.port, "/api/rttm/pipeline"),
+      graphql(fixture.app.port, "{ pipeline { stages { stage count avgLatencyMs successRate } } }"),
     ]);
     assert.equal(rest.status, 200);
     assert.deepEqual(rest.body, [
@@ -162,8 +146,8 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
 
   test("GET /api/rttm/dlq: total and byStage as an object in pipeline order, equal to GraphQL", async () => {
     const [rest, gql] = await Promise.all([
-      get(app.port, "/api/rttm/dlq"),
-      graphql(app.port, "{ dlqOverview { total byStage { stage count } } }"),
+      get(fixture.app.port, "/api/rttm/dlq"),
+      graphql(fixture.app.port, "{ dlqOverview { total byStage { stage count } } }"),
     ]);
     assert.equal(rest.status, 200);
     assert.deepEqual(rest.body, { total: 2, byStage: { VALIDATED: 1, ENRICHED: 1 } });
@@ -188,8 +172,8 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
 
   test("GET /api/rttm/telemetry-snapshot: TPS trend per second, COMMITTED latency in ms, kafkaLag present; equal to GraphQL", async () => {
     const [rest, gql] = await Promise.all([
-      get(app.port, "/api/rttm/telemetry-snapshot"),
-      graphql(app.port, telemetryQuery),
+      get(fixture.app.port, "/api/rttm/telemetry-snapshot"),
+      graphql(fixture.app.port, telemetryQuery),
     ]);
     assert.equal(rest.status, 200);
     const body = rest.body;
@@ -229,7 +213,7 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
 
   test("GET /api/rttm/track-trade: the timeline in time order; an invalid trade is a failed VALIDATED stage; equal to GraphQL", async () => {
     const { t1, t3 } = seed.trades;
-    const rest = await get(app.port, `/api/rttm/track-trade?tradeId=${t1.toUpperCase()}`);
+    const rest = await get(fixture.app.port, `/api/rttm/track-trade?tradeId=${t1.toUpperCase()}`);
     assert.equal(rest.status, 200);
     assert.deepEqual(
       rest.body.map((e: any) => [e.eventStage, e.sourceTable, e.serviceName, e.eventTime]),
@@ -254,7 +238,7 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
       assert.equal(e.tradeId, t1);
     }
     const gql = await graphql(
-      app.port,
+      fixture.app.port,
       "query($id: String!) { trade(tradeId: $id) { entries { source id time stage message } } }",
       { id: t1 },
     );
@@ -262,7 +246,7 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
       rest.body.map((e: any) => [String(e.id), e.eventTime, e.eventStage, e.message]),
       gql.data!.trade.entries.map((e: any) => [e.id, e.time, e.stage, e.message]),
     );
-    const invalid = await get(app.port, `/api/rttm/track-trade?tradeId=${t3}`);
+    const invalid = await get(fixture.app.port, `/api/rttm/track-trade?tradeId=${t3}`);
     const report = invalid.body.find((e: any) => e.serviceName === "VALIDATION");
     assert.deepEqual(
       [report.eventStage, report.sourceTable, report.message],
@@ -271,22 +255,22 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
   });
 
   test("track-trade: an unknown id is [], a bad or missing id is a 400 in Spring's body", async () => {
-    const unknown = await get(app.port, `/api/rttm/track-trade?tradeId=${m.newTradeId()}`);
+    const unknown = await get(fixture.app.port, `/api/rttm/track-trade?tradeId=${m.newTradeId()}`);
     assert.deepEqual([unknown.status, unknown.body], [200, []]);
-    const bad = await get(app.port, "/api/rttm/track-trade?tradeId=T-1001");
+    const bad = await get(fixture.app.port, "/api/rttm/track-trade?tradeId=T-1001");
     assert.equal(bad.status, 400);
     assertSpringError(bad.body, 400, "Bad Request", "/api/rttm/track-trade");
     assert.equal(bad.body.message, 'tradeId "T-1001" is not a UUID');
-    const missing = await get(app.port, "/api/rttm/track-trade");
+    const missing = await get(fixture.app.port, "/api/rttm/track-trade");
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /tradeId is missing/);
   });
 
   test("GET /api/rttm/alerts: newest first, CRITICAL as HIGH, the old message; equal to GraphQL; bad limit and status are 400", async () => {
     const [rest, gql] = await Promise.all([
-      get(app.port, "/api/rttm/alerts"),
+      get(fixture.app.port, "/api/rttm/alerts"),
       graphql(
-        app.port,
+        fixture.app.port,
         "{ alerts(status: [ACTIVE, ACKED], first: 10) { edges { node { message severity timeAgo } } } }",
       ),
     ]);
@@ -309,32 +293,34 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     }
     assert.equal(rest.body.find((a: any) => a.message.startsWith("DLQ_COUNT")).severity, "HIGH");
     assert.equal(rest.body.find((a: any) => a.message.startsWith("ERROR_RATE")).severity, "MEDIUM");
-    const one = await get(app.port, "/api/rttm/alerts?status=ACTIVE&limit=0");
+    const one = await get(fixture.app.port, "/api/rttm/alerts?status=ACTIVE&limit=0");
     assert.equal(one.body.length, 1, "limit below 1 becomes 1, as before");
-    assert.deepEqual((await get(app.port, "/api/rttm/alerts?status=RESOLVED")).body, []);
+    assert.deepEqual((await get(fixture.app.port, "/api/rttm/alerts?status=RESOLVED")).body, []);
     for (const bad of ["limit=ten", "limit=2.5", "status=open"]) {
-      const refused = await get(app.port, `/api/rttm/alerts?${bad}`);
+      const refused = await get(fixture.app.port, `/api/rttm/alerts?${bad}`);
       assert.equal(refused.status, 400, bad);
       assertSpringError(refused.body, 400, "Bad Request", "/api/rttm/alerts");
     }
   });
 
   test("CORS: preflight for an Authorization header from the allowed origin; Bearer accepted; other origins refused", async () => {
-    const answer = await preflight(app.port, "/api/rttm/metrics");
+    const answer = await preflight(fixture.app.port, "/api/rttm/metrics");
     assert.equal(answer.status, 204);
     assert.equal(answer.headers.get("access-control-allow-origin"), pageOrigin);
     assert.match(answer.headers.get("access-control-allow-headers")!, /authorization/i);
     assert.match(answer.headers.get("access-control-allow-methods")!, /GET/);
-    const withToken = await get(app.port, "/api/rttm/dlq", {
+    const withToken = await get(fixture.app.port, "/api/rttm/dlq", {
       origin: pageOrigin,
       authorization: "Bearer some.jwt.token",
     });
     assert.equal(withToken.status, 200);
     assert.equal(withToken.headers.get("access-control-allow-origin"), pageOrigin);
-    const refused = await get(app.port, "/api/rttm/dlq", { origin: otherOrigin });
+    const refused = await get(fixture.app.port, "/api/rttm/dlq", { origin: otherOrigin });
     assert.equal(refused.status, 403);
     assertSpringError(refused.body, 403, "Forbidden", "/api/rttm/dlq");
-    const post = await fetch(`http://127.0.0.1:${app.port}/api/rttm/metrics`, { method: "POST" });
+    const post = await fetch(`http://127.0.0.1:${fixture.app.port}/api/rttm/metrics`, {
+      method: "POST",
+    });
     assert.equal(post.status, 405);
   });
 
@@ -354,15 +340,21 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
       assert.ok(first.at - s.openedAt < 3000, `first frame after ${first.at - s.openedAt} ms`);
       assert.equal(s.socket.protocol, "", "no subprotocol");
     }
-    assert.deepEqual(metrics.frames[0]!.json, (await get(app.port, "/api/rttm/metrics")).body);
-    assert.deepEqual(pipeline.frames[0]!.json, (await get(app.port, "/api/rttm/pipeline")).body);
-    assert.deepEqual(dlq.frames[0]!.json, (await get(app.port, "/api/rttm/dlq")).body);
-    const restAlerts = (await get(app.port, "/api/rttm/alerts?limit=25")).body;
+    assert.deepEqual(
+      metrics.frames[0]!.json,
+      (await get(fixture.app.port, "/api/rttm/metrics")).body,
+    );
+    assert.deepEqual(
+      pipeline.frames[0]!.json,
+      (await get(fixture.app.port, "/api/rttm/pipeline")).body,
+    );
+    assert.deepEqual(dlq.frames[0]!.json, (await get(fixture.app.port, "/api/rttm/dlq")).body);
+    const restAlerts = (await get(fixture.app.port, "/api/rttm/alerts?limit=25")).body;
     assert.deepEqual(
       alerts.frames[0]!.json.map((a: any) => a.message),
       restAlerts.map((a: any) => a.message),
     );
-    const snapshot = (await get(app.port, "/api/rttm/telemetry-snapshot")).body;
+    const snapshot = (await get(fixture.app.port, "/api/rttm/telemetry-snapshot")).body;
     const types = await Promise.all(
       ["TPS_TREND", "LATENCY_METRICS", "KAFKA_LAG"].map((type) =>
         telemetry.waitFor((f) => f.type === type, 5000),
@@ -387,12 +379,12 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     const marks = [metrics, pipeline, telemetry, dlq].map((s) => s.frames.length);
     const id = m.newTradeId();
     const at = Date.now();
-    await producer.send({
-      topic: topics.tradeEvents,
+    await fixture.producer.send({
+      topic: fixture.topics.tradeEvents,
       messages: [
         {
           key: id,
-          value: encoder.encode(
+          value: fixture.encoder.encode(
             "tradeEvents",
             m.RttmTradeEventSchema,
             m.tradeEvent(id, "RECEIVED", at),
@@ -400,11 +392,11 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
         },
       ],
     });
-    await producer.send({
-      topic: topics.dlqEvents,
+    await fixture.producer.send({
+      topic: fixture.topics.dlqEvents,
       messages: [
         {
-          value: encoder.encode("dlqEvents", m.RttmDlqEventSchema, {
+          value: fixture.encoder.encode("dlqEvents", m.RttmDlqEventSchema, {
             ...m.dlqEvent(id, at),
             eventStage: "COMMITTED",
           }),
@@ -413,11 +405,11 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     });
     // The telemetry socket pushes only what the page would see change: one more RECEIVED event in
     // an hour bucket can round to the same per-second value, so a new lag snapshot is the change.
-    await producer.send({
-      topic: topics.queueMetrics,
+    await fixture.producer.send({
+      topic: fixture.topics.queueMetrics,
       messages: [
         {
-          value: encoder.encode(
+          value: fixture.encoder.encode(
             "queueMetrics",
             m.RttmQueueMetricSchema,
             m.queueMetric("orders", 0, 1400n, 1000n, at),
@@ -437,13 +429,13 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     );
     const trend = await telemetry.waitFor((f) => f.type === "TPS_TREND", 0, marks[2]);
     assert.ok(trend.json.data.at(-1) > 0, "the newest hour has the RECEIVED events");
-    const again = (await get(app.port, "/api/rttm/pipeline")).body;
+    const again = (await get(fixture.app.port, "/api/rttm/pipeline")).body;
     assert.equal(again[0].count, 5);
   });
 
   test("a graphql-ws client on /ws/rttm/metrics works beside a raw socket on the same path", async () => {
     const raw = open("/ws/rttm/metrics");
-    const client = wsClient(app.port, "/ws/rttm/metrics");
+    const client = wsClient(fixture.app.port, "/ws/rttm/metrics");
     const sub = client.subscribe("subscription { overview { cards { title value } } }");
     try {
       const payload = await sub.waitFor((v: any) => v.overview.cards.length === 6);
@@ -462,7 +454,7 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     assert.equal(await refused.refusedWith, 403);
     const live = open("/ws/rttm/alerts");
     await live.waitFor(() => true, 5000);
-    const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${fixture.app.port}/metrics`)).text();
     assert.match(
       text,
       /rttm_legacy_requests_total\{route="\/api\/rttm\/metrics",status="200"\} [1-9]/,
@@ -482,23 +474,13 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
 });
 
 describe("raw sockets: connection cap, pings, anonymous switch and shutdown", () => {
-  let db: TestDatabase;
-  let fresh: Awaited<ReturnType<typeof freshTopics>>;
-  before(async () => {
-    db = await createTestDatabase();
-    fresh = await freshTopics(1);
-  });
-  after(async () => {
-    await db?.drop();
-  });
+  const fixture = useAppFixture({ partitions: 1, app: false });
 
   test("count against RTTM_WS_MAX_CONNECTIONS, get protocol pings (a peer that misses a pong is dropped), close with 1012 on shutdown", async () => {
-    const app = await startAppInProcess(
-      serviceEnv(db.url, fresh.env, {
-        RTTM_WS_MAX_CONNECTIONS: "2",
-        RTTM_LEGACY_WS_PING_MS: "200",
-      }),
-    );
+    const app = await fixture.startApp({
+      RTTM_WS_MAX_CONNECTIONS: "2",
+      RTTM_LEGACY_WS_PING_MS: "200",
+    });
     try {
       const a = rawSocket(app.port, "/ws/rttm/metrics");
       const client = wsClient(app.port, "/ws/rttm/pipeline");
@@ -531,9 +513,7 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
   });
 
   test("RTTM_LEGACY_WS_ANONYMOUS=false refuses raw sockets with 401; graphql-ws on the same path still works", async () => {
-    const app = await startAppInProcess(
-      serviceEnv(db.url, fresh.env, { RTTM_LEGACY_WS_ANONYMOUS: "false" }),
-    );
+    const app = await fixture.startApp({ RTTM_LEGACY_WS_ANONYMOUS: "false" });
     try {
       const raw = rawSocket(app.port, "/ws/rttm/metrics");
       assert.equal(await raw.refusedWith, 401);
@@ -549,25 +529,20 @@ describe("raw sockets: connection cap, pings, anonymous switch and shutdown", ()
 });
 
 describe("identity on (RTTM_AUTH_MODE=jwt): the Bearer token of REST calls is verified", () => {
-  let db: TestDatabase;
   let auth: TestAuthServer;
-  let app: App;
   before(async () => {
-    db = await createTestDatabase();
     auth = await TestAuthServer.start();
-    const fresh = await freshTopics(1);
-    app = await startAppInProcess(
-      serviceEnv(db.url, fresh.env, authEnv(auth, { RTTM_ALLOWED_ORIGINS: pageOrigin })),
-    );
+  });
+  const fixture = useAppFixture({
+    partitions: 1,
+    env: () => authEnv(auth, { RTTM_ALLOWED_ORIGINS: pageOrigin }),
   });
   after(async () => {
-    await app?.stop();
     await auth?.stop();
-    await db?.drop();
   });
 
   test("no token or a bad one: 401 with WWW-Authenticate in Spring's body; a USER token: 200; a SERVICE token: 403", async () => {
-    const none = await get(app.port, "/api/rttm/metrics", { origin: pageOrigin });
+    const none = await get(fixture.app.port, "/api/rttm/metrics", { origin: pageOrigin });
     assert.equal(none.status, 401);
     assertSpringError(none.body, 401, "Unauthorized", "/api/rttm/metrics");
     assert.match(
@@ -579,15 +554,15 @@ describe("identity on (RTTM_AUTH_MODE=jwt): the Bearer token of REST calls is ve
       pageOrigin,
       "the page can read the refusal",
     );
-    const expired = await get(app.port, "/api/rttm/dlq", {
+    const expired = await get(fixture.app.port, "/api/rttm/dlq", {
       authorization: `Bearer ${await auth.token({ expiresIn: -3600 })}`,
     });
     assert.deepEqual([expired.status, expired.body.message], [401, "token expired"]);
-    const user = await get(app.port, "/api/rttm/dlq", {
+    const user = await get(fixture.app.port, "/api/rttm/dlq", {
       authorization: `Bearer ${await auth.token()}`,
     });
     assert.deepEqual([user.status, user.body], [200, { total: 0, byStage: {} }]);
-    const service = await get(app.port, "/api/rttm/pipeline", {
+    const service = await get(fixture.app.port, "/api/rttm/pipeline", {
       authorization: `Bearer ${await auth.token({ tokenType: "SERVICE" })}`,
     });
     assert.equal(service.status, 403);
@@ -595,9 +570,9 @@ describe("identity on (RTTM_AUTH_MODE=jwt): the Bearer token of REST calls is ve
   });
 
   test("the preflight needs no token; raw sockets stay anonymous by default", async () => {
-    const answer = await preflight(app.port, "/api/rttm/metrics");
+    const answer = await preflight(fixture.app.port, "/api/rttm/metrics");
     assert.equal(answer.status, 204);
-    const raw = rawSocket(app.port, "/ws/rttm/dlq", { origin: pageOrigin });
+    const raw = rawSocket(fixture.app.port, "/ws/rttm/dlq", { origin: pageOrigin });
     const frame = await raw.waitFor(() => true, 5000);
     assert.deepEqual(frame.json, { total: 0, byStage: {} });
     raw.close();

@@ -1,42 +1,33 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Producer } from "kafkajs";
 import { chromium, type Browser } from "playwright-core";
-import type { App } from "../../src/app.js";
 import { authEnv, TestAuthServer } from "../support/authServer.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
-import { connectProducer, freshTopics } from "../support/kafka.js";
+import { useAppFixture } from "../support/fixture.js";
+import { waitFor } from "../support/infra.js";
 import { produceDashboardSeed, seedAlertEnv } from "../support/dashboardSeed.js";
 import { serveDashboardPage } from "../support/dashboardPage.js";
-import { graphql, serviceEnv, startAppInProcess } from "../support/service.js";
+import { graphql } from "../support/service.js";
 
 describe("the old dashboard in a real headless Chromium, page on another origin, identity on", () => {
-  let db: TestDatabase;
-  let producer: Producer;
-  let app: App;
   let browser: Browser;
   let auth: TestAuthServer;
+  let token: string;
   let page: Awaited<ReturnType<typeof serveDashboardPage>>;
 
   before(async () => {
-    db = await createTestDatabase();
-    producer = await connectProducer();
-    const fresh = await freshTopics();
     auth = await TestAuthServer.start();
     // The platform's USER token, signed by the stand-in auth service and verified by RTTM.
-    const token = await auth.token();
-    page = await serveDashboardPage(() => `http://127.0.0.1:${app.port}`, token);
-    app = await startAppInProcess(
-      serviceEnv(db.url, fresh.env, {
-        ...authEnv(auth),
-        RTTM_ALLOWED_ORIGINS: page.origin,
-        ...seedAlertEnv,
-      }),
-    );
-    const seed = await produceDashboardSeed(producer, fresh.encoder, fresh.topics);
+    token = await auth.token();
+    page = await serveDashboardPage(() => `http://127.0.0.1:${fixture.app.port}`, token);
+  });
+  const fixture = useAppFixture({
+    env: () => ({ ...authEnv(auth), RTTM_ALLOWED_ORIGINS: page.origin, ...seedAlertEnv }),
+  });
+  before(async () => {
+    const seed = await produceDashboardSeed(fixture.producer, fixture.encoder, fixture.topics);
     await waitFor("seed stored", async () => {
       const { data } = await graphql(
-        app.port,
+        fixture.app.port,
         "{ pipeline { stages { count } } dlqOverview { total } openAlerts { alerts { id } } }",
         undefined,
         { authorization: `Bearer ${token}` },
@@ -56,11 +47,8 @@ describe("the old dashboard in a real headless Chromium, page on another origin,
 
   after(async () => {
     await browser?.close();
-    await app?.stop();
     await page?.close();
     await auth?.stop();
-    await producer?.disconnect();
-    await db?.drop();
   });
 
   test("four REST calls with a Bearer header (preflighted) and five sockets show real numbers", async () => {
@@ -133,7 +121,7 @@ describe("the old dashboard in a real headless Chromium, page on another origin,
       assert.equal(s.closed, null, `${path} stays open`);
     }
     // The browser preflighted each cross-origin call because of the Authorization header.
-    const metrics = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.app.port}/metrics`)).text();
     for (const path of ["metrics", "pipeline", "dlq", "telemetry-snapshot"])
       assert.match(
         metrics,

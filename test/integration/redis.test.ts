@@ -14,7 +14,13 @@ import {
   type ChangeNotice,
 } from "../../src/live/notice.js";
 import { redisBus } from "../../src/live/redisBus.js";
-import { closeRedisClient, createRedisClient, redisStatus } from "../../src/live/redis.js";
+import {
+  closeRedisClient,
+  createRedisClient,
+  redisCommandFailure,
+  redisStatus,
+} from "../../src/live/redis.js";
+import { isRttmError } from "../../src/domain/errors.js";
 import { waitFor } from "../support/infra.js";
 import { redisCommand, startSentinelTopology } from "../support/redisSentinel.js";
 import { sleep } from "../../src/pipeline/retry.js";
@@ -134,7 +140,7 @@ describe("change notices", () => {
     assert.equal(second.length, 1, "unsubscribed");
     assert.equal(first[1]!.notice.tradeIds.length, maxTradeIdsPerNotice);
     assert.equal(first[1]!.notice.tradeIdsTruncated, true);
-    assert.deepEqual(bus.stats, {
+    assert.deepEqual(bus.stats(), {
       published: 2,
       publishFailures: 0,
       received: 2,
@@ -144,7 +150,7 @@ describe("change notices", () => {
     assert.equal(bus.healthy, true);
     await bus.close();
     assert.doesNotThrow(() => bus.publish(sent));
-    assert.equal(bus.stats.publishFailures, 1);
+    assert.equal(bus.stats().publishFailures, 1);
   });
 
   test("Redis bus on 127.0.0.1:6379: two replicas exchange notices; malformed messages are ignored and counted", async () => {
@@ -202,8 +208,8 @@ describe("change notices", () => {
       5000,
       10,
     );
-    assert.equal(b.stats.malformed, 5);
-    assert.equal(a.stats.malformed, 5);
+    assert.equal(b.stats().malformed, 5);
+    assert.equal(a.stats().malformed, 5);
     assert.deepEqual(
       atB.map((r) => r.notice.origin),
       ["replica-a", "replica-b", "replica-c"],
@@ -230,13 +236,13 @@ describe("change notices", () => {
 
     await waitFor(
       "publishes acknowledged",
-      async () => a.stats.published === 2 && b.stats.published === 2,
+      async () => a.stats().published === 2 && b.stats().published === 2,
       5000,
       10,
     );
-    assert.equal(a.stats.publishFailures, 0);
-    assert.equal(b.stats.received, 3, "A's two notices and C's");
-    assert.equal(a.stats.received, 3, "B's two and C's");
+    assert.equal(a.stats().publishFailures, 0);
+    assert.equal(b.stats().received, 3, "A's two notices and C's");
+    assert.equal(a.stats().received, 3, "B's two and C's");
   });
 
   test("Redis unreachable: publish never throws, local listeners still get notices, the bus reports unhealthy", async () => {
@@ -257,13 +263,30 @@ describe("change notices", () => {
         );
       await waitFor("local delivery", async () => local.length === 200, 2000, 10);
       assert.equal(bus.healthy, false);
-      assert.equal(bus.stats.publishFailures, 200);
-      assert.equal(bus.stats.published, 0);
+      assert.equal(bus.stats().publishFailures, 200);
+      assert.equal(bus.stats().published, 0);
       const started = Date.now();
       await bus.close();
       assert.ok(Date.now() - started < 2000, "close does not wait for Redis");
     });
     await proxy.close();
+  });
+
+  test("a command without a reply within REDIS_TIMEOUT (silent partition) is a retriable RttmError REDIS_TIMEOUT; a refused one is not", async () => {
+    const proxy = new FlakyProxy({ host: "127.0.0.1", port: 6379 });
+    const port = await proxy.listen();
+    toClose.push(() => proxy.close());
+    const client = createRedisClient(urlConfig(`redis://127.0.0.1:${port}`, 300), logger, "test");
+    toClose.push(() => closeRedisClient(client));
+    await waitFor("ready", async () => client.status === "ready", 10_000);
+    proxy.set("blackhole");
+    const timedOut = redisCommandFailure(await client.ping().catch((err: unknown) => err));
+    assert.ok(isRttmError(timedOut, "REDIS_TIMEOUT"), String(timedOut));
+    assert.equal(timedOut.retriable, true);
+    proxy.set("refuse");
+    await waitFor("disconnected", async () => client.status !== "ready", 10_000);
+    const refused = redisCommandFailure(await client.ping().catch((err: unknown) => err));
+    assert.ok(refused instanceof Error && !isRttmError(refused), String(refused));
   });
 
   test("one replica cut off (refused, then a silent partition): what it could not send arrives coalesced after it reconnects", async () => {
@@ -306,8 +329,8 @@ describe("change notices", () => {
         assert.deepEqual([...merged.tables].sort(), ["dlqEvents", "tradeEvents"]);
         await waitFor("A healthy again", async () => a.healthy, 10_000, 20);
       }
-      assert.ok(a.stats.publishFailures >= 6);
-      assert.equal(b.stats.resyncs, 0, "B never lost its subscription");
+      assert.ok(a.stats().publishFailures >= 6);
+      assert.equal(b.stats().resyncs, 0, "B never lost its subscription");
     });
   });
 
@@ -367,7 +390,7 @@ describe("change notices", () => {
         const resyncMs = atB[resyncAt]!.at - failover.killedAt;
         t.diagnostic(
           `failover: sentinels switched ${failover.switchMs} ms after the kill; B resubscribed after ${resyncMs} ms; first notice from A after ${recoveryMs} ms; ` +
-            `A publish failures ${a.stats.publishFailures} (coalesced, re-sent), published ${a.stats.published}`,
+            `A publish failures ${a.stats().publishFailures} (coalesced, re-sent), published ${a.stats().published}`,
         );
         assert.ok(recoveryMs <= 15_000, `recovered within 15 s (took ${recoveryMs} ms)`);
       } finally {

@@ -4,24 +4,9 @@ import WebSocket from "ws";
 import { assertExactlyOnce, committedTotal } from "../support/exactlyOnce.js";
 import { count, createTestDatabase, waitFor } from "../support/infra.js";
 import { connectProducer, freshTopics } from "../support/kafka.js";
-import { serviceEnv, startChild, type ChildService } from "../support/service.js";
+import { serviceEnv, startChild } from "../support/service.js";
+import { announcedPort } from "../support/serviceProcess.js";
 import { produceTrades } from "../support/traffic.js";
-
-/** The port a child service announced in its "rttm started" log line. */
-async function portOf(child: ChildService): Promise<number> {
-  return waitFor(
-    "the service to listen",
-    async () => {
-      const line = child
-        .output()
-        .split("\n")
-        .find((l) => l.includes('"msg":"rttm started"'));
-      return line ? (JSON.parse(line) as { port: number }).port : undefined;
-    },
-    60_000,
-    100,
-  );
-}
 
 async function health(
   port: number,
@@ -41,7 +26,7 @@ test("rolling restart under load: SIGTERM to one instance, the other takes over,
   const a = startChild(config);
   const b = startChild(config);
   try {
-    const [portA, portB] = await Promise.all([portOf(a), portOf(b)]);
+    const [portA, portB] = await Promise.all([announcedPort(a), announcedPort(b)]);
     const partitions = 5 * 3;
     await waitFor(
       "both instances share the partitions",

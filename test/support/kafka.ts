@@ -1,9 +1,9 @@
 /** Producing test traffic to the real broker, in the Confluent wire format through the real registry. */
 import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
-import { topicKeys, type TopicKey } from "../../src/config/index.js";
+import { topicEnv, topicKeys, type TopicKey } from "../../src/config/index.js";
 import { frameValue } from "../../src/ingest/wireFormat.js";
-import { registerTopicSchemas } from "../../src/simulator/registerSchemas.js";
+import { registerTopicSchemas } from "../../src/ingest/schemaRegistration.js";
 import { kafkaBrokers, schemaRegistryUrl, uniqueName } from "./infra.js";
 
 export const kafka = new Kafka({
@@ -12,6 +12,17 @@ export const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
+/** The service's settings that name its five topics (KAFKA_TOPIC_*) and its consumer group. */
+export function topicSettings(
+  topics: Record<TopicKey, string>,
+  groupId: string,
+): Record<string, string> {
+  return {
+    ...Object.fromEntries(topicKeys.map((k) => [topicEnv[k].variable, topics[k]])),
+    KAFKA_CONSUMER_GROUP_ID: groupId,
+  };
+}
+
 /** Fresh topic names for one test (env variable → name) and a fresh consumer group. */
 export function uniqueTopics(): { topics: Record<TopicKey, string>; env: Record<string, string> } {
   const suffix = uniqueName("t");
@@ -19,15 +30,7 @@ export function uniqueTopics(): { topics: Record<TopicKey, string>; env: Record<
     TopicKey,
     string
   >;
-  const env: Record<string, string> = {
-    KAFKA_TOPIC_TRADE_EVENTS: topics.tradeEvents,
-    KAFKA_TOPIC_ERROR_EVENTS: topics.errorEvents,
-    KAFKA_TOPIC_QUEUE_METRICS: topics.queueMetrics,
-    KAFKA_TOPIC_DLQ_EVENTS: topics.dlqEvents,
-    KAFKA_TOPIC_INVALID_TRADES: topics.invalidTrades,
-    KAFKA_CONSUMER_GROUP_ID: uniqueName("rttm-test-group"),
-  };
-  return { topics, env };
+  return { topics, env: topicSettings(topics, uniqueName("rttm-test-group")) };
 }
 
 export async function createTopics(

@@ -1,6 +1,4 @@
 /** Runs the ingest service against the real infrastructure, in-process or as a child process. */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { loadConfig, type Config } from "../../src/config/index.js";
 import { createIngestService, type IngestService } from "../../src/ingest/service.js";
 import { createLogger } from "../../src/log.js";
@@ -8,6 +6,7 @@ import { startApp, type App } from "../../src/app.js";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { kafkaBrokers, schemaRegistryUrl } from "./infra.js";
+import { spawnService, type ServiceProcess } from "./serviceProcess.js";
 
 export function serviceEnv(
   databaseUrl: string,
@@ -38,24 +37,9 @@ export async function startInProcess(env: Record<string, string>): Promise<Inges
   return service;
 }
 
-export interface ChildService {
-  process: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
 /** The real entry point (src/main.ts) as its own process, so it can be killed. */
-export function startChild(env: Record<string, string>): ChildService {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let output = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  });
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  return { process: child, output: () => output, exited };
+export function startChild(env: Record<string, string>): ServiceProcess {
+  return spawnService(env);
 }
 
 /** The whole service (API + ingest) in this process, on a free port. */

@@ -21,6 +21,24 @@ test("a partial batch is handed out once its oldest item has waited the poll int
   assert.ok(Date.now() - started >= 140);
 });
 
+test("a flush hands out what was queued before it without waiting for the poll interval; later items wait", async () => {
+  const queue = new BoundedQueue<number>(10);
+  queue.push(1);
+  queue.push(2);
+  // A poll interval no test waits for: only the flush can release the batch.
+  const waiting = queue.nextBatch(100, 600_000);
+  queue.flush();
+  assert.deepEqual(await waiting, [1, 2]);
+  queue.push(3);
+  const next = queue.nextBatch(100, 600_000);
+  let taken = false;
+  void next.then(() => (taken = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(taken, false, "an item pushed after the flush waits for its batch");
+  queue.flush();
+  assert.deepEqual(await next, [3]);
+});
+
 test("capacity is a hard bound", () => {
   const queue = new BoundedQueue<number>(2);
   queue.push(1);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConfigError, loadConfig } from "../../src/config/index.js";
+import { ConfigError, EnvReader, int, loadConfig, number } from "../../src/config/index.js";
 
 test("defaults match the old service's contract", () => {
   const config = loadConfig({});
@@ -117,4 +117,22 @@ test("Redis: a plain URL, or Sentinel nodes with the old service's variables", (
     () => loadConfig({ RTTM_READINESS_CHECKS: "database,disk" }),
     /RTTM_READINESS_CHECKS="database,disk" is not allowed/,
   );
+});
+
+test("int() and number() take one options object: bounds checked, min 0 unless given, the README row from it", () => {
+  const workers = int("X_WORKERS", { fallback: 2, max: 32, doc: "workers" });
+  const ratio = number("X_RATIO", { fallback: 0.5, min: 0.1, max: 1, doc: "ratio" });
+  assert.deepEqual(workers.rows, [{ names: ["X_WORKERS"], shown: "`2`", doc: "workers" }]);
+  const read = (env: Record<string, string>) => {
+    const reader = new EnvReader(env);
+    return { values: [workers.read(reader), ratio.read(reader)], problems: reader.problems };
+  };
+  assert.deepEqual(read({}).values, [2, 0.5]);
+  assert.deepEqual(read({ X_WORKERS: "0", X_RATIO: "1" }), { values: [0, 1], problems: [] });
+  const bad = read({ X_WORKERS: "-1", X_RATIO: "0.05" });
+  assert.deepEqual(bad.values, [2, 0.5], "a refused value falls back, and is reported");
+  assert.deepEqual(bad.problems, [
+    'X_WORKERS="-1" is not allowed: expected a whole number from 0 to 32',
+    'X_RATIO="0.05" is not allowed: expected a number from 0.1 to 1',
+  ]);
 });

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SignJWT, base64url } from "jose";
 import { ConfigError, loadConfig, type JwtSettings } from "../../src/config/index.js";
 import { createLogger } from "../../src/log.js";
-import { AuthError } from "../../src/http/identity/errors.js";
+import { isAuthError } from "../../src/http/identity/errors.js";
+import { refusalStatus } from "../../src/http/identity/refusal.js";
+import { refusalCloseCode } from "../../src/http/identity/socket.js";
 import { createVerifier, type Verifier } from "../../src/http/identity/verifier.js";
 import { authEnv, newSigningKey, TestAuthServer } from "../support/authServer.js";
 
@@ -16,12 +18,21 @@ function settings(auth: TestAuthServer, extra: Record<string, string> = {}): Jwt
   return config.auth as JwtSettings;
 }
 
-async function refusal(verifier: Verifier, authorization: unknown): Promise<AuthError> {
+/** The refusal as its transports answer it: code and message, HTTP status, graphql-ws close code. */
+interface Refusal {
+  code: string;
+  message: string;
+  status: 401 | 403;
+  closeCode: 4401 | 4403;
+}
+
+async function refusal(verifier: Verifier, authorization: unknown): Promise<Refusal> {
   try {
     await verifier.verify(authorization);
   } catch (err) {
-    assert.ok(err instanceof AuthError, `expected an AuthError, got ${String(err)}`);
-    return err;
+    assert.ok(isAuthError(err), `expected an AuthError, got ${String(err)}`);
+    const { code, message } = err;
+    return { code, message, status: refusalStatus(err), closeCode: refusalCloseCode(err) };
   }
   assert.fail("the token was accepted");
 }
@@ -149,7 +160,7 @@ describe("JWT verification against a real JWKS endpoint", () => {
       ),
     );
     // Ten waves one after the other, so joining a fetch in flight alone could not hide a refetch.
-    const errors: AuthError[] = [];
+    const errors: Refusal[] = [];
     for (let wave = 0; wave < 10; wave++)
       errors.push(
         ...(await Promise.all(

@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { AlertRecord } from "../../src/alerts/types.js";
+import type { AlertRecord } from "../../src/domain/alerts.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "../../src/legacy/cors.js";
+import { isRttmError } from "../../src/domain/errors.js";
 import { legacyFeeds, telemetryEnvelope } from "../../src/legacy/feeds.js";
 import { feedSerializer } from "../../src/legacy/sockets.js";
 import type { LegacyViews } from "../../src/legacy/views.js";
 import * as map from "../../src/legacy/mappers.js";
-import {
-  alertLimitParam,
-  alertStatusParam,
-  BadParameterError,
-  tradeIdParam,
-} from "../../src/legacy/params.js";
+import { alertLimitParam, alertStatusParam, tradeIdParam } from "../../src/legacy/params.js";
 import { springErrorBody, springTimestamp } from "../../src/legacy/springError.js";
 import type * as read from "../../src/store/read/index.js";
 
@@ -90,6 +86,24 @@ describe("legacy mappers: read models → the old dashboard's shapes", () => {
     assert.deepEqual(Object.keys(result[1]!), ["name", "count", "latencyMs", "successRate"]);
   });
 
+  test("dlq: events sent without a stage are one more byStage row, UNKNOWN, last; the rows add up to the total", () => {
+    const result = map.dlqResponse({
+      asOf: now,
+      windowSeconds: 86_400,
+      total: 3,
+      lastEventTime: null,
+      byStage: [
+        { stage: "RECEIVED", count: 0 },
+        { stage: "VALIDATED", count: 1 },
+        { stage: "ENRICHED", count: 0 },
+        { stage: "COMMITTED", count: 0 },
+      ],
+      unknownStage: 2,
+    });
+    assert.deepEqual(result, { total: 3, byStage: { VALIDATED: 1, UNKNOWN: 2 } });
+    assert.deepEqual(Object.keys(result.byStage), ["VALIDATED", "UNKNOWN"]);
+  });
+
   test("dlq: byStage is an object in pipeline order without empty stages; total as read", () => {
     const result = map.dlqResponse({
       asOf: now,
@@ -102,6 +116,7 @@ describe("legacy mappers: read models → the old dashboard's shapes", () => {
         { stage: "ENRICHED", count: 0 },
         { stage: "COMMITTED", count: 4 },
       ],
+      unknownStage: 0,
     });
     assert.deepEqual(result, { total: 5, byStage: { VALIDATED: 1, COMMITTED: 4 } });
     assert.deepEqual(Object.keys(result.byStage), ["VALIDATED", "COMMITTED"]);
@@ -111,6 +126,7 @@ describe("legacy mappers: read models → the old dashboard's shapes", () => {
       total: 0,
       lastEventTime: null,
       byStage: [],
+      unknownStage: 0,
     });
     assert.deepEqual(empty, { total: 0, byStage: {} });
   });
@@ -315,7 +331,8 @@ describe("legacy parameters", () => {
     );
     assert.throws(
       () => tradeIdParam(q("")),
-      (e: unknown) => e instanceof BadParameterError && /missing/.test(e.message),
+      (e: unknown) =>
+        isRttmError(e, "BAD_USER_INPUT") && e.argument === "tradeId" && /missing/.test(e.message),
     );
     assert.throws(() => tradeIdParam(q("tradeId=")), /missing/);
     assert.throws(() => tradeIdParam(q("tradeId=T-1001")), /"T-1001" is not a UUID/);

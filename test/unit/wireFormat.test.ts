@@ -29,7 +29,9 @@ for (const [name, bytes, reason] of [
     assert.throws(
       () => parseFramedValue(bytes),
       (err: unknown) =>
-        err instanceof RecordRejected && err.kind === "framing" && reason.test(err.message),
+        err instanceof RecordRejected &&
+        err.code === "RECORD_BAD_FRAMING" &&
+        reason.test(err.message),
     );
   });
 }

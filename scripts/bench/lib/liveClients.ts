@@ -20,6 +20,11 @@ export type WorkerCommand =
       localAddresses: string[];
       /** Subscriptions (subscribers, each its own id) per socket. */
       subscriptionsPerSocket: number;
+      /**
+       * Further subscriptions each socket holds beside the measured ones (e.g. a dashboard's
+       * overview and pipeline): their payloads are received and counted, not measured.
+       */
+      companions?: string[];
     }
   | { cmd: "markStart" }
   | { cmd: "report"; fromMs: number; toMs: number; lastMarkerMs: number }
@@ -48,6 +53,8 @@ export interface WorkerReport {
   latencies: Float64Array;
   /** Per such delivery: receipt − asOf (the hub computed the snapshot at asOf). */
   computeToReceipt: Float64Array;
+  /** Per such delivery: the marker's time (its lastEventTime, ms). */
+  markers: Float64Array;
   /** Marker time (ms) → clients that received it. */
   perMarker: Array<[number, number]>;
   /** Deliveries whose lastEventTime was not newer than the client's previous one. */
@@ -159,6 +166,19 @@ async function connectAll(command: Extract<WorkerCommand, { cmd: "connect" }>): 
         },
       });
       clients[s] = client;
+      for (const query of command.companions ?? [])
+        client.subscribe(
+          { query },
+          {
+            next: (value) => {
+              if (value.errors) firstError ??= describe(value.errors);
+            },
+            error: (err) => {
+              firstError ??= describe(err);
+            },
+            complete: () => undefined,
+          },
+        );
       for (let i = first; i < last; i++)
         client.subscribe<{
           dlqOverview: { asOf: string; total: number; lastEventTime: string | null };
@@ -204,12 +224,14 @@ async function connectAll(command: Extract<WorkerCommand, { cmd: "connect" }>): 
 function report(command: Extract<WorkerCommand, { cmd: "report" }>): WorkerReport {
   const latencies = new Float64List(marker.length + 1);
   const computeToReceipt = new Float64List(marker.length + 1);
+  const markers = new Float64List(marker.length + 1);
   const perMarker = new Map<number, number>();
   for (let k = 0; k < marker.length; k++) {
     const t = marker.get(k);
     if (t < command.fromMs || t >= command.toMs) continue;
     latencies.push(receipt.get(k) - t);
     computeToReceipt.push(receipt.get(k) - asOf.get(k));
+    markers.push(t);
     perMarker.set(t, (perMarker.get(t) ?? 0) + 1);
   }
   let upToDate = 0;
@@ -223,6 +245,7 @@ function report(command: Extract<WorkerCommand, { cmd: "report" }>): WorkerRepor
     firstError,
     latencies: latencies.toArray().slice(),
     computeToReceipt: computeToReceipt.toArray().slice(),
+    markers: markers.toArray().slice(),
     perMarker: [...perMarker.entries()],
     nonIncreasing,
     upToDate,
@@ -254,7 +277,7 @@ process.on("message", (command: WorkerCommand) => {
       send({ type: "report", report: report(command) });
       break;
     case "close":
-      void Promise.allSettled(clients.map((c) => c.dispose())).then(() => {
+      void Promise.allSettled(clients.map(async (c) => c.dispose())).then(() => {
         send({ type: "closed" });
         setTimeout(() => process.exit(0), 100);
       });

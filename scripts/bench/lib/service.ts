@@ -3,13 +3,17 @@
  * around it: fresh topics and consumer group, databases copied from the migrated template, a free
  * port, readiness, /metrics.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
 import { createServer } from "node:net";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { topicKeys, type TopicKey } from "../../../src/config/index.js";
+import { topicSettings } from "../../../test/support/kafka.js";
+import {
+  spawnService,
+  waitUntilReady,
+  type ServiceProcess,
+} from "../../../test/support/serviceProcess.js";
 
 export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092").split(",");
 export const registryUrl =
@@ -65,26 +69,24 @@ export async function createTopics(label: string, partitions: number): Promise<B
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
-    });
+    // Right after other topics were deleted the broker may briefly answer with retriable errors.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
+        });
+        break;
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
   const groupId = `bench-${label}-${runId}`;
-  return {
-    topics,
-    groupId,
-    env: {
-      KAFKA_TOPIC_TRADE_EVENTS: topics.tradeEvents,
-      KAFKA_TOPIC_ERROR_EVENTS: topics.errorEvents,
-      KAFKA_TOPIC_QUEUE_METRICS: topics.queueMetrics,
-      KAFKA_TOPIC_DLQ_EVENTS: topics.dlqEvents,
-      KAFKA_TOPIC_INVALID_TRADES: topics.invalidTrades,
-      KAFKA_CONSUMER_GROUP_ID: groupId,
-    },
-  };
+  return { topics, groupId, env: topicSettings(topics, groupId) };
 }
 
 /** Removes the run's topics and consumer group (best effort: the broker is shared). */
@@ -111,87 +113,71 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface RunningService {
-  process: ChildProcess;
-  pid: number;
+export interface RunningService extends ServiceProcess {
   port: number;
-  /** The last 20,000 characters of its stderr. */
-  output(): string;
   stop(): Promise<number | null>;
 }
 
+export interface StartServiceOptions {
+  /** How long to wait for readiness. @default 90000 */
+  readyTimeoutMs?: number;
+  /**
+   * The entry point, run with `--import tsx`: the service as deployed, or a benchmark's own
+   * composition of it (e.g. lib/perSubscriberService.ts).
+   * @default "src/main.ts"
+   */
+  entry?: string;
+  /** Node's arguments instead of `--import tsx <entry>` (e.g. the compiled `dist/src/main.js`). */
+  nodeArgs?: readonly string[];
+  /** Wraps the command line, e.g. to start it inside a cgroup (lib/cgroup.ts). */
+  wrap?: (command: readonly string[]) => string[];
+}
+
 /**
- * Starts `node --import tsx src/main.ts` with the given env on a free port (SERVER_PORT) and
- * waits until /actuator/health/readiness says UP (database reachable, consumer group joined).
- * Warnings and errors of the service are echoed on stderr.
+ * Starts the service (test/support/serviceProcess.ts, as the tests do) with the given env on a
+ * free port (SERVER_PORT) and waits until /actuator/health/readiness says UP (database reachable,
+ * consumer group joined). Warnings and errors of the service are echoed on stderr.
  */
 export async function startService(
   env: Record<string, string>,
-  readyTimeoutMs = 90_000,
+  options: StartServiceOptions = {},
 ): Promise<RunningService> {
+  const { readyTimeoutMs = 90_000, entry = "src/main.ts", wrap } = options;
   const port = await freePort();
-  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
-    env: {
-      ...process.env,
+  const service = spawnService(
+    {
       KAFKA_BOOTSTRAP_SERVERS: brokers.join(","),
       SCHEMA_REGISTRY_URL: registryUrl,
       SERVER_HOST: "127.0.0.1",
       SERVER_PORT: String(port),
-      LOG_LEVEL: "warn",
       // The bench's own operations are not in a trusted-documents manifest.
       RTTM_TRUSTED_DOCUMENTS: "off",
       ...env,
     },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let output = "";
-  let buffered = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-20_000);
-    buffered += text;
-    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
-        process.stderr.write(`[service] ${line.slice(0, 600)}\n`);
-    }
-  });
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (exitCode !== undefined)
-      throw new Error(
-        `service exited with ${exitCode} before it was ready:\n${output.slice(-3000)}`,
-      );
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`service not ready within ${readyTimeoutMs} ms:\n${output.slice(-3000)}`);
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/actuator/health/readiness`);
-      if (response.status === 200) break;
-      await response.body?.cancel();
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    {
+      entry,
+      args: options.nodeArgs,
+      nodeFlags: (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      wrap,
+      logLevel: "warn",
+      onLine: (line) => {
+        if (line.includes('"level":"error"') || line.includes('"level":"warn"'))
+          process.stderr.write(`[service] ${line.slice(0, 600)}\n`);
+      },
+    },
+  );
+  await waitUntilReady(service, port, readyTimeoutMs);
   return {
-    process: child,
-    pid: child.pid!,
+    ...service,
     port,
-    output: () => output,
     async stop() {
-      if (exitCode !== undefined) return exitCode;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      const code = await exited;
+      const code = service.exitCode();
+      if (code !== undefined) return code;
+      service.process.kill("SIGTERM");
+      const timer = setTimeout(() => service.process.kill("SIGKILL"), 30_000);
+      const exitCode = await service.exited;
       clearTimeout(timer);
-      return code;
+      return exitCode;
     },
   };
 }

@@ -4,22 +4,24 @@
  * alertEvents (every lifecycle change, in order, resumable) and openAlerts (the open alerts,
  * through the live hub, pushed when they change).
  */
-import { createGraphQLError } from "@graphql-tools/utils";
 import { alertsChangeTable } from "../../domain/changes.js";
-import { errorCodes } from "../../domain/errorCodes.js";
-import { alertMessage, timeAgo } from "../../alerts/format.js";
-import { ruleByName, ruleInfo, type RuleInfo } from "../../alerts/rules.js";
+import { RttmError } from "../../domain/errors.js";
 import {
+  alertMessage,
+  timeAgo,
+  ruleByName,
+  ruleInfo,
   acknowledgeAlert,
-  AlertAlreadyResolvedError,
+  resolveAlert,
+  type RuleInfo,
+} from "../../alerts/index.js";
+import {
   alertHistory,
-  AlertNotFoundError,
   getAlert,
   listAlerts,
   openAlerts,
-  resolveAlert,
-  type Outcome,
-} from "../../alerts/store.js";
+  InvalidInputError,
+} from "../../store/read/index.js";
 import {
   eventKinds,
   resolutions,
@@ -28,10 +30,8 @@ import {
   statuses,
   type AlertEventWithAlert,
   type AlertRecord,
-} from "../../alerts/types.js";
-import type { SnapshotSource } from "../../live/hub.js";
-import { changeNotice } from "../../live/notice.js";
-import { InvalidInputError } from "../../store/read/errors.js";
+} from "../../domain/alerts.js";
+import { changeNotice, type SnapshotSource } from "../../live/index.js";
 import { alertIdArg, eventIdArg, pageArgs, timeRangeArgs } from "../args.js";
 import { builder } from "../builder.js";
 import { connection } from "../connection.js";
@@ -211,9 +211,9 @@ function actorOf(by: string | null | undefined, ctx: GraphQLContext): string {
   // Identity on: the token's subject, and nobody else.
   if (ctx.identity) {
     if (by != null && by.trim() !== ctx.identity.subject)
-      throw createGraphQLError(
+      throw new RttmError(
+        "FORBIDDEN",
         `by ${JSON.stringify(by.slice(0, 40))} is not you: with identity on, the actor is the token's subject (${ctx.identity.subject})`,
-        { extensions: { code: errorCodes.FORBIDDEN } },
       );
     return ctx.identity.subject;
   }
@@ -230,27 +230,8 @@ async function change(
   apply: typeof acknowledgeAlert,
 ): Promise<AlertRecord> {
   const alertId = alertIdArg("id", id);
-  let outcome: Outcome;
-  try {
-    outcome = await apply(ctx.db, alertId, actorOf(by, ctx), ctx.now());
-  } catch (err) {
-    if (err instanceof AlertNotFoundError)
-      throw createGraphQLError(err.message, {
-        extensions: { code: err.code, alertId: err.alertId },
-      });
-    if (err instanceof AlertAlreadyResolvedError) {
-      throw createGraphQLError(err.message, {
-        extensions: {
-          code: err.code,
-          alertId: err.alert.id,
-          resolution: err.alert.resolution,
-          resolvedBy: err.alert.resolvedBy,
-          resolvedAt: err.alert.resolvedAt?.toISOString() ?? null,
-        },
-      });
-    }
-    throw err;
-  }
+  // An unknown or resolved alert is an RttmError with an API code: error masking shows it as it is.
+  const outcome = await apply(ctx.db, alertId, actorOf(by, ctx), ctx.now());
   if (outcome.event) ctx.bus.publish(changeNotice(ctx.replica, [alertsChangeTable]));
   return outcome.alert;
 }

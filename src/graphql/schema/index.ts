@@ -12,5 +12,6 @@ import "./trade.js";
 import "./lists.js";
 import "./ingestionHealth.js";
 import "./alerts.js";
+import "./alertDelivery.js";
 
 export const schema = builder.toSchema({ sortSchema: false });

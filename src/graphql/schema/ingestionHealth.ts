@@ -1,5 +1,5 @@
 /** This replica's ingestion pipeline, from its own memory. */
-import type { IngestionHealth } from "../../live/views.js";
+import type { IngestionHealth } from "../../live/index.js";
 import type { TableReport } from "../../store/verify/run.js";
 import type { VerifyRun } from "../../store/verify/schedule.js";
 import { builder } from "../builder.js";

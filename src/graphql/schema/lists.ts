@@ -9,6 +9,10 @@ import { builder } from "../builder.js";
 import { connection } from "../connection.js";
 import { StageEnum } from "../enums.js";
 
+/** Error and DLQ events may come without a stage (pms-rttm-client allows it). */
+const stageUnknownDoc =
+  "The stage the producer reported; null when it sent none (the stage is unknown: such an event is stored and counted all the same).";
+
 const KafkaRecordRef = builder.interfaceRef<read.KafkaCoordinates>("KafkaRecord").implement({
   description: "Where the record sat in Kafka: unique per stored row.",
   fields: (t) => ({
@@ -27,7 +31,12 @@ export const DlqEventRef = builder.objectRef<read.DlqEventNode>("DlqEvent").impl
     topicName: t.exposeString("topicName"),
     originalTopic: t.exposeString("originalTopic"),
     reason: t.exposeString("reason"),
-    stage: t.field({ type: StageEnum, resolve: (r) => r.stage }),
+    stage: t.field({
+      type: StageEnum,
+      nullable: true,
+      description: stageUnknownDoc,
+      resolve: (r) => r.stage,
+    }),
     eventTime: t.field({ type: "DateTime", resolve: (r) => r.eventTime }),
   }),
 });
@@ -40,7 +49,12 @@ export const ErrorEventRef = builder.objectRef<read.ErrorEventNode>("ErrorEvent"
     serviceName: t.exposeString("serviceName"),
     errorType: t.exposeString("errorType"),
     errorMessage: t.exposeString("errorMessage"),
-    stage: t.field({ type: StageEnum, resolve: (r) => r.stage }),
+    stage: t.field({
+      type: StageEnum,
+      nullable: true,
+      description: stageUnknownDoc,
+      resolve: (r) => r.stage,
+    }),
     eventTime: t.field({ type: "DateTime", resolve: (r) => r.eventTime }),
   }),
 });

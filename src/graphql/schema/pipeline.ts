@@ -50,6 +50,10 @@ export const DlqOverviewRef = builder.objectRef<read.DlqOverview>("DlqOverview")
       description: "Every stage, in pipeline order, zeros included.",
       resolve: (d) => d.byStage,
     }),
+    unknownStage: t.exposeInt("unknownStage", {
+      description:
+        "DLQ events sent without a stage: counted in total, in no stage of byStage (byStage and this sum to total).",
+    }),
     lastEventTime: t.field({
       type: "DateTime",
       nullable: true,

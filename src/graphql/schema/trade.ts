@@ -15,7 +15,10 @@ export const TimelineEntryRef = builder.objectRef<read.TimelineEntry>("TimelineE
     id: t.exposeString("id", { description: "Row id in its source table." }),
     time: t.field({ type: "DateTime", resolve: (e) => e.time }),
     serviceName: t.exposeString("serviceName", { nullable: true }),
-    stage: t.exposeString("stage"),
+    stage: t.exposeString("stage", {
+      nullable: true,
+      description: "Null for an error or DLQ event sent without a stage (the stage is unknown).",
+    }),
     eventType: t.exposeString("eventType", { nullable: true }),
     status: t.exposeString("status", { nullable: true }),
     errorType: t.exposeString("errorType", { nullable: true }),

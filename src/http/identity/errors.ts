@@ -1,30 +1,16 @@
 /**
- * Why a request or socket is refused. 401 (UNAUTHENTICATED): no usable token; 403 (FORBIDDEN): a valid
- * token whose holder may not use this API (its `token_type` is not accepted).
+ * Why a request or socket is refused: an RttmError with code UNAUTHENTICATED (no usable token) or
+ * FORBIDDEN (a valid token whose holder may not use this API: its `token_type` is not accepted).
+ * Each transport maps the code: HTTP 401/403 (refusal.ts), graphql-ws close 4401/4403 (socket.ts).
  */
-import { errorCodes } from "../../domain/errorCodes.js";
+import { isRttmError, RttmError } from "../../domain/errors.js";
 
-export class AuthError extends Error {
-  override name = "AuthError";
-  constructor(
-    message: string,
-    readonly status: 401 | 403,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
+export type AuthError = RttmError<"UNAUTHENTICATED" | "FORBIDDEN">;
 
-  get code(): typeof errorCodes.UNAUTHENTICATED | typeof errorCodes.FORBIDDEN {
-    return this.status === 401 ? errorCodes.UNAUTHENTICATED : errorCodes.FORBIDDEN;
-  }
+export const isAuthError = (err: unknown): err is AuthError =>
+  isRttmError(err, "UNAUTHENTICATED", "FORBIDDEN");
 
-  /** The graphql-ws close code: 4401 Unauthorized, 4403 Forbidden. */
-  get closeCode(): 4401 | 4403 {
-    return this.status === 401 ? 4401 : 4403;
-  }
-}
+export const unauthenticated = (message: string, cause?: unknown): AuthError =>
+  new RttmError("UNAUTHENTICATED", message, { cause });
 
-export const unauthenticated = (message: string, cause?: unknown) =>
-  new AuthError(message, 401, { cause });
-
-export const forbidden = (message: string) => new AuthError(message, 403);
+export const forbidden = (message: string): AuthError => new RttmError("FORBIDDEN", message);

@@ -16,6 +16,7 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from "jose";
+import { RttmError } from "../../domain/errors.js";
 import type { Logger } from "../../log.js";
 import { unauthenticated } from "./errors.js";
 
@@ -31,9 +32,9 @@ export interface JwksCacheOptions {
   logger: Logger;
 }
 
-export class JwksFetchError extends Error {
-  override name = "JwksFetchError";
-}
+/** The JWK Set could not be fetched (an outage of the auth service: retriable). */
+const unavailable = (message: string, cause?: unknown) =>
+  new RttmError("JWKS_UNAVAILABLE", message, { retriable: true, cause });
 
 export class JwksCache {
   private keys: ReturnType<typeof createLocalJWKSet> | undefined;
@@ -45,6 +46,11 @@ export class JwksCache {
   fetches = 0;
 
   constructor(private readonly options: JwksCacheOptions) {}
+
+  /** Whether the last fetch failed (keys fetched earlier stay in use meanwhile). */
+  get failing(): boolean {
+    return this.lastError !== undefined;
+  }
 
   /** Fetches the keys unless the rate limit forbids it now; never throws (used at start-up). */
   warm(): Promise<void> {
@@ -134,22 +140,22 @@ async function fetchJwks(url: string, timeoutMs: number): Promise<JSONWebKeySet>
     text = await response.text();
   } catch (err) {
     const timedOut = err instanceof Error && err.name === "TimeoutError";
-    throw new JwksFetchError(
+    throw unavailable(
       timedOut
         ? `no answer within ${timeoutMs} ms`
         : `request failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`,
-      { cause: err },
+      err,
     );
   }
-  if (status !== 200) throw new JwksFetchError(`HTTP ${status}`);
+  if (status !== 200) throw unavailable(`HTTP ${status}`);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new JwksFetchError(`the answer is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    throw unavailable(`the answer is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
   }
   const keys = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys) || !keys.every((k) => k && typeof k === "object"))
-    throw new JwksFetchError('the answer is not a JWK Set (expected {"keys": [...]})');
+    throw unavailable('the answer is not a JWK Set (expected {"keys": [...]})');
   return body as JSONWebKeySet;
 }

@@ -8,7 +8,7 @@
  */
 import type { WebSocket } from "ws";
 import type { Logger } from "../../log.js";
-import { AuthError } from "./errors.js";
+import { isAuthError, unauthenticated, type AuthError } from "./errors.js";
 import type { Identity, Verifier } from "./verifier.js";
 
 /** What graphql-ws hands to onConnect (its `extra` from graphql-ws/use/ws, plus what we store). */
@@ -32,6 +32,10 @@ export function authorizationOf(params: Readonly<Record<string, unknown>> | unde
   );
 }
 
+/** The graphql-ws close code of a refusal: 4401 Unauthorized, 4403 Forbidden. */
+export const refusalCloseCode = (error: AuthError): 4401 | 4403 =>
+  error.code === "UNAUTHENTICATED" ? 4401 : 4403;
+
 /** A WebSocket close reason is at most 123 bytes. */
 const closeReason = (text: string) => Buffer.from(text).subarray(0, 123).toString();
 
@@ -43,9 +47,10 @@ export function authenticateSocket(verifier: Verifier, logger: Logger) {
     try {
       identity = await verifier.verify(authorizationOf(ctx.connectionParams));
     } catch (err) {
-      if (!(err instanceof AuthError)) throw err;
-      logger.info("websocket refused", { closeCode: err.closeCode, reason: err.message });
-      socket.close(err.closeCode, closeReason(`${err.code}: ${err.message}`));
+      if (!isAuthError(err)) throw err;
+      const closeCode = refusalCloseCode(err);
+      logger.info("websocket refused", { closeCode, reason: err.message });
+      socket.close(closeCode, closeReason(`${err.code}: ${err.message}`));
       return false;
     }
     ctx.extra.identity = identity;
@@ -62,7 +67,8 @@ function closeAtExpiry(socket: WebSocket, expiresAt: Date, logger: Logger): void
       () => {
         if (left > maxTimerMs) return arm();
         logger.info("websocket closed: token expired", { expiredAt: expiresAt.toISOString() });
-        socket.close(4401, "UNAUTHENTICATED: token expired");
+        const expired = unauthenticated("token expired");
+        socket.close(refusalCloseCode(expired), closeReason(`${expired.code}: ${expired.message}`));
       },
       Math.max(0, Math.min(left, maxTimerMs)),
     );

@@ -4,22 +4,14 @@
  * USER or SERVICE). Every refusal is an AuthError whose message says what was wrong.
  */
 import { errors, jwtVerify, type JWTPayload } from "jose";
+import type { Identity } from "../../domain/identity.js";
 import type { JwtSettings } from "../../config/index.js";
 import type { Logger } from "../../log.js";
 import { bearerToken } from "./bearer.js";
-import { AuthError, forbidden, unauthenticated } from "./errors.js";
+import { forbidden, isAuthError, unauthenticated } from "./errors.js";
 import { JwksCache } from "./jwks.js";
 
-/** Who called: the verified token's subject and what it allows. */
-export interface Identity {
-  /** `sub`: the user name (pms-auth) or the client id of a service token. */
-  subject: string;
-  tokenType: string;
-  /** `scope`, split on spaces. */
-  scopes: string[];
-  /** `exp`: a socket authenticated with this token is closed then. */
-  expiresAt: Date;
-}
+export type { Identity };
 
 export interface Verifier {
   /** Verifies `Authorization: Bearer <token>` (or a connection_init `authorization`); throws AuthError. */
@@ -50,7 +42,7 @@ export function createVerifier(settings: JwtSettings, logger: Logger): Verifier 
           requiredClaims: ["exp", "sub"],
         }));
       } catch (err) {
-        throw err instanceof AuthError ? err : unauthenticated(reasonOf(err), err);
+        throw isAuthError(err) ? err : unauthenticated(reasonOf(err), err);
       }
       const tokenType = typeof payload.token_type === "string" ? payload.token_type : undefined;
       if (!tokenType || !accepted.has(tokenType))

@@ -65,3 +65,22 @@ export {
   type TradeTimeline,
   type TradeTimelineArgs,
 } from "./tradeTimeline.js";
+
+export {
+  alertColumns,
+  alertHistory,
+  eventsAfter,
+  getAlert,
+  lastEventId,
+  listAlerts,
+  openAlerts,
+  toAlert,
+  alertsToDeliver,
+} from "./alerts.js";
+export { bigintIdArg } from "./bigintId.js";
+export { countInRange, type CountedTable } from "./eventCounts.js";
+export { quantileMs, readLatencyHistograms } from "./latencyHistograms.js";
+export { countStageEvents } from "./stageCounts.js";
+export { secondMs, trailingWindow } from "./window.js";
+
+export { alertDeliveries, type AlertDeliveryRecord } from "./alertDeliveries.js";

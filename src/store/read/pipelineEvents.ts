@@ -15,7 +15,8 @@ export interface PipelineEventNode extends KafkaCoordinates {
   id: string;
   tradeId: string | null;
   serviceName: string;
-  stage: Stage;
+  /** Null: the producer sent no stage (the stage is unknown); still an error or DLQ event. */
+  stage: Stage | null;
   eventTime: Date;
 }
 

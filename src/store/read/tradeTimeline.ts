@@ -26,8 +26,11 @@ export interface TimelineEntry {
   time: Date;
   /** Null for INVALID (the validation service's report names no service). */
   serviceName: string | null;
-  /** The stage reported; INVALID entries are VALIDATED (the trade failed validation). */
-  stage: string;
+  /**
+   * The stage reported; INVALID entries are VALIDATED (the trade failed validation); null for an
+   * error or DLQ event sent without a stage.
+   */
+  stage: string | null;
   /** TRADE_EVENT: event_type; otherwise null. */
   eventType: string | null;
   /** TRADE_EVENT: event_status; otherwise null. */
@@ -94,7 +97,7 @@ interface EntryRow {
   id: unknown;
   time: Date;
   service_name: string | null;
-  stage: string;
+  stage: string | null;
   event_type: string | null;
   status: string | null;
   error_type: string | null;

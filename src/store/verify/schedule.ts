@@ -106,7 +106,7 @@ export function startVerifySchedule(
       running = false;
     }
   };
-  const timer = setInterval(tick, intervalMs);
+  const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   void tick();
   return { latest: () => latest, stop: () => clearInterval(timer) };

@@ -156,7 +156,7 @@ export type DlqEventsQueryVariables = Exact<{
 }>;
 
 
-export type DlqEventsQuery = { dlqEvents: { edges: Array<{ cursor: string, node: { id: string, tradeId: string | null, serviceName: string, topicName: string, originalTopic: string, reason: string, stage: Stage, eventTime: string, kafkaTopic: string, kafkaPartition: number, kafkaOffset: number } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DlqEventsQuery = { dlqEvents: { edges: Array<{ cursor: string, node: { id: string, tradeId: string | null, serviceName: string, topicName: string, originalTopic: string, reason: string, stage: Stage | null, eventTime: string, kafkaTopic: string, kafkaPartition: number, kafkaOffset: number } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ErrorEventsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -169,7 +169,7 @@ export type ErrorEventsQueryVariables = Exact<{
 }>;
 
 
-export type ErrorEventsQuery = { errorEvents: { edges: Array<{ cursor: string, node: { id: string, tradeId: string | null, serviceName: string, errorType: string, errorMessage: string, stage: Stage, eventTime: string, kafkaTopic: string, kafkaPartition: number, kafkaOffset: number } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ErrorEventsQuery = { errorEvents: { edges: Array<{ cursor: string, node: { id: string, tradeId: string | null, serviceName: string, errorType: string, errorMessage: string, stage: Stage | null, eventTime: string, kafkaTopic: string, kafkaPartition: number, kafkaOffset: number } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type IngestionHealthFieldsFragment = { replica: string, consumerJoined: boolean, partitionsAssigned: number, paused: boolean, pausedSince: string | null, queueDepth: number, queueCapacity: number, commitLagRecords: number, writesFailingSince: string | null, lastWriteError: string | null, batchesWritten: number, changeBusHealthy: boolean, rowsStored: Array<{ table: string, rows: number }>, recordsConsumed: Array<{ topic: string, records: number }> };
 
@@ -271,21 +271,21 @@ export type LiveTelemetrySubscriptionVariables = Exact<{
 
 export type LiveTelemetrySubscription = { telemetry: { throughput: { asOf: string, windowSeconds: number, granularity: Granularity, stage: Stage | null, buckets: Array<{ bucketStart: string, count: number, perSecond: number }> }, latency: { asOf: string, windowSeconds: number, stages: Array<{ stage: LatencyStage, samples: number, avgMs: number | null, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null }> } } };
 
-export type TradeTimelineFieldsFragment = { tradeId: string, truncated: boolean, endToEndMs: number | null, entries: Array<{ source: TimelineSource, id: string, time: string, serviceName: string | null, stage: string, eventType: string | null, status: string | null, errorType: string | null, message: string }>, stages: Array<{ stage: Stage, reached: boolean, reachedAt: string | null, serviceName: string | null, latencyFromPreviousMs: number | null }> };
+export type TradeTimelineFieldsFragment = { tradeId: string, truncated: boolean, endToEndMs: number | null, entries: Array<{ source: TimelineSource, id: string, time: string, serviceName: string | null, stage: string | null, eventType: string | null, status: string | null, errorType: string | null, message: string }>, stages: Array<{ stage: Stage, reached: boolean, reachedAt: string | null, serviceName: string | null, latencyFromPreviousMs: number | null }> };
 
 export type TradeQueryVariables = Exact<{
   tradeId: string;
 }>;
 
 
-export type TradeQuery = { trade: { tradeId: string, truncated: boolean, endToEndMs: number | null, entries: Array<{ source: TimelineSource, id: string, time: string, serviceName: string | null, stage: string, eventType: string | null, status: string | null, errorType: string | null, message: string }>, stages: Array<{ stage: Stage, reached: boolean, reachedAt: string | null, serviceName: string | null, latencyFromPreviousMs: number | null }> } };
+export type TradeQuery = { trade: { tradeId: string, truncated: boolean, endToEndMs: number | null, entries: Array<{ source: TimelineSource, id: string, time: string, serviceName: string | null, stage: string | null, eventType: string | null, status: string | null, errorType: string | null, message: string }>, stages: Array<{ stage: Stage, reached: boolean, reachedAt: string | null, serviceName: string | null, latencyFromPreviousMs: number | null }> } };
 
 export type LiveTradeSubscriptionVariables = Exact<{
   tradeId: string;
 }>;
 
 
-export type LiveTradeSubscription = { trade: { tradeId: string, truncated: boolean, endToEndMs: number | null, entries: Array<{ source: TimelineSource, id: string, time: string, serviceName: string | null, stage: string, eventType: string | null, status: string | null, errorType: string | null, message: string }>, stages: Array<{ stage: Stage, reached: boolean, reachedAt: string | null, serviceName: string | null, latencyFromPreviousMs: number | null }> } };
+export type LiveTradeSubscription = { trade: { tradeId: string, truncated: boolean, endToEndMs: number | null, entries: Array<{ source: TimelineSource, id: string, time: string, serviceName: string | null, stage: string | null, eventType: string | null, status: string | null, errorType: string | null, message: string }>, stages: Array<{ stage: Stage, reached: boolean, reachedAt: string | null, serviceName: string | null, latencyFromPreviousMs: number | null }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String

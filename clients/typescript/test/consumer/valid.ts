@@ -47,7 +47,8 @@ export async function overview(): Promise<number> {
   return data.overview.peakTps;
 }
 
-export async function page(after?: string): Promise<Stage[]> {
+// A DLQ event's stage is null when its producer sent none (stored and counted all the same).
+export async function page(after?: string): Promise<(Stage | null)[]> {
   const data = await client.query(DlqEventsDocument, { first: 50, after, stage: "VALIDATED" });
   return data.dlqEvents.edges.map((edge) => edge.node.stage);
 }

@@ -1,16 +1,17 @@
 /**
  * Registers the platform's .proto files (schema/proto) with a Confluent-compatible Schema Registry
  * under TopicNameStrategy subjects (`<topic>-value`), as the platform's producers do, and returns
- * the schema id per topic. Used by the simulator, test producers and the benchmark.
+ * the schema id per topic. Used by the HTTP ingest producer (when a subject does not exist yet, as
+ * the library's auto-registration would), the simulator, test producers and the benchmark.
  *
  * The files are read at run time from `schema/proto` two levels above this module: the repository's
- * schema/proto from src/simulator, and dist/schema/proto from the compiled dist/src/simulator, where
+ * schema/proto from src/ingest, and dist/schema/proto from the compiled dist/src/ingest, where
  * the Dockerfile's runtime stage puts them.
  */
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { TopicKey } from "../config/index.js";
+import type { TopicKey } from "../domain/topics.js";
 
 const protoDir = fileURLToPath(new URL("../../schema/proto/", import.meta.url));
 
@@ -36,32 +37,35 @@ export async function registerTopicSchemas(
   registryUrl: string,
   topics: Record<TopicKey, string>,
 ): Promise<Record<TopicKey, number>> {
-  const registry = new SchemaRegistry({ host: registryUrl, clientId: "rttm-tools" });
-  let timestampRegistered = false;
   const ids = {} as Record<TopicKey, number>;
-  for (const [key, file] of Object.entries(protoFiles) as Array<[TopicKey, string]>) {
-    const schema = await readProto(file);
-    const references = [];
-    if (schema.includes(`import "${timestampImport}"`)) {
-      if (!timestampRegistered) {
-        await registry.register(
-          { type: SchemaType.PROTOBUF, schema: timestampProto },
-          { subject: timestampImport },
-        );
-        timestampRegistered = true;
-      }
-      const version =
-        (await registry.getLatestSchemaId(timestampImport)) &&
-        (await latestVersion(registryUrl, timestampImport));
-      references.push({ name: timestampImport, subject: timestampImport, version });
-    }
-    const { id } = await registry.register(
-      { type: SchemaType.PROTOBUF, schema, references },
-      { subject: `${topics[key]}-value` },
-    );
-    ids[key] = id;
+  for (const key of Object.keys(protoFiles) as TopicKey[]) {
+    ids[key] = await registerTopicSchema(registryUrl, key, topics[key]);
   }
   return ids;
+}
+
+/** Registers the .proto of `key` under `<topic>-value` (the registry answers the existing id for a known schema). */
+export async function registerTopicSchema(
+  registryUrl: string,
+  key: TopicKey,
+  topic: string,
+): Promise<number> {
+  const registry = new SchemaRegistry({ host: registryUrl, clientId: "rttm-tools" });
+  const schema = await readProto(protoFiles[key]);
+  const references = [];
+  if (schema.includes(`import "${timestampImport}"`)) {
+    await registry.register(
+      { type: SchemaType.PROTOBUF, schema: timestampProto },
+      { subject: timestampImport },
+    );
+    const version = await latestVersion(registryUrl, timestampImport);
+    references.push({ name: timestampImport, subject: timestampImport, version });
+  }
+  const { id } = await registry.register(
+    { type: SchemaType.PROTOBUF, schema, references },
+    { subject: `${topic}-value` },
+  );
+  return id;
 }
 
 async function readProto(file: string): Promise<string> {
