@@ -2,7 +2,9 @@
 # One command for a live demo: the service (through scripts/dev.sh: PostgreSQL, Redis, Kafka, the
 # Schema Registry, migrations, then the service in the foreground) plus the traffic simulator
 # (src/simulator) in the background, so GraphiQL at http://localhost:8087/graphql shows moving
-# numbers within about a minute. Ctrl-C stops the simulator, the service and what was started.
+# numbers within about a minute. Ctrl-C stops, in order, the simulator (it flushes the events in
+# flight), the service (it drains its queue) and the infrastructure this run started (never a
+# service that was already running).
 #
 # usage: scripts/demo.sh              local infrastructure, as npm run dev
 #        scripts/demo.sh --external   existing services from KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL or
@@ -70,22 +72,35 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # ---- the simulator, in the background once Kafka (and the registry) answer ----
+# The simulator and the service run in their own sessions: the terminal's Ctrl-C reaches this
+# script only, which stops them in order.
 sim_pid=
-stop_simulator() {
-  [[ -n $sim_pid ]] && kill -0 "$sim_pid" 2>/dev/null || return 0
-  kill -TERM "$sim_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$sim_pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$sim_pid" 2>/dev/null || true
+service_pid=
+stop_process() { # NAME PID SECONDS
+  [[ -n $2 ]] && kill -0 "$2" 2>/dev/null || return 0
+  say "stopping the $1"
+  kill -TERM "$2" 2>/dev/null || true
+  for _ in $(seq $(($3 * 5))); do kill -0 "$2" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$2" 2>/dev/null || true
+  wait "$2" 2>/dev/null || true
 }
-trap stop_simulator EXIT
+finish() {
+  stop_process simulator "$sim_pid" 10
+  # dev.sh stops the service (drain) and then the infrastructure it started.
+  stop_process service "$service_pid" 120
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
 
 if [[ $mode == local ]]; then
   export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}
   export SCHEMA_REGISTRY_URL=${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}
 fi
-registry_ready() { [[ -z ${SCHEMA_REGISTRY_URL:-} ]] || curl -fsS -o /dev/null --max-time 2 "$SCHEMA_REGISTRY_URL/subjects"; }
-broker_ready() { local b=${KAFKA_BOOTSTRAP_SERVERS%%,*}; timeout 2 bash -c "exec 3<>/dev/tcp/${b%:*}/${b##*:}" 2>/dev/null; }
-(
+setsid bash -c '
+  say() { printf "[demo] %s\n" "$*" >&2; }
+  registry_ready() { [[ -z ${SCHEMA_REGISTRY_URL:-} ]] || curl -fsS -o /dev/null --max-time 2 "$SCHEMA_REGISTRY_URL/subjects"; }
+  broker_ready() { local b=${KAFKA_BOOTSTRAP_SERVERS%%,*}; timeout 2 bash -c "exec 3<>/dev/tcp/${b%:*}/${b##*:}" 2>/dev/null; }
+  trap "exit 0" TERM
   deadline=$((SECONDS + ${RTTM_DEMO_WAIT_SECONDS:-600}))
   until broker_ready && registry_ready; do
     ((SECONDS < deadline)) || { say "simulator: Kafka or the registry did not come up; not simulating"; exit 1; }
@@ -93,15 +108,16 @@ broker_ready() { local b=${KAFKA_BOOTSTRAP_SERVERS%%,*}; timeout 2 bash -c "exec
   done
   say "simulator: starting (${SIM_TRADES_PER_SECOND:-20} trades/s into $KAFKA_BOOTSTRAP_SERVERS)"
   exec node --import tsx src/simulator/main.ts
-) &
+' &
 sim_pid=$!
 
 say "GraphiQL: http://localhost:${SERVER_PORT:-8087}/graphql  (try: { overview { currentTps cards { title value status } } pipeline { stages { stage count avgLatencyMs } } })"
 if [[ $mode == local ]]; then
-  # dev.sh starts and stops the infrastructure; the simulator gets Ctrl-C as well (same process group).
-  bash scripts/dev.sh
+  setsid bash scripts/dev.sh &
 else
   npx prisma generate >/dev/null
   npx prisma migrate deploy
-  node --import tsx src/main.ts
+  setsid node --import tsx src/main.ts &
 fi
+service_pid=$!
+wait "$service_pid"

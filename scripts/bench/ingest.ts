@@ -322,7 +322,15 @@ async function memoryCgroup(mb: number): Promise<{ dir: string; procs: string } 
     try {
       await mkdir(dir);
       await writeFile(`${dir}/${limitFile}`, bytes);
-      process.on("exit", () => rmdirSync(dir));
+      // Normally removed by releaseCgroup once the service has left it; this is the fallback
+      // for an early exit, and must not turn a finished run into exit code 1.
+      process.on("exit", () => {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // already removed, or a process still in it
+        }
+      });
       return { dir, procs: `${dir}/cgroup.procs` };
     } catch {
       await rmdir(dir).catch(() => undefined);
@@ -330,6 +338,30 @@ async function memoryCgroup(mb: number): Promise<{ dir: string; procs: string } 
   }
   progress(`no memory cgroup could be created: the service runs without a ${mb} MiB limit`);
   return null;
+}
+
+/**
+ * Removes the cgroup once the stopped service has left it: the kernel takes the exited process
+ * out of the cgroup a moment after its parent saw it exit, and rmdir fails (ENOTEMPTY, EBUSY)
+ * until then.
+ */
+async function releaseCgroup(cgroup: { dir: string; procs: string } | null): Promise<void> {
+  if (!cgroup) return;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const procs = (await readFile(cgroup.procs, "utf8").catch(() => "")).trim();
+    if (procs === "") {
+      try {
+        await rmdir(cgroup.dir);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return;
+        if (Date.now() > deadline) throw err;
+      }
+    } else if (Date.now() > deadline)
+      throw new Error(`processes ${procs.split("\n").join(", ")} are still in ${cgroup.dir}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 const clockTicks = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
@@ -565,3 +597,4 @@ await writeFile(
   JSON.stringify(result, null, 2) + "\n",
 );
 progress(`wrote ${args.out}/ingest-latest.json`);
+await releaseCgroup(memoryLimit);

@@ -5,7 +5,8 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-STATE=$RTTM_RUN_DIR/up.started
+# RTTM_UP_STATE: a caller's own record (scripts/dev.sh), so its down.sh stops what its up.sh started.
+STATE=${RTTM_UP_STATE:-$RTTM_RUN_DIR/up.started}
 if [[ ! -f $STATE ]]; then
   log "down: nothing was started by up.sh"
   exit 0

@@ -6,8 +6,9 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-STATE=$RTTM_RUN_DIR/up.started
-mkdir -p "$RTTM_RUN_DIR"
+# RTTM_UP_STATE: a caller's own record (scripts/dev.sh), so its down.sh stops what its up.sh started.
+STATE=${RTTM_UP_STATE:-$RTTM_RUN_DIR/up.started}
+mkdir -p "$RTTM_RUN_DIR" "$(dirname "$STATE")"
 record() { grep -qx "$1" "$STATE" 2>/dev/null || echo "$1" >>"$STATE"; }
 wanted() { [[ ${#SERVICES[@]} -eq 0 || " ${SERVICES[*]} " == *" $1 "* ]]; }
 SERVICES=("$@")

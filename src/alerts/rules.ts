@@ -11,6 +11,7 @@ import {
   type CountedTable,
 } from "../store/read/index.js";
 import { latencyStages } from "../domain/stages.js";
+import { latestVerifyRun } from "../store/verify/schedule.js";
 import { clearLevel } from "./lifecycle.js";
 import { globalScope, type RuleName } from "../domain/alerts.js";
 
@@ -134,6 +135,20 @@ export const rules: readonly RuleSpec[] = [
           value: perSecond.reduce((max, r) => Math.max(max, r.count), 0),
         },
       ];
+    },
+  },
+  {
+    name: "DERIVED_DRIFT",
+    description:
+      "Keys of the derived tables (stage counts, latency histograms, trade progress) that differed from their recomputation from the stored events in the latest self-check (RTTM_VERIFY_INTERVAL; `npm run verify --repair` rewrites them). No self-check in the window is no data.",
+    unit: "keys",
+    thresholds: "verifyDrift",
+    windowSeconds: 7200,
+    window: "the latest self-check, if it ran in the last 2 hours",
+    async measure(ctx, seconds) {
+      const run = await latestVerifyRun(ctx.db);
+      const fresh = run && ctx.now.getTime() - run.checkedAt.getTime() <= seconds * 1000;
+      return [{ scope: globalScope, serviceName: null, value: fresh ? run.driftedBuckets : null }];
     },
   },
 ];

@@ -6,6 +6,7 @@
  */
 import { alertmanagerConfig } from "./alertmanager.js";
 import { authConfig } from "./auth.js";
+import { verifyConfig } from "./verify.js";
 import { liveFanoutSettings } from "./liveFanout.js";
 import { databaseUrlFromEnv } from "./databaseUrl.js";
 import { redisSettings } from "./redis.js";
@@ -369,6 +370,7 @@ export const settings = {
     trustedDocuments,
   },
   auth: authConfig,
+  verify: verifyConfig,
   httpIngest: httpIngestConfig,
   alertmanager: alertmanagerConfig,
   alerts: {

@@ -17,6 +17,7 @@ export const alertThresholdEnv = {
   dlq: "DLQ",
   queueDepth: "QUEUE_DEPTH",
   tps: "TPS",
+  verifyDrift: "VERIFY_DRIFT",
 } as const;
 export type AlertThresholdKey = keyof typeof alertThresholdEnv;
 
@@ -92,4 +93,10 @@ export const alertThresholds = {
   dlq: rule("dlq", 1, 2, "rule `DLQ_COUNT`: DLQ events in the window"),
   queueDepth: rule("queueDepth", 10, 50, "rule `QUEUE_LAG`: messages behind"),
   tps: rule("tps", 10, 50, "rule `TPS`: peak RECEIVED events in one second"),
+  verifyDrift: rule(
+    "verifyDrift",
+    1,
+    100,
+    "rule `DERIVED_DRIFT`: derived-table keys that differed from the stored events in the latest self-check",
+  ),
 } satisfies Record<AlertThresholdKey, Variable<StatusThresholds>>;

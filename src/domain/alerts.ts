@@ -26,6 +26,7 @@ export const ruleNames = [
   "DLQ_COUNT",
   "QUEUE_LAG",
   "TPS",
+  "DERIVED_DRIFT",
 ] as const;
 export type RuleName = (typeof ruleNames)[number];
 

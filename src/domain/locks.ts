@@ -9,4 +9,6 @@ export const advisoryLockKeys = {
   alertEvaluator: 0x7274746d02,
   /** Transaction lock taken by every alert write, so alert event ids are assigned in order. */
   alertWrite: 0x7274746d03,
+  /** Session lock held while derived tables are verified on a schedule or repaired. */
+  verify: 0x7274746d04,
 } as const;

@@ -120,15 +120,21 @@ export class Health {
     };
   }
 
+  /** DOWN when it stays saturated, or when a shard's writer is not running (nothing drains it). */
   private queue(): Component {
     const { pausedSince } = this.ingest.consumerStatus;
     const saturatedFor = pausedSince ? Date.now() - pausedSince.getTime() : 0;
+    const { writers, writersRunning } = this.ingest.writer.status;
     return {
-      status: saturatedFor >= this.config.http.queueSaturatedMs ? "DOWN" : "UP",
+      status:
+        saturatedFor >= this.config.http.queueSaturatedMs || writersRunning < writers
+          ? "DOWN"
+          : "UP",
       details: {
         depth: this.ingest.queue.size,
         capacity: this.ingest.queue.capacity,
         pausedSince: pausedSince?.toISOString() ?? null,
+        writers: { running: writersRunning, of: writers },
       },
     };
   }

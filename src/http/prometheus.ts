@@ -129,6 +129,15 @@ export function createMetrics({ ingest, hub, fanout, bus, alertFeed, sockets }: 
     ["topic", "partition"],
   );
   gauge(
+    "rttm_verify_drifted_buckets",
+    "Keys (buckets, trades) of each derived table that differed from the stored events in the latest self-check (RTTM_VERIFY_INTERVAL)",
+    () =>
+      ingest
+        .stats()
+        .verifyDrift.map(({ table, differing }): [Labels, number] => [{ table }, differing]),
+    ["table"],
+  );
+  gauge(
     "rttm_commit_lag_records",
     "Records fetched but not yet stored, so their offsets are not committed",
     () => ingest.stats().commitLag,

@@ -2,6 +2,7 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { OffsetLedger, ShardedQueue, WriterPool, type WriterStats } from "../pipeline/index.js";
 import { createPool, preparePartitions, startRetention, type BatchCounts } from "../store/index.js";
+import { startVerifySchedule, type VerifySchedule } from "../store/verify/schedule.js";
 import type { Pool } from "pg";
 import { createIngestConsumer, type ConsumerStats, type ConsumerStatus } from "./consumer.js";
 import type { IngestRow } from "../domain/rows.js";
@@ -18,6 +19,8 @@ export interface IngestStats {
   commitLag: number;
   /** Schema ids checked against the Schema Registry, and records decoded unchecked during its outages. */
   schemaIds: { verified: number; unverified: number };
+  /** Keys of each derived table that differed in the latest self-check (empty before one). */
+  verifyDrift: Array<{ table: string; differing: number }>;
 }
 
 export interface IngestService {
@@ -31,6 +34,8 @@ export interface IngestService {
   readonly pool: Pool;
   /** Schema ids checked against the Schema Registry, and records decoded unchecked during its outages. */
   readonly schemaStats: SchemaCheck["stats"];
+  /** The latest self-check of the derived tables (RTTM_VERIFY_INTERVAL). */
+  readonly verify: Pick<VerifySchedule, "latest">;
   onStored(listener: StoredListener): void;
   stats(): IngestStats;
 }
@@ -48,8 +53,9 @@ export function createIngestService(
   logger: Logger,
   onFatal: (err: Error) => void = () => {},
 ): IngestService {
-  // One connection per writer, one for retention.
-  const pool = createPool(config.databaseUrl, config.pipeline.writers + 1);
+  // One connection per writer, one for retention, two for the self-check (its lock and its reads).
+  const verifyConnections = config.verify.intervalMs === null ? 0 : 2;
+  const pool = createPool(config.databaseUrl, config.pipeline.writers + 1 + verifyConnections);
   const queue = new ShardedQueue(
     { capacity: config.pipeline.queueCapacity, maxBytes: config.pipeline.queueMaxBytes },
     config.pipeline.writers,
@@ -92,6 +98,7 @@ export function createIngestService(
     logger.child({ component: "writer" }),
   );
   let stopRetention = () => {};
+  let verify: VerifySchedule = { latest: () => null, stop: () => {} };
 
   return {
     queue,
@@ -100,6 +107,7 @@ export function createIngestService(
     pool,
     consumerStatus: consumer.status,
     schemaStats: schemas.stats,
+    verify: { latest: () => verify.latest() },
     onStored: (listener) => listeners.push(listener),
     stats: () => ({
       consumer: consumer.stats(),
@@ -108,6 +116,10 @@ export function createIngestService(
       queueCapacity: queue.capacity,
       commitLag: ledger.pendingCount,
       schemaIds: { ...schemas.stats },
+      verifyDrift: (verify.latest()?.tables ?? []).map(({ table, differing }) => ({
+        table,
+        differing,
+      })),
     }),
     async start() {
       writer.start();
@@ -121,11 +133,17 @@ export function createIngestService(
         config.retention,
         logger.child({ component: "retention" }),
       );
+      verify = startVerifySchedule(
+        pool,
+        config.verify.intervalMs,
+        logger.child({ component: "verify" }),
+      );
       await consumer.start();
     },
     async stop() {
       const deadline = Date.now() + config.pipeline.shutdownTimeoutMs;
       stopRetention();
+      verify.stop();
       await consumer.stopFeeding();
       // Leave a few seconds of the bound for leaving the group.
       const outcome = await writer.flushAndStop(Math.max(1000, deadline - Date.now() - 3000));

@@ -124,6 +124,7 @@ export function ingestionHealthView(ingest: IngestService, bus: ChangeBus, repli
       records,
     })),
     changeBusHealthy: bus.healthy,
+    verify: ingest.verify.latest(),
   };
 }
 

@@ -43,3 +43,24 @@ export function quantileFromHistogram(bins: readonly HistogramBin[], q: number):
   }
   return binUpperBoundMs(sorted[sorted.length - 1]!.bin);
 }
+
+/**
+ * The bins as thresholds over whole milliseconds (stored latencies are whole milliseconds): the
+ * smallest latency of each bin that holds one, ascending, up to `maxMs`. SQL reproduces
+ * latencyBin exactly with them (`bins[width_bucket(ms, mins)]`), with no floating-point
+ * logarithm that could round a boundary the other way.
+ */
+export function integerBinThresholds(maxMs = 2 ** 45): { mins: number[]; bins: number[] } {
+  const mins: number[] = [];
+  const bins: number[] = [];
+  for (let ms = 1; ms <= maxMs;) {
+    const bin = latencyBin(ms);
+    mins.push(ms);
+    bins.push(bin);
+    let next = Math.max(ms + 1, Math.ceil(binLowerBoundMs(bin + 1)));
+    while (next - 1 > ms && latencyBin(next - 1) > bin) next--;
+    while (latencyBin(next) <= bin) next++;
+    ms = next;
+  }
+  return { mins, bins };
+}

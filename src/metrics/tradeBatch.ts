@@ -70,15 +70,16 @@ export function earliestPerStage(events: Iterable<StageEvent>): Map<string, Stag
 }
 
 /**
- * A trade's known stage times merged with a batch's: the earlier time per stage; on a tie the
- * known one stays (the database's merge: least(), service replaced only when strictly earlier).
+ * A trade's known stage times merged with a batch's: the earlier event per stage, by time then
+ * service name, as within a batch (earliestPerStage). Progress is then a function of the stored
+ * events alone, whatever order and batches they came in: what `npm run verify` recomputes.
  */
 export function mergeStageTimes(known: StageTimes | null, incoming: StageTimes): StageTimes {
   const merged = emptyStageTimes();
   for (const stage of stages) {
     const old = known?.[stage] ?? null;
     const now = incoming[stage];
-    merged[stage] = now && (!old || now.at.getTime() < old.at.getTime()) ? now : old;
+    merged[stage] = now && isEarlier(now, old) ? now : old;
   }
   return merged;
 }

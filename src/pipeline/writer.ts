@@ -47,6 +47,9 @@ export interface WriterStatus {
   failingSince: Date | null;
   lastError: string | null;
   lastBatchMs: number;
+  /** Shard loops running; fewer than `writers` before shutdown means a shard is not drained. */
+  writersRunning: number;
+  writers: number;
 }
 
 /**
@@ -62,6 +65,8 @@ export class WriterPool {
     failingSince: null,
     lastError: null,
     lastBatchMs: 0,
+    writersRunning: 0,
+    writers: 0,
   };
   private committing: Promise<void> = Promise.resolve();
   private commitRetry: NodeJS.Timeout | null = null;
@@ -79,7 +84,19 @@ export class WriterPool {
   ) {}
 
   start(): void {
-    if (this.loops.length === 0) this.loops = this.queue.shards.map((shard) => this.run(shard));
+    if (this.loops.length > 0) return;
+    this.status.writers = this.queue.shards.length;
+    this.loops = this.queue.shards.map(async (shard, index) => {
+      this.status.writersRunning++;
+      try {
+        await this.run(shard);
+      } catch (err) {
+        // Not expected (run() handles every failure of a batch); readiness shows the shard down.
+        this.logger.error("shard writer stopped by an unexpected error", { shard: index, err });
+      } finally {
+        this.status.writersRunning--;
+      }
+    });
   }
 
   /** The writers' counts now. */
@@ -116,6 +133,8 @@ export class WriterPool {
       try {
         await this.write(batch);
       } catch (err) {
+        // write() retries until the batch is stored; it only gives up when shutdown aborts it.
+        if (!this.abort.signal.aborted) throw err;
         this.logger.warn(
           "shutdown deadline passed with a batch unwritten; its offsets stay uncommitted",
           { rows: batch.length, err },
@@ -159,8 +178,16 @@ export class WriterPool {
     for (const [table, n] of Object.entries(counts))
       this.status.rows[table] = (this.status.rows[table] ?? 0) + n;
     this.ledger.stored(batch.map((r) => r.row));
-    this.hooks.onStored?.(counts, batch, this.status.lastBatchMs);
     this.committing = this.committing.then(() => this.commitNow());
+    try {
+      this.hooks.onStored?.(counts, batch, this.status.lastBatchMs);
+    } catch (err) {
+      // The batch is stored and its offsets go to Kafka; a listener's bug must not stop the shard.
+      this.logger.error("a stored-batch listener failed; the batch is stored", {
+        rows: batch.length,
+        err,
+      });
+    }
   }
 
   private async commitNow(): Promise<void> {

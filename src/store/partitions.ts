@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from "pg";
+import { inTransaction } from "./transaction.js";
 
 /**
  * rttm_trade_events is partitioned by UTC day of event_time (migration
@@ -42,8 +43,12 @@ export async function dayPartitions(db: Pool | PoolClient): Promise<DayPartition
 /**
  * Makes sure a partition exists for every UTC day from `fromMs` to `toMs` (both included). A new
  * day is built beside the table, filled with the rows of its day that waited in the default
- * partition, and attached; attaching takes a lock that lets writers of other days go on.
- * Returns the partitions created.
+ * partition, and attached, in one transaction that first locks the default partition: writers
+ * that target it wait until the day's rows are moved and the partition is attached (then their
+ * rows go to it), so no row can be committed between the copy and the delete and lost. Rows of
+ * other days, in their own partitions, are written meanwhile. The lock also serialises replicas
+ * creating the same day: the second finds the partition and skips it. Returns the partitions
+ * this call created.
  */
 export async function ensureDayPartitions(
   pool: Pool,
@@ -55,31 +60,32 @@ export async function ensureDayPartitions(
   for (let day = startOfDay(fromMs); day <= toMs; day += dayMs) {
     const name = dayPartitionName(day);
     if (existing.has(name)) continue;
-    const from = new Date(day).toISOString();
-    const to = new Date(day + dayMs).toISOString();
-    const client = await pool.connect();
-    let failure: Error | undefined;
-    try {
-      await client.query("BEGIN");
-      await client.query(
-        `CREATE TABLE ${name} (LIKE ${partitionedTable} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
-      );
-      const inDay = `event_time >= '${from}' AND event_time < '${to}'`;
-      await client.query(`INSERT INTO ${name} SELECT * FROM ${defaultPartition} WHERE ${inDay}`);
-      await client.query(`DELETE FROM ${defaultPartition} WHERE ${inDay}`);
-      await client.query(
-        `ALTER TABLE ${partitionedTable} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`,
-      );
-      await client.query("COMMIT");
-      created.push(name);
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      // Another replica created it first: fine.
-      if ((err as { code?: string }).code !== "42P07") throw (failure = err as Error);
-    } finally {
-      // A connection that failed mid-transaction is discarded rather than reused.
-      client.release(failure);
-    }
+    const isNew = await inTransaction(pool, async (client) => {
+      await client.query(`LOCK TABLE ${defaultPartition} IN ACCESS EXCLUSIVE MODE`);
+      const {
+        rows: [found],
+      } = await client.query<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [
+        name,
+      ]);
+      if (found!.exists) return false;
+      await moveDayOutOfDefault(client, name, day);
+      return true;
+    });
+    if (isNew) created.push(name);
   }
   return created;
+}
+
+async function moveDayOutOfDefault(client: PoolClient, name: string, day: number): Promise<void> {
+  const from = new Date(day).toISOString();
+  const to = new Date(day + dayMs).toISOString();
+  await client.query(
+    `CREATE TABLE ${name} (LIKE ${partitionedTable} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+  );
+  const inDay = `event_time >= '${from}' AND event_time < '${to}'`;
+  await client.query(`INSERT INTO ${name} SELECT * FROM ${defaultPartition} WHERE ${inDay}`);
+  await client.query(`DELETE FROM ${defaultPartition} WHERE ${inDay}`);
+  await client.query(
+    `ALTER TABLE ${partitionedTable} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`,
+  );
 }

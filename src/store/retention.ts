@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from "pg";
 import type { Config } from "../config/index.js";
 import { advisoryLockKeys } from "../domain/locks.js";
+import { withSessionLock } from "./advisoryLock.js";
 import type { Logger } from "../log.js";
 import {
   dayMs,
@@ -41,6 +42,7 @@ const prunedTables: Array<{
     hours: (r) => r.queueMetricsHours,
   },
   { table: "rttm_quarantine", column: "created_at", key: "id", hours: (r) => r.quarantineHours },
+  { table: "rttm_verify_runs", column: "checked_at", key: "id", hours: (r) => r.eventsHours },
   // Resolved alerts (their events go with them: ON DELETE CASCADE); open ones are never pruned.
   {
     table: "rttm_alerts",
@@ -99,37 +101,25 @@ export async function pruneOnce(
   now = new Date(),
   options: PruneOptions = {},
 ): Promise<Record<string, number> | null> {
-  const client = await pool.connect();
-  try {
-    const { rows } = await client.query<{ locked: boolean }>(
-      "SELECT pg_try_advisory_lock($1) AS locked",
-      [advisoryLockKeys.retention],
+  return withSessionLock(pool, advisoryLockKeys.retention, async (client) => {
+    const deleted: Record<string, number> = {};
+    const eventsCutoff = now.getTime() - retention.eventsHours * 3_600_000;
+    const tradeEvents = await pruneTradeEvents(
+      client,
+      options.wholePartitions ? startOfDay(eventsCutoff) : eventsCutoff,
     );
-    if (!rows[0]!.locked) return null;
-    try {
-      const deleted: Record<string, number> = {};
-      const eventsCutoff = now.getTime() - retention.eventsHours * 3_600_000;
-      const tradeEvents = await pruneTradeEvents(
+    deleted[partitionedTable] = tradeEvents.rows;
+    deleted[`${partitionedTable} (days)`] = tradeEvents.days;
+    for (const { table, column, key, scope = "", hours } of prunedTables) {
+      const cutoff = new Date(now.getTime() - hours(retention) * 3_600_000);
+      deleted[table] = await deleteInChunks(
         client,
-        options.wholePartitions ? startOfDay(eventsCutoff) : eventsCutoff,
+        `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${scope} ${column} < $1 LIMIT ${deleteChunk})`,
+        cutoff,
       );
-      deleted[partitionedTable] = tradeEvents.rows;
-      deleted[`${partitionedTable} (days)`] = tradeEvents.days;
-      for (const { table, column, key, scope = "", hours } of prunedTables) {
-        const cutoff = new Date(now.getTime() - hours(retention) * 3_600_000);
-        deleted[table] = await deleteInChunks(
-          client,
-          `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${scope} ${column} < $1 LIMIT ${deleteChunk})`,
-          cutoff,
-        );
-      }
-      return deleted;
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [advisoryLockKeys.retention]);
     }
-  } finally {
-    client.release();
-  }
+    return deleted;
+  });
 }
 
 async function deleteInChunks(client: PoolClient, sql: string, cutoff: Date): Promise<number> {

@@ -21,16 +21,20 @@ const lower = (stage: Stage) => stage.toLowerCase();
  *  1. the events, copied into a staging table (src/store/staging.ts) and moved from there in one
  *     INSERT … SELECT (see insertNewEvents for duplicates: the derived data counts only the
  *     events this batch stored);
- *  2. the known progress of the batch's trades, read through the primary key;
+ *  2. the progress of the batch's trades, locked (in trade id order) and read, or inserted for
+ *     new trades: two transactions writing stages of one trade (two replicas, when producers do
+ *     not key records by trade id) take turns, so each derives its latency samples from the
+ *     other's committed progress and none is missed or taken back twice;
  *  3. every derived row at once: progress, per-second and per-minute counts, per-minute and
  *     per-hour latency histograms, all aggregated in memory first, so each rollup row is written
  *     once per batch.
  * Stage latencies are not stored per trade: the view rttm_stage_latency derives them from
  * rttm_trade_progress.
  *
- * Every multi-row upsert takes its row locks in sorted order, so concurrent writers (other
- * shards, other replicas) wait for each other instead of deadlocking; a deadlock that still
- * happens is retried like any failed batch.
+ * Every statement takes its row locks in sorted order (events by Kafka coordinates, progress by
+ * trade id, rollups by bucket, stage and bin), and every batch in that sequence, so concurrent
+ * writers (other shards, other replicas) wait for each other instead of deadlocking; a deadlock
+ * that still happens is retried like any failed batch.
  */
 const eventColumns = tradeEventsTable.columns.map((c) => c.name).join(", ");
 const fromStaging = (staging: string) => `
@@ -46,15 +50,16 @@ FROM ins`;
 
 const progressColumns = stages.flatMap((s) => [`${lower(s)}_at`, `${lower(s)}_service`]);
 
-const readProgressSql = `
-SELECT trade_id, ${progressColumns.join(", ")} FROM rttm_trade_progress WHERE trade_id = ANY($1::uuid[])`;
+const progressArrays = stages
+  .map((_, i) => `$${2 + 2 * i}::timestamptz[], $${3 + 2 * i}::text[]`)
+  .join(", ");
 
-const countRollup = (table: string, first: number) => `
+export const countRollup = (table: string, first: number) => `
   INSERT INTO ${table} AS t (bucket, stage, event_count)
   SELECT * FROM unnest($${first}::timestamptz[], $${first + 1}::text[], $${first + 2}::bigint[])
   ON CONFLICT (bucket, stage) DO UPDATE SET event_count = t.event_count + excluded.event_count`;
 
-const histogramRollup = (table: string, first: number) => `
+export const histogramRollup = (table: string, first: number) => `
   INSERT INTO ${table} AS h (bucket, stage, bin, sample_count, latency_sum_ms)
   SELECT * FROM unnest($${first}::timestamptz[], $${first + 1}::text[], $${first + 2}::int[],
     $${first + 3}::bigint[], $${first + 4}::bigint[])
@@ -62,24 +67,29 @@ const histogramRollup = (table: string, first: number) => `
     sample_count = h.sample_count + excluded.sample_count,
     latency_sum_ms = h.latency_sum_ms + excluded.latency_sum_ms`;
 
-// Parameters: $1 trade ids, then an (at, service) pair per stage; the rollups follow.
+/**
+ * Locks the progress rows of trade ids $1 (sorted: the lock order) before they are read, and
+ * returns them; a trade without a row gets one, so it is locked too. With `values`, a new row is
+ * inserted with the stage times of parameters $2… (the same as the upsert below) and reported as
+ * `inserted`; without, it is inserted empty. An existing row is returned as it is (the no-op
+ * update only takes its lock).
+ */
+export const lockProgressSql = (values: boolean) => `
+  INSERT INTO rttm_trade_progress AS p (trade_id${values ? `, ${progressColumns.join(", ")}` : ""})
+  SELECT * FROM unnest($1::uuid[]${values ? `, ${progressArrays}` : ""})
+  ON CONFLICT (trade_id) DO UPDATE SET trade_id = p.trade_id
+  RETURNING (xmax = 0) AS inserted, trade_id, ${progressColumns.join(", ")}`;
+
+// Parameters: $1 trade ids, then an (at, service) pair per stage; the rollups follow. The rows
+// were locked (lockProgressSql) and merged in memory, so they are set to the merged times.
 const progressUpsert = (() => {
-  const arrays = stages
-    .map((_, i) => `$${2 + 2 * i}::timestamptz[], $${3 + 2 * i}::text[]`)
-    .join(", ");
-  const merge = stages
-    .map((s) => {
-      const at = `${lower(s)}_at`;
-      const service = `${lower(s)}_service`;
-      return `${at} = least(p.${at}, excluded.${at}),
-    ${service} = CASE WHEN p.${at} IS NULL OR excluded.${at} < p.${at} THEN coalesce(excluded.${service}, p.${service}) ELSE p.${service} END`;
-    })
-    .join(",\n    ");
+  const arrays = progressArrays;
+  const set = progressColumns.map((c) => `${c} = excluded.${c}`).join(",\n    ");
   return `
   INSERT INTO rttm_trade_progress AS p (trade_id, ${progressColumns.join(", ")})
   SELECT * FROM unnest($1::uuid[], ${arrays})
   ON CONFLICT (trade_id) DO UPDATE SET
-    ${merge}`;
+    ${set}`;
 })();
 
 const firstRollupParam = 2 + 2 * stages.length;
@@ -122,29 +132,32 @@ export async function writeTradeEvents(
   if (stored.length === 0) return { inserted: 0, latencies: 0 };
 
   const incoming = earliestPerStage(stored);
-  const tradeIds = [...incoming.keys()].sort();
-  const { rows: known } = await client.query<ProgressRow>(readProgressSql, [tradeIds]);
-  const before = new Map(known.map((row) => [row.trade_id, stageTimes(row)]));
-
+  const tradeIds = [...incoming.keys()]
+    .filter((id) => stages.some((stage) => incoming.get(id)![stage]))
+    .sort();
+  const { rows: locked } = await client.query<ProgressRow & { inserted: boolean }>(
+    lockProgressSql(true),
+    [tradeIds, ...progressParams(tradeIds.map((id) => [id, incoming.get(id)!]))],
+  );
   const changed: Array<[string, StageTimes]> = [];
   const deltas: HistogramDelta[] = [];
-  for (const tradeId of tradeIds) {
-    const old = before.get(tradeId) ?? null;
+  for (const row of locked) {
+    const tradeId = row.trade_id;
+    // A new row already holds this batch's times; a known one is merged with them.
+    const old = row.inserted ? null : stageTimes(row);
     const after = mergeStageTimes(old, incoming.get(tradeId)!);
     if (sameStageTimes(old, after)) continue;
-    changed.push([tradeId, after]);
+    if (old) changed.push([tradeId, after]);
     deltas.push(...latencyChanges(tradeId, old, after).histogram);
   }
   const perSecond = countPerBucket(stored, secondMs);
   const perMinute = countPerBucket(stored, minuteMs);
   const histMinute = sumHistogram(deltas, minuteMs);
   const histHour = sumHistogram(deltas, hourMs);
+  changed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   await client.query(writeDerivedSql, [
     changed.map(([id]) => id),
-    ...stages.flatMap((stage) => [
-      changed.map(([, t]) => t[stage]?.at.toISOString() ?? null),
-      changed.map(([, t]) => t[stage]?.service ?? null),
-    ]),
+    ...progressParams(changed),
     ...[perSecond, perMinute].flatMap((counts) => [
       counts.map((c) => c.bucket.toISOString()),
       counts.map((c) => c.stage),
@@ -164,8 +177,17 @@ export async function writeTradeEvents(
   };
 }
 
+/** An (at, service) array pair per stage, for the trades in order. */
+function progressParams(trades: ReadonlyArray<[string, StageTimes]>): unknown[] {
+  return stages.flatMap((stage) => [
+    trades.map(([, t]) => t[stage]?.at.toISOString() ?? null),
+    trades.map(([, t]) => t[stage]?.service ?? null),
+  ]);
+}
+
 /**
- * Inserts the batch's events and returns those that were new. Almost every batch is all new, so
+ * Inserts the batch's events (each record once, in key order: writeBatch) and returns those that
+ * were new, so the derived data counts each stored event once. Almost every batch is all new, so
  * the plain INSERT is tried first, under a savepoint: it checks the unique index once per row
  * where ON CONFLICT checks it before inserting and again while inserting. Only when it meets a
  * duplicate (a redelivery) is it undone and the batch inserted ignoring duplicates.

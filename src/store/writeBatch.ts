@@ -2,11 +2,13 @@ import type { Pool } from "pg";
 import type { IngestRow, RowOf, TableKey } from "../domain/rows.js";
 import type { SnapshotRule } from "../metrics/index.js";
 import { columnArrays, insertIgnoringDuplicates, type TableSpec } from "./columns.js";
+import { uniqueInKeyOrder } from "./keyOrder.js";
 import { writeQueueMetrics } from "./queueMetrics.js";
 import { dlqEventsTable, errorEventsTable, invalidTradesTable, quarantineTable } from "./tables.js";
 import { writeTradeEvents } from "./tradeEvents.js";
+import { inTransaction } from "./transaction.js";
 
-/** Rows per table in one batch, each list in arrival order. */
+/** Rows per table in one batch, each list in arrival order (writeBatch dedupes and sorts them). */
 export type RowsByTable = { [K in TableKey]: Array<RowOf<K>> };
 
 export function groupByTable(rows: Iterable<IngestRow>): RowsByTable {
@@ -20,6 +22,15 @@ export function groupByTable(rows: Iterable<IngestRow>): RowsByTable {
   };
   for (const { table, row } of rows) (grouped[table] as unknown[]).push(row);
   return grouped;
+}
+
+function inKeyOrder(rows: RowsByTable): RowsByTable {
+  return Object.fromEntries(
+    Object.entries(rows).map(([table, list]) => [
+      table,
+      uniqueInKeyOrder(list as Array<RowOf<TableKey>>),
+    ]),
+  ) as unknown as RowsByTable;
 }
 
 const plainTables = {
@@ -36,19 +47,19 @@ export type BatchCounts = Record<TableKey, number> & {
 
 /**
  * Writes one batch in one transaction: every row, the rollups and the derived latencies commit
- * together or not at all, so a retried batch never leaves partial or doubled data.
+ * together or not at all, so a retried batch never leaves partial or doubled data. Each table's
+ * rows go in once per Kafka record and in key order (see keyOrder.ts); the counts returned are
+ * of the rows received.
  */
 export async function writeBatch(
   pool: Pool,
-  rows: RowsByTable,
+  received: RowsByTable,
   snapshotRule: SnapshotRule,
 ): Promise<BatchCounts> {
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  try {
-    await client.query("BEGIN");
+  const rows = inKeyOrder(received);
+  return inTransaction(pool, async (client) => {
     const counts: BatchCounts = {
-      ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.length])),
+      ...Object.fromEntries(Object.entries(received).map(([k, v]) => [k, v.length])),
       latencies: 0,
       queueMetricsStored: 0,
     } as BatchCounts;
@@ -65,14 +76,6 @@ export async function writeBatch(
       counts.queueMetricsStored = (
         await writeQueueMetrics(client, rows.queueMetrics, snapshotRule)
       ).stored;
-    await client.query("COMMIT");
     return counts;
-  } catch (err) {
-    failure = err as Error;
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    // A connection that failed mid-transaction is discarded rather than reused.
-    client.release(failure);
-  }
+  });
 }

@@ -1,6 +1,7 @@
 /** Rows for seeding through the real write path (src/store/writeBatch.ts) without Kafka. */
 import type { KafkaCoordinates } from "../../src/domain/kafka.js";
 import type { TradeEventRow } from "../../src/domain/rows.js";
+import type { RowsByTable } from "../../src/store/writeBatch.js";
 import type { Stage } from "../../src/domain/stages.js";
 
 /** Successive coordinates on one made-up topic, so every seeded row is unique. */
@@ -30,5 +31,17 @@ export function tradeEventRow(
     eventTime: time,
     message: `${stage} ${tradeId}`,
     ...coordinates,
+  };
+}
+
+/** A batch for writeBatch holding trade events only. */
+export function tradeEventsBatch(tradeEvents: TradeEventRow[]): RowsByTable {
+  return {
+    tradeEvents,
+    errorEvents: [],
+    dlqEvents: [],
+    invalidTrades: [],
+    queueMetrics: [],
+    quarantine: [],
   };
 }

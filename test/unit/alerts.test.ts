@@ -207,6 +207,7 @@ test("config: the old RTTM_ALERT_* names and defaults, plus hysteresis", () => {
     dlq: { warning: 1, critical: 2 },
     queueDepth: { warning: 10, critical: 50 },
     tps: { warning: 10, critical: 50 },
+    verifyDrift: { warning: 1, critical: 100 },
   });
   const custom = loadConfig({
     RTTM_ALERT_LATENCY_WARNING: "1000",
@@ -257,6 +258,7 @@ test("the rule table: every rule states its window and takes its thresholds from
       ["DLQ_COUNT", 300],
       ["QUEUE_LAG", 300],
       ["TPS", 60],
+      ["DERIVED_DRIFT", 7200],
     ],
   );
   const info = ruleInfo(

@@ -23,6 +23,10 @@ function ingestStats(rows: Record<string, number>) {
       queueCapacity: 10,
       commitLag: 2,
       schemaIds: { verified: 5, unverified: 1 },
+      verifyDrift: [
+        { table: "rttm_stage_count_minute", differing: 3 },
+        { table: "rttm_trade_progress", differing: 0 },
+      ],
     }),
     onStored() {},
   };
@@ -60,6 +64,8 @@ test("*_total series are counters holding the counts the service keeps; levels a
     assert.match(text, /^rttm_alert_feed_delivered_total 9$/m);
     assert.match(text, /^# TYPE rttm_queue_depth gauge$/m);
     assert.match(text, /^rttm_queue_depth 3$/m);
+    assert.match(text, /^rttm_verify_drifted_buckets\{table="rttm_stage_count_minute"\} 3$/m);
+    assert.match(text, /^rttm_verify_drifted_buckets\{table="rttm_trade_progress"\} 0$/m);
     assert.match(
       text,
       /^rttm_consumer_lag_records\{topic="rttm.trade.events",partition="0"\} 12$/m,

@@ -55,7 +55,7 @@ test("earliest per stage: the earliest time, on a tie the smaller service name",
   assert.equal(times.VALIDATED, null);
 });
 
-test("merging keeps the earlier time per stage; a tie keeps what was known", () => {
+test("merging keeps the earlier time per stage; a tie goes to the smaller service name, as within a batch", () => {
   const known = earliestPerStage([event("a", "RECEIVED", 20, "old"), event("a", "ENRICHED", 90)]);
   const incoming = earliestPerStage([
     event("a", "RECEIVED", 20, "new"),
@@ -63,7 +63,8 @@ test("merging keeps the earlier time per stage; a tie keeps what was known", () 
     event("a", "ENRICHED", 80, "earlier"),
   ]);
   const merged = mergeStageTimes(known.get("a")!, incoming.get("a")!);
-  assert.equal(merged.RECEIVED!.service, "old");
+  assert.equal(merged.RECEIVED!.service, "new");
+  assert.equal(mergeStageTimes(incoming.get("a")!, known.get("a")!).RECEIVED!.service, "new");
   assert.equal(merged.VALIDATED!.at.getTime(), t0 + 40);
   assert.deepEqual(merged.ENRICHED, { at: new Date(t0 + 80), service: "earlier" });
   assert.equal(sameStageTimes(known.get("a")!, merged), false);

@@ -137,3 +137,13 @@ export function topProcesses(
     .sort((x, y) => y.cpuPctOfCore - x.cpuPctOfCore)
     .slice(0, n);
 }
+
+/** Peak resident set size in KiB (VmHWM), or null when the process is gone. */
+export function peakRssKb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}

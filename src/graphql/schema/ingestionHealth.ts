@@ -1,5 +1,7 @@
 /** This replica's ingestion pipeline, from its own memory. */
 import type { IngestionHealth } from "../../live/index.js";
+import type { TableReport } from "../../store/verify/run.js";
+import type { VerifyRun } from "../../store/verify/schedule.js";
 import { builder } from "../builder.js";
 import { fromLiveHub } from "../live.js";
 
@@ -11,6 +13,33 @@ const TopicRecordsRef = builder
   .implement({
     fields: (t) => ({ topic: t.exposeString("topic"), records: t.exposeInt("records") }),
   });
+
+const VerifiedTableRef = builder.objectRef<TableReport>("VerifiedTable").implement({
+  description: "One derived table compared with its recomputation from the stored events.",
+  fields: (t) => ({
+    table: t.exposeString("table"),
+    checked: t.exposeInt("checked", {
+      description: "Keys compared: buckets for the rollups, trades for trade progress.",
+    }),
+    differing: t.exposeInt("differing"),
+    largestDifference: t.exposeFloat("largestDifference"),
+    unit: t.exposeString("unit", { description: "What largestDifference counts." }),
+  }),
+});
+
+const VerifyRunRef = builder.objectRef<VerifyRun>("VerifyRun").implement({
+  description:
+    "The latest self-check (RTTM_VERIFY_INTERVAL) of any replica: the derived tables of one closed hour recomputed from the stored events (as `npm run verify`).",
+  fields: (t) => ({
+    checkedAt: t.field({ type: "DateTime", resolve: (r) => r.checkedAt }),
+    from: t.field({ type: "DateTime", resolve: (r) => r.from }),
+    to: t.field({ type: "DateTime", resolve: (r) => r.to }),
+    driftedBuckets: t.exposeInt("driftedBuckets", {
+      description: "Keys that differed over all derived tables; 0: every number is exact.",
+    }),
+    tables: t.field({ type: [VerifiedTableRef], resolve: (r) => r.tables }),
+  }),
+});
 
 export const IngestionHealthRef = builder.objectRef<IngestionHealth>("IngestionHealth").implement({
   description:
@@ -44,6 +73,13 @@ export const IngestionHealthRef = builder.objectRef<IngestionHealth>("IngestionH
     rowsStored: t.field({ type: [TableRowsRef], resolve: (h) => h.rowsStored }),
     recordsConsumed: t.field({ type: [TopicRecordsRef], resolve: (h) => h.recordsConsumed }),
     changeBusHealthy: t.exposeBoolean("changeBusHealthy"),
+    verify: t.field({
+      type: VerifyRunRef,
+      nullable: true,
+      description:
+        "The latest self-check of the derived tables; null when RTTM_VERIFY_INTERVAL is off or before the first.",
+      resolve: (h) => h.verify,
+    }),
   }),
 });
 

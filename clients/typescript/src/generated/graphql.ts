@@ -18,6 +18,7 @@ export type AlertResolution =
 
 /** The rules; see the alertRules query. */
 export type AlertRuleName =
+  | 'DERIVED_DRIFT'
   | 'DLQ_COUNT'
   | 'ERROR_RATE'
   | 'LATENCY_P95'
