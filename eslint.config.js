@@ -7,7 +7,13 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["src/store/generated/**", "src/ingest/proto/**", "clients/**", "node_modules/**"],
+    ignores: [
+      "src/store/generated/**",
+      "src/ingest/proto/**",
+      "clients/**",
+      "node_modules/**",
+      "dist/**",
+    ],
   },
   {
     files: ["src/**/*.ts", "scripts/**/*.ts", "test/**/*.ts"],

@@ -2,11 +2,11 @@
  * RTTM's one error type. Every error RTTM raises on purpose is an RttmError: a `code` from
  * errorCodes.ts (what happened, the thing a caller or a transport switches on), `retriable` (the
  * same call may succeed later: an outage, not a bad request), and structured fields naming what it
- * concerns (the argument, the alert, the Kafka record). Code decides by `code` through
+ * concerns (the argument, the field, the alert, the dependency). Code decides by `code` through
  * `isRttmError`, never by matching message text. Each transport maps it to its shape in one place:
- * GraphQL extensions (src/http/error-masking.ts), HTTP statuses (src/http/errorStatus.ts), the
- * Spring body of the old REST API (src/legacy/springError.ts), graphql-ws close codes
- * (src/http/errorStatus.ts).
+ * GraphQL extensions (src/http/error-masking.ts), HTTP 401/403 (src/http/identity/refusal.ts),
+ * graphql-ws close codes (src/http/identity/socket.ts), the Spring body of the old REST API
+ * (src/legacy/springError.ts), the producers' ingest answers (src/http/use-http-ingest.ts).
  */
 import type { RttmErrorCode } from "./errorCodes.js";
 
@@ -18,11 +18,6 @@ export interface ErrorFields {
   field?: string;
   /** The alert a mutation named. */
   alertId?: string;
-  tradeId?: string;
-  /** The Kafka record concerned. */
-  topic?: string;
-  partition?: number;
-  offset?: string;
   /** The position of an event in a posted batch. */
   index?: number;
   /** The dependency that did not answer or refused (e.g. "kafka", "schema-registry", an Alertmanager's URL). */
@@ -55,10 +50,6 @@ export class RttmError<Code extends RttmErrorCode = RttmErrorCode>
   declare readonly argument?: string;
   declare readonly field?: string;
   declare readonly alertId?: string;
-  declare readonly tradeId?: string;
-  declare readonly topic?: string;
-  declare readonly partition?: number;
-  declare readonly offset?: string;
   declare readonly index?: number;
   declare readonly dependency?: string;
   declare readonly upstreamStatus?: number;

@@ -25,6 +25,8 @@ describe("alerts delivered to real Alertmanagers", () => {
   let am1: Alertmanager;
   let am2: Alertmanager;
   let app: App;
+  let appEnv: Record<string, string>;
+  let appStopped = false;
   const dashboard = "http://dashboard.test/rttm";
 
   /** A queue-metric snapshot through Kafka: `lag` messages behind on (topic, partition). */
@@ -85,21 +87,19 @@ describe("alerts delivered to real Alertmanagers", () => {
     receiver = await WebhookReceiver.start();
     am1 = await Alertmanager.start(receiver.url("/am1"));
     am2 = await Alertmanager.start(receiver.url("/am2"));
-    app = await startAppInProcess(
-      serviceEnv(db.url, fresh.env, {
-        RTTM_ALERT_EVAL_INTERVAL: "1000",
-        RTTM_ALERTMANAGER_URLS: `${am1.url},${am2.url}`,
-        RTTM_ALERTMANAGER_RESEND: "1s",
-        RTTM_ALERTMANAGER_LABELS: "cluster=test-eu,env=test",
-        RTTM_ALERTMANAGER_RUNBOOK_URL: "https://runbooks.test/rttm#{rule}",
-        RTTM_ALERTMANAGER_SILENCE_ON_ACK: "true",
-        RTTM_ALERTMANAGER_TIMEOUT: "2s",
-        RTTM_DASHBOARD_URL: dashboard,
-      }),
-    );
+    appEnv = serviceEnv(db.url, fresh.env, {
+      RTTM_ALERT_EVAL_INTERVAL: "1000",
+      RTTM_ALERTMANAGER_URLS: `${am1.url},${am2.url}`,
+      RTTM_ALERTMANAGER_RESEND: "1s",
+      RTTM_ALERTMANAGER_LABELS: "cluster=test-eu,env=test",
+      RTTM_ALERTMANAGER_RUNBOOK_URL: "https://runbooks.test/rttm#{rule}",
+      RTTM_ALERTMANAGER_SILENCE_ON_ACK: "true",
+      RTTM_DASHBOARD_URL: dashboard,
+    });
+    app = await startAppInProcess(appEnv);
   });
   after(async () => {
-    await app?.stop();
+    if (!appStopped) await app?.stop();
     await producer?.disconnect();
     await am1?.stop();
     await am2?.stop();
@@ -301,5 +301,34 @@ describe("alerts delivered to real Alertmanagers", () => {
     assert.equal(stats.rejected, rejected, "the refused alert is not sent again");
     await lag("orders-e", 0, 0);
     await receiver.waitFor("/am1", "resolved", on("orders-e", "warning", "resolved"));
+  });
+  test("when the evaluating replica stops, the next one sends every open alert at once", async () => {
+    // A second replica whose own resend interval is an hour: only taking over makes it send.
+    const second = await startAppInProcess({ ...appEnv, RTTM_ALERTMANAGER_RESEND: "1h" });
+    try {
+      await lag("orders-f", 0, 20);
+      await receiver.waitFor("/am1", "firing", on("orders-f", "warning", "firing"));
+      assert.equal(second.alerts.evaluator.isLeader, false);
+      assert.equal(second.alerts.delivery!.stats.sent, 0);
+      await app.stop();
+      appStopped = true;
+      await am1.restart(); // its alerts gone: what arrives now comes from the second replica
+      const from = receiver.alerts("/am1").length;
+      await receiver.waitFor(
+        "/am1",
+        "firing, sent by the new evaluator",
+        on("orders-f", "warning", "firing"),
+        30_000,
+        from,
+      );
+      assert.equal(second.alerts.evaluator.isLeader, true);
+      // Accepted by Alertmanager; the answer may come after the webhook on a loaded machine.
+      await waitFor(
+        "the new evaluator's send counted",
+        async () => second.alerts.delivery!.stats.sent > 0,
+      );
+    } finally {
+      await second.stop();
+    }
   });
 });

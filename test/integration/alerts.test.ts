@@ -18,7 +18,7 @@ import type { ChangeNotice } from "../../src/live/notice.js";
 import { createLogger, setLogLevel } from "../../src/log.js";
 import { createPool } from "../../src/store/pool.js";
 import { writeBatch, type RowsByTable } from "../../src/store/writeBatch.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
+import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { useAppFixture } from "../support/fixture.js";
 import { graphql, wsClient } from "../support/service.js";
 import { tradeEventRow } from "../support/rows.js";
@@ -696,6 +696,21 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
     } finally {
       await ws.close();
     }
+  });
+
+  test("delivery to Alertmanager off (RTTM_ALERTMANAGER_URLS unset): no delivery state, no delivery metrics", async () => {
+    assert.equal(fixture.app.alerts.delivery, null);
+    const listed = await graphql(
+      fixture.app.port,
+      "{ alerts { edges { node { id delivery { lastSentAt } } } } }",
+    );
+    assert.equal(listed.errors, undefined);
+    assert.ok(listed.data!.alerts.edges.length > 0);
+    for (const edge of listed.data!.alerts.edges as Array<{ node: { delivery: unknown } }>)
+      assert.equal(edge.node.delivery, null);
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.app.port}/metrics`)).text();
+    assert.doesNotMatch(metrics, /rttm_alertmanager_/);
+    assert.equal(await count(fixture.db.pool, "SELECT count(*) FROM rttm_alert_deliveries"), 0);
   });
 
   test("queries: filters by status, severity, rule and time, cursor pages, and the rules as configured", async () => {

@@ -45,13 +45,14 @@ test("isRttmError decides by code, never by message", () => {
 });
 
 test("fields never set are absent (not undefined) so logs and extensions carry only what is known", () => {
-  const err = new RttmError("RECORD_INVALID", "tradeId is not a UUID", {
-    topic: "t",
-    partition: 0,
+  const err = new RttmError("EVENT_INVALID", "trade_id is not a UUID", {
+    field: "trade_id",
+    index: 0,
+    argument: undefined,
   });
   assert.deepEqual(
     Object.keys(err).filter((k) => k !== "name" && k !== "code" && k !== "retriable"),
-    ["topic", "partition"],
+    ["field", "index"],
   );
 });
 

@@ -26,17 +26,10 @@ export interface DatabaseProfile {
   /** Share of active-backend samples per statement (its first 100 characters), largest first. */
   statements: Array<{ statement: string; share: number }>;
   /** Per second over the step: from pg_stat_database and pg_stat_wal. */
-  perSecond: {
-    commits: number;
-    rowsInserted: number;
-    blocksRead: number;
-    blocksHit: number;
-    walBytes: number;
-    walSyncs: number;
-  };
+  perSecond: Counters;
 }
 
-interface Counters {
+export interface Counters {
   commits: number;
   rowsInserted: number;
   blocksRead: number;

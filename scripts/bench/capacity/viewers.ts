@@ -10,7 +10,7 @@
 import { loadavg } from "node:os";
 import { Partitioners } from "kafkajs";
 import { createEncoder } from "../../../test/support/kafka.js";
-import { ClientWorker } from "../lib/clientWorker.js";
+import { ClientWorker, closeWorkers } from "../lib/clientWorker.js";
 import type { WorkerMessage, WorkerReport } from "../lib/liveClients.js";
 import {
   createDatabase,
@@ -184,12 +184,7 @@ export async function viewerRamp(options: ViewerOptions): Promise<ViewerResult> 
       if (!passed) break;
     }
   } finally {
-    for (const worker of workers) {
-      const closed = worker.next("closed").catch(() => undefined);
-      worker.send({ cmd: "close" });
-      await Promise.race([closed, sleep(20_000)]);
-      worker.child.kill();
-    }
+    await closeWorkers(workers);
     await traffic.stop();
     await producer.disconnect();
     await stopReplicas(replicas);

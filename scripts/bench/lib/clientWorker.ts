@@ -52,3 +52,13 @@ export class ClientWorker {
     });
   }
 }
+
+/** Asks each worker to close its clients (up to 20 s each), then ends the worker processes. */
+export async function closeWorkers(workers: readonly ClientWorker[]): Promise<void> {
+  for (const worker of workers) {
+    const closed = worker.next("closed").catch(() => undefined);
+    worker.send({ cmd: "close" });
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 20_000))]);
+    worker.child.kill();
+  }
+}

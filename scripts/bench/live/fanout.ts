@@ -14,7 +14,7 @@ import pg from "pg";
 import { stages } from "../../../src/domain/stages.js";
 import { createEncoder, type Encoder } from "../../../test/support/kafka.js";
 import * as m from "../../../test/support/messages.js";
-import { ClientWorker } from "../lib/clientWorker.js";
+import { ClientWorker, closeWorkers } from "../lib/clientWorker.js";
 import type { WorkerReport } from "../lib/liveClients.js";
 import {
   allProcessCpu,
@@ -586,12 +586,7 @@ export async function liveRun(shape: LiveShape, options: FanOutBenchOptions): Pr
     );
     return result;
   } finally {
-    for (const worker of workers) {
-      const closed = worker.next("closed").catch(() => undefined);
-      worker.send({ cmd: "close" });
-      await Promise.race([closed, sleep(20_000)]);
-      worker.child.kill();
-    }
+    await closeWorkers(workers);
     await traffic.stop();
     await producer.disconnect();
     for (const service of services) await service.stop();
