@@ -11,7 +11,13 @@
  * producer id): its sequence state is no longer known, and reusing it could make the broker take a
  * later batch for a duplicate of one it had already written.
  */
-import { Kafka, logLevel as KafkaLogLevel, type Message, type Producer } from "kafkajs";
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Message,
+  type Producer,
+} from "kafkajs";
 import type { Logger } from "../log.js";
 import { kafkaLogCreator } from "../ingest/index.js";
 import { ProduceUnavailable, withDeadline } from "./errors.js";
@@ -96,7 +102,13 @@ export function createBatchingProducer({
 
   function connected(): Promise<Producer> {
     producer ??= (async () => {
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        // murmur2 of the key, as the Java client partitions: a key lands on the partition the
+        // library's Kafka mode would choose for it.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await p.connect();
       return p;
     })();
