@@ -3,7 +3,9 @@
  *
  * Imports point down the flow of data: a module may import its own layer and the layers listed
  * before it, never one listed after it. The order is declared once, here; the rules below follow
- * from it. `npm run graph:folders` prints the folder import graph the rules act on.
+ * from it. A subsystem is known by its public face: from outside a folder, only its index.ts or a
+ * named public file may be imported (`publicFiles`). `npm run graph:folders` prints the folder
+ * import graph the rules act on.
  */
 
 /** Bottom to top. */
@@ -15,7 +17,11 @@ const layers = [
   },
   { name: "domain", path: "^src/domain/", why: "shared vocabulary: stages, rows, codes, keys" },
   { name: "foundation", path: "^src/(config/|log\\.ts$)", why: "settings and logging" },
-  { name: "metrics", path: "^src/metrics/", why: "pure computations" },
+  {
+    name: "arithmetic",
+    path: "^src/arithmetic/",
+    why: "pure computations: rollups per batch, latency histograms, queue snapshots, card status",
+  },
   { name: "store", path: "^src/store/(?!generated/)", why: "every SQL read and write" },
   { name: "pipeline", path: "^src/pipeline/", why: "bounded queue, batching, offsets" },
   { name: "ingest", path: "^src/ingest/", why: "Kafka consumer, decoding, quarantine" },
@@ -47,6 +53,22 @@ const layerRules = layers.slice(0, -1).map((layer, index) => ({
   to: { path: anyOf(layers.slice(index + 1).map((l) => l.path)) },
 }));
 
+/**
+ * What another subsystem may import of a folder: its public face, the folder's index.ts (a nested
+ * folder's own index.ts too, e.g. src/store/read/index.ts), or one of these named public files.
+ * Everything else in a folder is its internals, free to change without its users knowing.
+ */
+const publicFiles = [
+  { path: "^src/domain/", why: "the shared vocabulary: every file is public" },
+  { path: "^src/store/generated/", why: "the Prisma client generated from prisma/schema.prisma" },
+  {
+    path: "^src/ingest/proto/",
+    why: "the protobuf messages generated from the platform's .proto files",
+  },
+  { path: "^src/http/use-[^/]+\\.ts$", why: "Yoga plugins, one public use<Concern>() per file" },
+  { path: "/index\\.ts$", why: "a folder's public face" },
+];
+
 const nonCodeDependencies = ["core", "npm", "npm-dev", "npm-optional", "npm-peer", "npm-no-pkg"];
 
 /** @type {import("dependency-cruiser").IConfiguration} */
@@ -76,6 +98,20 @@ export default {
       to: { circular: true },
     },
     {
+      name: "public-faces-only",
+      comment: `a module outside a folder imports only that folder's public face (its index.ts) or a named public file: ${publicFiles.map((f) => `${f.path} (${f.why})`).join("; ")}`,
+      severity: "error",
+      from: { path: "^src/([^/]+)/" },
+      to: { path: "^src/[^/]+/", pathNot: ["^src/$1/", ...publicFiles.map((f) => f.path)] },
+    },
+    {
+      name: "public-faces-only-from-the-root",
+      comment: "the composition root (src/*.ts) imports a folder only through its public face too",
+      severity: "error",
+      from: { path: "^src/[^/]+\\.ts$" },
+      to: { path: "^src/[^/]+/", pathNot: publicFiles.map((f) => f.path) },
+    },
+    {
       name: "src-not-scripts-or-tests",
       comment: "the image carries src/ only: src never imports scripts/ or test/",
       severity: "error",
@@ -83,10 +119,10 @@ export default {
       to: { path: "^(scripts|test)/" },
     },
     {
-      name: "pure-domain-and-metrics",
-      comment: "domain and metrics do no I/O: no Node built-ins, no packages",
+      name: "pure-domain-and-arithmetic",
+      comment: "domain and arithmetic do no I/O: no Node built-ins, no packages",
       severity: "error",
-      from: { path: "^src/(domain|metrics)/" },
+      from: { path: "^src/(domain|arithmetic)/" },
       to: { dependencyTypes: nonCodeDependencies },
     },
   ],

@@ -25,7 +25,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { stages } from "../../src/domain/stages.js";
 import { loadConfig } from "../../src/config/index.js";
-import { latencyBin } from "../../src/metrics/latencyHistogram.js";
+import { latencyBin } from "../../src/arithmetic/latencyHistogram.js";
 import { preparePartitions } from "../../src/store/retention.js";
 import { createDatabase, databaseUrl, progress, template, withAdmin } from "./lib/service.js";
 import { fmt } from "./lib/stats.js";

@@ -1,7 +1,7 @@
 import type { Pool } from "pg";
 import type { Config } from "../config/index.js";
 import type { IngestService } from "../ingest/index.js";
-import { cardStatus } from "../metrics/index.js";
+import { cardStatus } from "../arithmetic/index.js";
 import * as read from "../store/read/index.js";
 import type { SnapshotSource } from "./hub.js";
 import type { ChangeBus } from "./bus.js";

@@ -2,7 +2,7 @@ import type { Pool } from "pg";
 import type { PartitionOffset } from "../domain/kafka.js";
 import type { IngestRow } from "../domain/rows.js";
 import type { Logger } from "../log.js";
-import type { SnapshotRule } from "../metrics/index.js";
+import type { SnapshotRule } from "../arithmetic/index.js";
 import { groupByTable, writeBatch, type BatchCounts } from "../store/index.js";
 import type { BoundedQueue } from "./boundedQueue.js";
 import { OffsetLedger } from "./offsets.js";

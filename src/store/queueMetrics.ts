@@ -5,7 +5,7 @@ import {
   shouldStoreSnapshot,
   type SnapshotRule,
   type StoredSnapshot,
-} from "../metrics/index.js";
+} from "../arithmetic/index.js";
 import { columnArrays, insertIgnoringDuplicates } from "./columns.js";
 import { queueMetricsTable } from "./tables.js";
 

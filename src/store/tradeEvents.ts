@@ -10,7 +10,7 @@ import {
   sumHistogram,
   type HistogramDelta,
   type StageTimes,
-} from "../metrics/index.js";
+} from "../arithmetic/index.js";
 import { copyIntoStaging } from "./staging.js";
 import { tradeEventsTable } from "./tables.js";
 

@@ -1,6 +1,6 @@
 import type { Pool } from "pg";
 import type { IngestRow, RowOf, TableKey } from "../domain/rows.js";
-import type { SnapshotRule } from "../metrics/index.js";
+import type { SnapshotRule } from "../arithmetic/index.js";
 import { columnArrays, insertIgnoringDuplicates, type TableSpec } from "./columns.js";
 import { uniqueInKeyOrder } from "./keyOrder.js";
 import { writeQueueMetrics } from "./queueMetrics.js";

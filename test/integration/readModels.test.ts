@@ -12,7 +12,7 @@ import type {
 } from "../../src/domain/rows.js";
 import type { Stage } from "../../src/domain/stages.js";
 import { stages } from "../../src/domain/stages.js";
-import { binLowerBoundMs, binUpperBoundMs } from "../../src/metrics/latencyHistogram.js";
+import { binLowerBoundMs, binUpperBoundMs } from "../../src/arithmetic/latencyHistogram.js";
 import { createPool } from "../../src/store/pool.js";
 import {
   dlqEvents,

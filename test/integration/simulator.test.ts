@@ -233,7 +233,7 @@ describe("simulator: against the real broker, registry and service", () => {
         30_000,
       );
     }
-    // Queue history keeps only changed snapshots (src/metrics/queueSnapshot.ts); the latest has every series.
+    // Queue history keeps only changed snapshots (src/arithmetic/queueSnapshot.ts); the latest has every series.
     await waitFor(
       "the latest snapshot of 3 consumers × 3 partitions",
       async () => (await count(db.pool, "SELECT count(*) FROM rttm_queue_metric_latest")) === 9,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cardStatus } from "../../src/metrics/cardStatus.js";
+import { cardStatus } from "../../src/arithmetic/cardStatus.js";
 
 const thresholds = { warning: 30, critical: 100 };
 

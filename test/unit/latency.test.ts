@@ -5,8 +5,12 @@ import {
   binUpperBoundMs,
   latencyBin,
   quantileFromHistogram,
-} from "../../src/metrics/latencyHistogram.js";
-import { latencyChanges, stageLatencies, type StageTimes } from "../../src/metrics/stageLatency.js";
+} from "../../src/arithmetic/latencyHistogram.js";
+import {
+  latencyChanges,
+  stageLatencies,
+  type StageTimes,
+} from "../../src/arithmetic/stageLatency.js";
 
 const t0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 const at = (ms: number, service = "svc") => ({ at: new Date(t0 + ms), service });

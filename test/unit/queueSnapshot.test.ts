@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { shouldStoreSnapshot } from "../../src/metrics/queueSnapshot.js";
+import { shouldStoreSnapshot } from "../../src/arithmetic/queueSnapshot.js";
 
 const rule = { threshold: 0.1, minIntervalMinutes: 5 };
 const t0 = Date.UTC(2026, 10, 27, 12, 0, 0);

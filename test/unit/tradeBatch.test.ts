@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { latencyChanges } from "../../src/metrics/stageLatency.js";
+import { latencyChanges } from "../../src/arithmetic/stageLatency.js";
 import {
   countPerBucket,
   earliestPerStage,
@@ -8,7 +8,7 @@ import {
   sameStageTimes,
   sumHistogram,
   type StageEvent,
-} from "../../src/metrics/tradeBatch.js";
+} from "../../src/arithmetic/tradeBatch.js";
 
 const t0 = Date.parse("2026-11-29T10:00:00.000Z");
 const event = (tradeId: string, eventStage: string, ms: number, serviceName = "s"): StageEvent => ({

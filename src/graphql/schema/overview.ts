@@ -1,5 +1,5 @@
 /** The overview cards: current and peak TPS, end-to-end latency, DLQ, invalid trades, errors. */
-import type { CardStatus } from "../../metrics/index.js";
+import type { CardStatus } from "../../arithmetic/index.js";
 import { defaultWindowSeconds } from "../../domain/window.js";
 import type * as read from "../../store/read/index.js";
 import { builder } from "../builder.js";

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { quantileFromHistogram, type HistogramBin } from "../../metrics/index.js";
+import { quantileFromHistogram, type HistogramBin } from "../../arithmetic/index.js";
 import type { LatencyStage } from "../../domain/stages.js";
 import { toNumber } from "./values.js";
 import { ceilTo, floorTo, hourMs, minuteMs, trailingWindow } from "./window.js";
