@@ -1,5 +1,5 @@
 import { latencyStages, stages } from "../../domain/stages.js";
-import { integerBinThresholds } from "../../metrics/latencyHistogram.js";
+import { integerBinThresholds } from "../../arithmetic/index.js";
 
 /**
  * One derived table, recomputed from the stored trade events of a time chunk and compared with
