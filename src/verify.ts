@@ -8,17 +8,17 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config/index.js";
-import { createPool } from "./store/pool.js";
-import { formatReports } from "./store/verify/format.js";
-import { withVerifyLock } from "./store/verify/lock.js";
+import { createPool } from "./store/index.js";
 import {
+  formatReports,
+  withVerifyLock,
   alignRange,
   defaultRanges,
   sameRange,
   verifyDerived,
   type TableReport,
   type VerifyProgress,
-} from "./store/verify/run.js";
+} from "./store/verify/index.js";
 
 const usage = "usage: npm run verify -- [--from ISO] [--to ISO] [--json] [--repair]";
 

@@ -11,7 +11,7 @@ import {
   type CountedTable,
 } from "../store/read/index.js";
 import { latencyStages } from "../domain/stages.js";
-import { latestVerifyRun } from "../store/verify/schedule.js";
+import { latestVerifyRun } from "../store/verify/index.js";
 import { clearLevel } from "./lifecycle.js";
 import { globalScope, type RuleName } from "../domain/alerts.js";
 

@@ -1,6 +1,10 @@
 /** The pure arithmetic the other layers use: rollups per batch, latency histograms, queue snapshots, card status. */
 export { cardStatus, type CardStatus } from "./cardStatus.js";
-export { quantileFromHistogram, type HistogramBin } from "./latencyHistogram.js";
+export {
+  integerBinThresholds,
+  quantileFromHistogram,
+  type HistogramBin,
+} from "./latencyHistogram.js";
 export {
   lagOf,
   shouldStoreSnapshot,

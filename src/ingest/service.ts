@@ -2,7 +2,7 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { OffsetLedger, ShardedQueue, WriterPool, type WriterStats } from "../pipeline/index.js";
 import { createPool, preparePartitions, startRetention, type BatchCounts } from "../store/index.js";
-import { startVerifySchedule, type VerifySchedule } from "../store/verify/schedule.js";
+import { startVerifySchedule, type VerifySchedule } from "../store/verify/index.js";
 import type { Pool } from "pg";
 import { createIngestConsumer, type ConsumerStats, type ConsumerStatus } from "./consumer.js";
 import type { IngestRow } from "../domain/rows.js";

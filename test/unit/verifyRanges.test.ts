@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { integerBinThresholds, latencyBin } from "../../src/metrics/latencyHistogram.js";
+import { integerBinThresholds, latencyBin } from "../../src/arithmetic/latencyHistogram.js";
 import { alignRange, defaultRanges } from "../../src/store/verify/run.js";
 
 const hour = 3_600_000;

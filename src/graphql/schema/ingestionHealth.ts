@@ -1,7 +1,6 @@
 /** This replica's ingestion pipeline, from its own memory. */
 import type { IngestionHealth } from "../../live/index.js";
-import type { TableReport } from "../../store/verify/run.js";
-import type { VerifyRun } from "../../store/verify/schedule.js";
+import type { TableReport, VerifyRun } from "../../store/verify/index.js";
 import { builder } from "../builder.js";
 import { fromLiveHub } from "../live.js";
 
