@@ -1,4 +1,4 @@
-/** Derived tables recomputed from the stored events and compared (`npm run verify`, the self-check). */
+/** Verify and repair: the derived tables recomputed from the stored events (npm run verify, RTTM_VERIFY_INTERVAL). */
 export { formatReports } from "./format.js";
 export { withVerifyLock } from "./lock.js";
 export {
@@ -6,15 +6,12 @@ export {
   defaultRanges,
   sameRange,
   verifyDerived,
-  verifyOrder,
   type TableReport,
   type VerifyProgress,
-  type VerifyRange,
 } from "./run.js";
 export {
   latestVerifyRun,
   startVerifySchedule,
-  verifyLastClosedHour,
   type VerifyRun,
   type VerifySchedule,
 } from "./schedule.js";
