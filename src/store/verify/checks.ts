@@ -93,7 +93,7 @@ const latencyPairs: Array<[string, string, string]> = [
 const thresholds = integerBinThresholds();
 
 /**
- * A latency histogram: every stage latency (src/metrics/stageLatency.ts) whose later event lies
+ * A latency histogram: every stage latency (src/arithmetic/stageLatency.ts) whose later event lies
  * in the chunk, from each trade's earliest events per stage, binned exactly as latencyBin does.
  */
 function histogramCheck(table: string, interval: string): DerivedCheck {

@@ -65,7 +65,7 @@ export async function repairDrift(
   });
 }
 
-/** The order writers lock rollup rows in (src/metrics/tradeBatch.ts): bucket, stage, bin. */
+/** The order writers lock rollup rows in (src/arithmetic/tradeBatch.ts): bucket, stage, bin. */
 function inLockOrder(a: Drift, b: Drift): number {
   const byKey = (x: Drift) => [
     Date.parse(x.bucket ?? ""),
