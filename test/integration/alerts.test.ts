@@ -806,6 +806,8 @@ describe("alerts over GraphQL against a real server: acknowledge, resolve, query
         ["DLQ_COUNT", 300, 1, 2],
         ["QUEUE_LAG", 300, 10, 50],
         ["TPS", 60, 10, 50],
+        // the latest self-check's drift (RTTM_VERIFY_INTERVAL), if it ran in the last 2 hours
+        ["DERIVED_DRIFT", 7200, 1, 100],
       ],
     );
     const anonymous = await graphql(
