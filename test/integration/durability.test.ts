@@ -167,7 +167,9 @@ describe("durability against real Kafka and PostgreSQL", () => {
   test("SIGTERM: stops fetching, flushes the queue, commits, leaves the group and exits within the bound", async () => {
     db = await createTestDatabase();
     const { topics, env, encoder } = await freshTopics();
-    // A long poll interval and huge batches keep everything in the queue until shutdown flushes it.
+    // Huge batches, and writes that wait on a lock this test holds: every record is fetched but none
+    // stored when SIGTERM arrives (the writer no longer waits out the poll interval: it takes a
+    // batch as soon as a fetch is queued). SHARE mode blocks the writer's INSERT, not our SELECTs.
     const child = startChild(
       serviceEnv(db.url, env, {
         RTTM_BATCH_SIZE: "50000",
@@ -175,13 +177,17 @@ describe("durability against real Kafka and PostgreSQL", () => {
         RTTM_SHUTDOWN_TIMEOUT_MS: "15000",
       }),
     );
+    const blocker = await db.pool.connect();
     try {
-      const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 500);
+      // After the join: start-up's partition maintenance takes locks this one would block.
       await waitFor(
         "the group joined",
         async () => child.output().includes("joined consumer group"),
         30_000,
       );
+      await blocker.query("BEGIN");
+      await blocker.query("LOCK TABLE rttm_trade_events IN SHARE MODE");
+      const { tradeIds, events } = await produceTrades(producer, encoder, topics.tradeEvents, 500);
       const port = await announcedPort(child);
       await waitFor(
         "every record fetched and handed to the queue",
@@ -199,11 +205,14 @@ describe("durability against real Kafka and PostgreSQL", () => {
       );
       const started = Date.now();
       child.process.kill("SIGTERM");
+      await blocker.query("COMMIT");
       assert.equal(await child.exited, 0, child.output());
       assert.ok(Date.now() - started < 17_000, "exited within the shutdown bound");
       await assertExactlyOnce(db, tradeIds);
       assert.equal(await committedTotal(env.KAFKA_CONSUMER_GROUP_ID!, topics.tradeEvents), events);
     } finally {
+      await blocker.query("ROLLBACK").catch(() => undefined);
+      blocker.release();
       child.process.kill("SIGKILL");
       await db.drop();
     }
