@@ -102,7 +102,11 @@ format_storage() {
   log "kafka: formatting KRaft storage in $DATA"
   rm -rf "$DATA"
   local cluster_id
-  cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  # A base64url uuid; one that starts with '-' would be read by the tool as an option (1 in 64).
+  cluster_id=-
+  while [[ $cluster_id == -* ]]; do
+    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  done
   "$JAVA" -cp "$HOME_DIR/jars/*" -Dlog4j2.configurationFile="$RUN/log4j2.properties" \
     -Dkafka.logs.dir="$RUN/logs" kafka.tools.StorageTool format --standalone \
     -t "$cluster_id" -c "$PROPS" >"$RUN/logs/format.log" 2>&1 ||
