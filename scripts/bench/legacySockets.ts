@@ -32,6 +32,7 @@ import {
   startService,
 } from "./lib/service.js";
 import { round, summarize } from "./lib/stats.js";
+import { sleep } from "../../src/pipeline/retry.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -46,7 +47,6 @@ const socketCount = Number(args.sockets);
 const measureMs = Number(args["measure-seconds"]) * 1000;
 const settleMs = Number(args["settle-seconds"]) * 1000;
 const tradeRate = Number(args["trade-rate"]);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Sample {
   cpu: number;

@@ -14,8 +14,7 @@ import { Traffic } from "../lib/traffic.js";
 import { dashboardLoad } from "../live/httpLoad.js";
 import { seedDatabase } from "../seed.js";
 import { sampleReplica, startReplicas, stopReplicas, type Replica } from "./replicas.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "../../../src/pipeline/retry.js";
 
 export interface HttpQueryOptions {
   runId: string;

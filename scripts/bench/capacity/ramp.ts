@@ -21,8 +21,8 @@ import { fmt, round } from "../lib/stats.js";
 import { Traffic } from "../lib/traffic.js";
 import { postgresCpuPct, profileDatabase, type DatabaseProfile } from "./database.js";
 import { sampleReplica, startReplicas, stopReplicas, sumMetric, type Replica } from "./replicas.js";
+import { sleep } from "../../../src/pipeline/retry.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Concurrent producing loops sharing the rate. */
 const producerLanes = 4;
 

@@ -24,8 +24,7 @@ import { fmt, round, summarize, type Summary } from "../lib/stats.js";
 import { Traffic } from "../lib/traffic.js";
 import { concat, subscriptionQuery } from "../live/fanout.js";
 import { sampleReplica, startReplicas, stopReplicas, type Replica } from "./replicas.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "../../../src/pipeline/retry.js";
 
 /** The dashboard's own subscriptions beside the measured dlqOverview. */
 export const dashboardCompanions = [

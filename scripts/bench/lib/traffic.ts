@@ -4,8 +4,7 @@ import type { TopicKey } from "../../../src/config/index.js";
 import { stages } from "../../../src/domain/stages.js";
 import type { Encoder } from "../../../test/support/kafka.js";
 import * as m from "../../../test/support/messages.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "../../../src/pipeline/retry.js";
 
 /**
  * Trade events at `tradeRate` per second (whole trades, 4 stages, keyed by trade id) and, unless

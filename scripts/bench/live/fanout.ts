@@ -39,8 +39,7 @@ import {
 } from "../lib/service.js";
 import { fmt, round, summarize, type Summary } from "../lib/stats.js";
 import { Traffic } from "../lib/traffic.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "../../../src/pipeline/retry.js";
 
 export const subscriptionQuery =
   "subscription BenchDlq { dlqOverview { asOf total lastEventTime } }";

@@ -22,8 +22,7 @@ import { fmt, round, summarize, type Summary } from "../lib/stats.js";
 import { Traffic } from "../lib/traffic.js";
 import { seedDatabase } from "../seed.js";
 import { metric } from "./fanout.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "../../../src/pipeline/retry.js";
 
 /** The dashboard's query: its three cards in one request, as a dashboard fleet sends it. */
 export const dashboardQuery =
