@@ -26,6 +26,8 @@ export interface AlertmanagerSettings {
   dashboardUrl: string | undefined;
   /** Acknowledging an alert silences its label set in Alertmanager until it resolves. */
   silenceOnAck: boolean;
+  /** Each silence is created (and renewed) for this long; renewed once less than half is left. */
+  silenceDurationMs: number;
   /** A request to an Alertmanager that takes longer fails (and is retried). */
   timeoutMs: number;
 }
@@ -81,6 +83,12 @@ const declarations = {
     ["true", "false"] as const,
     "`true`: acknowledging an alert creates a silence for its label set, expired when the alert resolves or escalates",
   ),
+  silenceDurationMs: durationMs(
+    "RTTM_ALERTMANAGER_SILENCE_DURATION",
+    24 * 3_600_000,
+    "24h",
+    "a silence on acknowledgement is created for this long and renewed while the alert stays acknowledged, once less than half is left (so it lasts until the alert resolves, and ends by itself at most this long after RTTM stops); at least 3 resend intervals",
+  ),
   timeoutMs: durationMs(
     "RTTM_ALERTMANAGER_TIMEOUT",
     5_000,
@@ -96,6 +104,10 @@ export const alertmanagerConfig = new Variable<AlertmanagerConfig>(
     if (settings.resendMs < 1000)
       read.problems.push(
         `RTTM_ALERTMANAGER_RESEND=${settings.resendMs}ms is not allowed: expected at least 1s`,
+      );
+    if (settings.silenceDurationMs < 3 * settings.resendMs)
+      read.problems.push(
+        `RTTM_ALERTMANAGER_SILENCE_DURATION=${settings.silenceDurationMs}ms is not allowed: expected at least 3 resend intervals (RTTM_ALERTMANAGER_RESEND=${settings.resendMs}ms), since a silence is renewed in a delivery round once less than half of it is left`,
       );
     if (settings.timeoutMs < 1)
       read.problems.push(

@@ -32,17 +32,17 @@ export async function recordFailure(
   );
 }
 
-/** The silence created for an acknowledged alert, and the Alertmanager that holds it. */
+/** The silence of an acknowledged alert (created or renewed), the Alertmanager that holds it, and when it ends. */
 export async function recordSilence(
   db: Db,
   alertId: string,
-  silenceId: string,
-  url: string,
+  silence: { id: string; url: string; endsAt: Date },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO rttm_alert_deliveries (alert_id, silence_id, silence_url) VALUES ($1::bigint, $2, $3)
-     ON CONFLICT (alert_id) DO UPDATE SET silence_id = excluded.silence_id, silence_url = excluded.silence_url, silence_expired_at = NULL`,
-    [alertId, silenceId, url],
+    `INSERT INTO rttm_alert_deliveries (alert_id, silence_id, silence_url, silence_ends_at) VALUES ($1::bigint, $2, $3, $4)
+     ON CONFLICT (alert_id) DO UPDATE SET silence_id = excluded.silence_id, silence_url = excluded.silence_url,
+       silence_ends_at = excluded.silence_ends_at, silence_expired_at = NULL`,
+    [alertId, silence.id, silence.url, silence.endsAt],
   );
 }
 

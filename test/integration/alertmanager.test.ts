@@ -2,15 +2,22 @@
  * Delivery to real Alertmanagers (Debian's prometheus-alertmanager 0.25) with a webhook receiver:
  * alerts raised by RTTM from real Kafka traffic (queue-metric snapshots through the real broker
  * and registry) arrive firing with their labels at both Alertmanagers of a pair, escalate, resolve;
- * a restarted Alertmanager gets the open alert again; an acknowledgement silences it; an
- * Alertmanager that is down does not stop RTTM and gets the alerts when it is back; an alert an
- * Alertmanager refuses (4xx) is logged and not sent again.
+ * a restarted Alertmanager gets the open alert again; an acknowledgement silences it until the
+ * alert resolves; an Alertmanager that is down does not stop RTTM and gets the alerts when it is
+ * back; one answering 5xx is retried until it accepts; an alert an Alertmanager refuses (4xx) is
+ * logged and not sent again. The second Alertmanager is reached through a fault-injecting proxy
+ * (test/support/alertmanager.ts FaultProxy): a real Alertmanager cannot be made to answer 5xx.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Producer } from "kafkajs";
 import type { App } from "../../src/app.js";
-import { Alertmanager, WebhookReceiver, type WebhookAlert } from "../support/alertmanager.js";
+import {
+  Alertmanager,
+  FaultProxy,
+  WebhookReceiver,
+  type WebhookAlert,
+} from "../support/alertmanager.js";
 import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
 import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
 import * as m from "../support/messages.js";
@@ -24,10 +31,14 @@ describe("alerts delivered to real Alertmanagers", () => {
   let receiver: WebhookReceiver;
   let am1: Alertmanager;
   let am2: Alertmanager;
+  /** RTTM reaches am2 only through this proxy. */
+  let proxy2: FaultProxy;
   let app: App;
   let appEnv: Record<string, string>;
   let appStopped = false;
   const dashboard = "http://dashboard.test/rttm";
+  /** Silences last this long unless renewed (3 resend intervals of 1 s is the least allowed). */
+  const silenceSeconds = 4;
 
   /** A queue-metric snapshot through Kafka: `lag` messages behind on (topic, partition). */
   const lag = (topic: string, partition: number, behind: number) =>
@@ -66,12 +77,13 @@ describe("alerts delivered to real Alertmanagers", () => {
           lastError: string | null;
           lastErrorAt: string | null;
           silenceId: string | null;
+          silenceEndsAt: string | null;
           silenceExpiredAt: string | null;
         } | null;
       };
     }>(
       app.port,
-      "query($id: ID!) { alert(id: $id) { status delivery { lastSentAt lastError lastErrorAt silenceId silenceExpiredAt } } }",
+      "query($id: ID!) { alert(id: $id) { status delivery { lastSentAt lastError lastErrorAt silenceId silenceEndsAt silenceExpiredAt } } }",
       { id },
     );
     assert.equal(response.errors, undefined);
@@ -87,13 +99,15 @@ describe("alerts delivered to real Alertmanagers", () => {
     receiver = await WebhookReceiver.start();
     am1 = await Alertmanager.start(receiver.url("/am1"));
     am2 = await Alertmanager.start(receiver.url("/am2"));
+    proxy2 = await FaultProxy.start(am2.url);
     appEnv = serviceEnv(db.url, fresh.env, {
       RTTM_ALERT_EVAL_INTERVAL: "1000",
-      RTTM_ALERTMANAGER_URLS: `${am1.url},${am2.url}`,
+      RTTM_ALERTMANAGER_URLS: `${am1.url},${proxy2.url}`,
       RTTM_ALERTMANAGER_RESEND: "1s",
       RTTM_ALERTMANAGER_LABELS: "cluster=test-eu,env=test",
       RTTM_ALERTMANAGER_RUNBOOK_URL: "https://runbooks.test/rttm#{rule}",
       RTTM_ALERTMANAGER_SILENCE_ON_ACK: "true",
+      RTTM_ALERTMANAGER_SILENCE_DURATION: `${silenceSeconds}s`,
       RTTM_DASHBOARD_URL: dashboard,
     });
     app = await startAppInProcess(appEnv);
@@ -103,6 +117,7 @@ describe("alerts delivered to real Alertmanagers", () => {
     await producer?.disconnect();
     await am1?.stop();
     await am2?.stop();
+    await proxy2?.close();
     await receiver?.close();
     await db?.drop();
   });
@@ -183,7 +198,7 @@ describe("alerts delivered to real Alertmanagers", () => {
     await receiver.waitFor("/am1", "resolved", on("orders-b", "warning", "resolved"));
   });
 
-  test("acknowledging silences the alert's label set; the silence is expired on resolution", async () => {
+  test("acknowledging silences the alert's label set, renewed until it resolves; then the silence is expired", async () => {
     await lag("orders-c", 1, 20);
     await receiver.waitFor("/am1", "firing", on("orders-c", "warning", "firing"));
     const id = await openAlertId("orders-c");
@@ -194,37 +209,55 @@ describe("alerts delivered to real Alertmanagers", () => {
       { "X-Forwarded-User": "alice" },
     );
     assert.equal(ack.errors, undefined);
-    const silenceId = await waitFor("the silence id on the alert", async () => {
+    const first = await waitFor("the silence id on the alert", async () => {
       return (await delivery(id)).delivery?.silenceId ?? undefined;
     });
     type AmAlert = {
       labels: Record<string, string>;
       status: { state: string; silencedBy: string[] };
     };
-    const silencedAt = async (am: Alertmanager) =>
-      waitFor(`the alert suppressed by ${silenceId} at ${am.url}`, async () => {
-        const alerts = await am.api<AmAlert[]>("/alerts");
-        const held = alerts.find((a) => a.labels.topic === "orders-c");
-        return held?.status.state === "suppressed" && held.status.silencedBy.includes(silenceId)
-          ? held
-          : undefined;
-      });
+    type AmSilence = { id: string; createdBy: string; endsAt: string; status: { state: string } };
+    const heldAt = async (am: Alertmanager) =>
+      (await am.api<AmAlert[]>("/alerts")).find((a) => a.labels.topic === "orders-c");
     // The silence was created on one Alertmanager (an HA cluster shares it with its peers).
-    await silencedAt(am1);
-    const silence = await am1.api<{ createdBy: string; status: { state: string } }>(
-      `/silence/${silenceId}`,
+    await waitFor(`the alert suppressed by ${first} at ${am1.url}`, async () => {
+      const held = await heldAt(am1);
+      return held?.status.state === "suppressed" && held.status.silencedBy.includes(first);
+    });
+    const created = await am1.api<AmSilence>(`/silence/${first}`);
+    assert.deepEqual([created.createdBy, created.status.state], ["alice", "active"]);
+
+    // Past the first silence's end (and a renewal more), the alert is suppressed all along.
+    const until = Date.parse(created.endsAt) + (silenceSeconds / 2 + 1) * 1000;
+    let samples = 0;
+    while (Date.now() < until) {
+      const held = await heldAt(am1);
+      assert.equal(held?.status.state, "suppressed", `suppressed at sample ${samples}`);
+      samples++;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const renewed = (await delivery(id)).delivery!;
+    assert.notEqual(renewed.silenceId, first, "renewed: Alertmanager gave the renewal a new id");
+    assert.ok(Date.parse(renewed.silenceEndsAt!) > Date.parse(created.endsAt));
+    const current = await am1.api<AmSilence>(`/silence/${renewed.silenceId}`);
+    assert.equal(current.status.state, "active");
+    const replaced = await am1.api<AmSilence>(`/silence/${first}`);
+    assert.equal(replaced.status.state, "expired", "a renewal replaces the silence, no pile-up");
+    const silences = await am1.api<AmSilence[]>("/silences");
+    assert.equal(
+      silences.filter((x) => x.status.state === "active").length,
+      1,
+      "one active silence at a time",
     );
-    assert.deepEqual([silence.createdBy, silence.status.state], ["alice", "active"]);
 
     await lag("orders-c", 1, 0);
-    await waitFor("the silence expired in Alertmanager", async () => {
-      const s = await am1.api<{ status: { state: string } }>(`/silence/${silenceId}`);
-      return s.status.state === "expired";
+    const state = await waitFor("the alert resolved, its silence expired", async () => {
+      const s = await delivery(id);
+      return s.status === "RESOLVED" && s.delivery?.silenceExpiredAt ? s : undefined;
     });
-    const state = await delivery(id);
-    assert.equal(state.status, "RESOLVED");
-    assert.equal(state.delivery?.silenceId, silenceId);
-    assert.ok(state.delivery?.silenceExpiredAt, "silenceExpiredAt is set");
+    const last = state.delivery!.silenceId!;
+    const expired = await am1.api<AmSilence>(`/silence/${last}`);
+    assert.equal(expired.status.state, "expired");
     await receiver.waitFor("/am1", "resolved", on("orders-c", "warning", "resolved"));
   });
 
@@ -253,7 +286,7 @@ describe("alerts delivered to real Alertmanagers", () => {
       const s = await delivery(id);
       return s.delivery?.lastError ? s : undefined;
     });
-    assert.match(state.delivery!.lastError!, new RegExp(`${am2.url}/api/v2/alerts failed`));
+    assert.match(state.delivery!.lastError!, new RegExp(`${proxy2.url}/api/v2/alerts failed`));
     // Ingest and the API go on: a new snapshot is stored and read back.
     await lag("orders-d", 0, 25);
     await waitFor("the new value stored and evaluated", async () => {
@@ -272,6 +305,38 @@ describe("alerts delivered to real Alertmanagers", () => {
     await lag("orders-d", 0, 0);
     await receiver.waitFor("/am2", "resolved", on("orders-d", "warning", "resolved"));
   }
+
+  test("an Alertmanager answering 503 (injected by a proxy in front of the real one) is retried until it accepts, not taken as a refusal", async () => {
+    const stats = app.alerts.delivery!.stats;
+    const rejectedBefore = stats.rejected;
+    const failedBefore = stats.failed;
+    proxy2.failWith = 503;
+    try {
+      await lag("orders-g", 2, 20);
+      const id = await openAlertId("orders-g");
+      await receiver.waitFor("/am1", "firing", on("orders-g", "warning", "firing"));
+      // Tried again and again while it answers 503 (a 4xx would be sent once, then left out).
+      await waitFor("three 503 answers", async () => proxy2.failures("/api/v2/alerts") >= 3);
+      const state = await waitFor("the 503 on the alert", async () => {
+        const s = await delivery(id);
+        return s.delivery?.lastError?.includes("answered 503") ? s : undefined;
+      });
+      assert.match(
+        state.delivery!.lastError!,
+        new RegExp(`POST ${proxy2.url}/api/v2/alerts answered 503: injected failure`),
+      );
+      assert.ok(stats.failed > failedBefore, "counted as failed (retried)");
+      assert.equal(stats.rejected, rejectedBefore, "not counted as refused");
+      const metrics = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+      assert.match(metrics, /rttm_alertmanager_sent_total\{result="failed"\} [1-9]/);
+      assert.equal((await delivery(id)).status, "ACTIVE", "evaluation goes on");
+    } finally {
+      proxy2.failWith = null;
+    }
+    await receiver.waitFor("/am2", "firing once it accepts", on("orders-g", "warning", "firing"));
+    await lag("orders-g", 2, 0);
+    await receiver.waitFor("/am2", "resolved", on("orders-g", "warning", "resolved"));
+  });
 
   test("an alert an Alertmanager refuses (4xx) is logged and not sent again; the others still are", async () => {
     const stats = app.alerts.delivery!.stats;
@@ -304,7 +369,11 @@ describe("alerts delivered to real Alertmanagers", () => {
   });
   test("when the evaluating replica stops, the next one sends every open alert at once", async () => {
     // A second replica whose own resend interval is an hour: only taking over makes it send.
-    const second = await startAppInProcess({ ...appEnv, RTTM_ALERTMANAGER_RESEND: "1h" });
+    const second = await startAppInProcess({
+      ...appEnv,
+      RTTM_ALERTMANAGER_RESEND: "1h",
+      RTTM_ALERTMANAGER_SILENCE_DURATION: "3h",
+    });
     try {
       await lag("orders-f", 0, 20);
       await receiver.waitFor("/am1", "firing", on("orders-f", "warning", "firing"));

@@ -213,3 +213,70 @@ export class Alertmanager {
     await this.launch();
   }
 }
+
+/**
+ * A fault-injecting HTTP proxy in front of a real Alertmanager, for what a real one cannot be made
+ * to do on demand: answer 5xx. It forwards every request (method, path, body) while `failWith`
+ * is null, and answers that status instead while it is set. When the Alertmanager behind it is
+ * down, it drops the client's connection, as the Alertmanager's closed port would.
+ */
+export class FaultProxy {
+  failWith: number | null = null;
+  /** Requests answered with `failWith`, by "METHOD path". */
+  readonly failed = new Map<string, number>();
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(target: string): Promise<FaultProxy> {
+    let proxy: FaultProxy | null = null;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const key = `${req.method} ${req.url}`;
+        const status = proxy!.failWith;
+        if (status !== null) {
+          proxy!.failed.set(key, (proxy!.failed.get(key) ?? 0) + 1);
+          res.writeHead(status, { "content-type": "text/plain" }).end("injected failure\n");
+          return;
+        }
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        const headers: Record<string, string> = {};
+        if (req.headers["content-type"]) headers["content-type"] = req.headers["content-type"];
+        fetch(`${target}${req.url}`, { method: req.method, headers, body })
+          .then(async (upstream) => {
+            const text = Buffer.from(await upstream.arrayBuffer());
+            res
+              .writeHead(upstream.status, {
+                "content-type": upstream.headers.get("content-type") ?? "application/json",
+              })
+              .end(text);
+          })
+          .catch(() => req.socket.destroy());
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    proxy = new FaultProxy(server, (server.address() as { port: number }).port);
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** How many requests to `path` (any method) were answered with the injected status. */
+  failures(path: string): number {
+    let n = 0;
+    for (const [key, count] of this.failed) if (key.endsWith(` ${path}`)) n += count;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, "close");
+  }
+}

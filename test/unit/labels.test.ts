@@ -10,6 +10,7 @@ import {
 import { silenceActions, silenceFor } from "../../src/alerts/alertmanager/silences.js";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
 import type { AlertRecord } from "../../src/domain/alerts.js";
+import type { AlertDeliveryRecord } from "../../src/store/read/index.js";
 
 const t0 = new Date("2026-12-03T08:00:00.000Z");
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -151,39 +152,57 @@ describe("alertmanager labels", () => {
     assert.notEqual(labelKey({ a: "1" }), labelKey({ a: "2" }));
   });
 
-  test("silences: created for an acknowledged alert, expired once it is not acknowledged any more", () => {
+  test("silences: created for an acknowledged alert, renewed while it stays acknowledged, expired once it is not", () => {
+    const hour = 3_600_000;
     const acked = alert({ status: "ACKED", acknowledgedBy: "alice", acknowledgedAt: at(5) });
-    assert.deepEqual(
-      silenceActions([acked], new Map()).map((a) => a.action),
-      ["create"],
-    );
-    const delivery = {
+    const actions = (a: AlertRecord, d?: Partial<AlertDeliveryRecord>, now = at(10)) =>
+      silenceActions([a], new Map(d ? [["7", { ...delivery, ...d }]] : []), now, 4 * hour).map(
+        (s) => [s.action, s.action === "create" ? null : s.silenceId],
+      );
+    const delivery: AlertDeliveryRecord = {
       alertId: "7",
       lastSentAt: null,
       lastError: null,
       lastErrorAt: null,
       silenceId: "s-1",
       silenceUrl: "http://am:9093",
+      silenceEndsAt: new Date(at(10).getTime() + 4 * hour),
       silenceExpiredAt: null,
     };
-    assert.deepEqual(silenceActions([acked], new Map([["7", delivery]])), []);
-    assert.deepEqual(
-      silenceActions([alert({ status: "RESOLVED" })], new Map([["7", delivery]])).map((a) => [
-        a.action,
-        a.action === "expire" ? a.silenceId : null,
-      ]),
-      [["expire", "s-1"]],
-    );
-    assert.deepEqual(
-      silenceActions([alert()], new Map([["7", { ...delivery, silenceExpiredAt: at(9) }]])),
-      [],
-    );
-    const silence = silenceFor(acked, { alertname: "QUEUE_LAG", service: "rttm" }, at(10));
+    assert.deepEqual(actions(acked), [["create", null]]);
+    assert.deepEqual(actions(acked, {}), [], "a fresh silence is left alone");
+    // Renewed once less than half of it is left, or when its end was never recorded.
+    const renewAt = new Date(delivery.silenceEndsAt!.getTime() - 2 * hour);
+    assert.deepEqual(actions(acked, {}, new Date(renewAt.getTime() - 1)), []);
+    assert.deepEqual(actions(acked, {}, new Date(renewAt.getTime() + 1)), [["renew", "s-1"]]);
+    assert.deepEqual(actions(acked, { silenceEndsAt: null }), [["renew", "s-1"]]);
+    const renew = silenceActions([acked], new Map([["7", delivery]]), at(3 * 3600), 4 * hour)[0];
+    assert.deepEqual(renew, {
+      action: "renew",
+      alert: acked,
+      silenceId: "s-1",
+      url: "http://am:9093",
+      endsAt: delivery.silenceEndsAt,
+    });
+    // Resolved or escalated (no longer acknowledged): expired, once.
+    assert.deepEqual(actions(alert({ status: "RESOLVED" }), {}), [["expire", "s-1"]]);
+    assert.deepEqual(actions(alert(), {}), [["expire", "s-1"]]);
+    assert.deepEqual(actions(alert(), { silenceExpiredAt: at(9) }), []);
+    assert.deepEqual(actions(alert(), undefined), []);
+
+    const labels = { alertname: "QUEUE_LAG", service: "rttm" };
+    const silence = silenceFor(acked, labels, at(10), 4 * hour);
     assert.deepEqual(silence.matchers, [
       { name: "alertname", value: "QUEUE_LAG", isRegex: false, isEqual: true },
       { name: "service", value: "rttm", isRegex: false, isEqual: true },
     ]);
     assert.equal(silence.createdBy, "alice");
+    assert.equal(silence.id, undefined);
+    assert.deepEqual(
+      [silence.startsAt, silence.endsAt],
+      [at(10).toISOString(), new Date(at(10).getTime() + 4 * hour).toISOString()],
+    );
+    assert.equal(silenceFor(acked, labels, at(10), 4 * hour, "s-1").id, "s-1");
   });
 });
 
@@ -209,6 +228,7 @@ describe("RTTM_ALERTMANAGER_* settings", () => {
       runbookUrl: "https://wiki/{rule}",
       dashboardUrl: "https://rttm.example/",
       silenceOnAck: true,
+      silenceDurationMs: 24 * 3_600_000,
       timeoutMs: 5_000,
     });
     const defaults = loadConfig({ RTTM_ALERTMANAGER_URLS: "http://am:9093" }).alertmanager;
@@ -225,6 +245,7 @@ describe("RTTM_ALERTMANAGER_* settings", () => {
           RTTM_ALERTMANAGER_LABELS: "severity=high,1x=2,__meta=a,ok,env=",
           RTTM_DASHBOARD_URL: "not a url",
           RTTM_ALERTMANAGER_SILENCE_ON_ACK: "yes",
+          RTTM_ALERTMANAGER_SILENCE_DURATION: "1s",
         }),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
@@ -239,6 +260,7 @@ describe("RTTM_ALERTMANAGER_* settings", () => {
           /"env=".*a value after/,
           /RTTM_DASHBOARD_URL="not a url"/,
           /RTTM_ALERTMANAGER_SILENCE_ON_ACK="yes".*true, false/,
+          /RTTM_ALERTMANAGER_SILENCE_DURATION=1000ms .*at least 3 resend intervals/,
         ])
           assert.match(text, expected);
         return true;

@@ -61,6 +61,8 @@ export interface Matcher {
 }
 
 export interface PostableSilence {
+  /** A silence this one replaces (renewal); absent for a new one. */
+  id?: string;
   matchers: Matcher[];
   startsAt: string;
   endsAt: string;
@@ -68,8 +70,11 @@ export interface PostableSilence {
   comment: string;
 }
 
-/** POST /api/v2/silences: the new silence's id. */
-export async function createSilence(
+/**
+ * POST /api/v2/silences: the silence's id. With `silence.id`, Alertmanager replaces that silence
+ * (404 when it does not know it, e.g. after a restart without its storage).
+ */
+export async function postSilence(
   baseUrl: string,
   silence: PostableSilence,
   timeoutMs: number,

@@ -12,7 +12,7 @@
  */
 import type { Pool } from "pg";
 import type { AlertmanagerSettings, Config } from "../../config/index.js";
-import type { RuleName } from "../../domain/alerts.js";
+import type { AlertRecord, RuleName } from "../../domain/alerts.js";
 import { isRttmError } from "../../domain/errors.js";
 import type { Logger } from "../../log.js";
 import { backoffDelayMs } from "../../pipeline/index.js";
@@ -24,7 +24,7 @@ import {
   recordSilenceExpired,
 } from "../../store/index.js";
 import { ruleByName, thresholdsOf } from "../rules.js";
-import { createSilence, expireSilence, postAlerts } from "./client.js";
+import { expireSilence, postAlerts, postSilence } from "./client.js";
 import { labelKey, labelsOf, postableAlerts, type LabelOptions, type Sent } from "./labels.js";
 import { silenceActions, silenceFor } from "./silences.js";
 
@@ -251,41 +251,28 @@ export class AlertmanagerDispatcher {
     });
   }
 
-  /** Creates the silences of newly acknowledged alerts, expires those no longer acknowledged. */
-  private async silences(alerts: Parameters<typeof silenceActions>[0], now: Date): Promise<void> {
+  /**
+   * Creates the silences of newly acknowledged alerts, renews those running out while their alert
+   * stays acknowledged, and expires those no longer acknowledged. A failure is retried next round.
+   */
+  private async silences(alerts: readonly AlertRecord[], now: Date): Promise<void> {
     const { db, settings, logger } = this.options;
     const deliveries = await alertDeliveries(
       db,
       alerts.map((a) => a.id),
     );
-    for (const step of silenceActions(alerts, deliveries)) {
+    for (const step of silenceActions(alerts, deliveries, now, settings.silenceDurationMs)) {
       const alert = step.alert;
       try {
         if (step.action === "expire") {
           await expireSilence(step.url, step.silenceId, settings.timeoutMs);
           await recordSilenceExpired(db, alert.id, now);
           logger.info("silence expired", { alertId: alert.id, silenceId: step.silenceId });
-          continue;
+        } else if (step.action === "renew") {
+          await this.renewSilence(alert, step, now);
+        } else {
+          await this.createSilence(alert, now);
         }
-        const labels = labelsOf(alert, alert.severity, settings.staticLabels);
-        // One Alertmanager of an HA cluster is enough: it shares the silence with its peers.
-        let lastError: unknown;
-        for (const target of this.targets) {
-          try {
-            const id = await createSilence(
-              target.url,
-              silenceFor(alert, labels, now),
-              settings.timeoutMs,
-            );
-            await recordSilence(db, alert.id, id, target.url);
-            logger.info("acknowledged alert silenced", { alertId: alert.id, silenceId: id });
-            lastError = undefined;
-            break;
-          } catch (err) {
-            lastError = err;
-          }
-        }
-        if (lastError) throw lastError;
       } catch (err) {
         logger.warn(`could not ${step.action} the silence of an alert; trying again next round`, {
           alertId: alert.id,
@@ -294,6 +281,62 @@ export class AlertmanagerDispatcher {
         await recordFailure(db, [alert.id], (err as Error).message, now);
       }
     }
+  }
+
+  /** A new silence on the first Alertmanager that takes it (an HA cluster shares it with its peers). */
+  private async createSilence(alert: AlertRecord, now: Date): Promise<void> {
+    const { db, settings, logger } = this.options;
+    const labels = labelsOf(alert, alert.severity, settings.staticLabels);
+    const silence = silenceFor(alert, labels, now, settings.silenceDurationMs);
+    let lastError: unknown;
+    for (const target of this.targets) {
+      try {
+        const id = await postSilence(target.url, silence, settings.timeoutMs);
+        await recordSilence(db, alert.id, {
+          id,
+          url: target.url,
+          endsAt: new Date(silence.endsAt),
+        });
+        logger.info("acknowledged alert silenced", { alertId: alert.id, silenceId: id });
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+
+  /**
+   * Replaces the silence with one ending a whole duration from now, on the Alertmanager that holds
+   * it. When that one no longer knows it (restarted without its storage), or cannot be reached
+   * after the silence ended, a new silence is created on any Alertmanager instead.
+   */
+  private async renewSilence(
+    alert: AlertRecord,
+    { silenceId: id, url, endsAt }: { silenceId: string; url: string; endsAt: Date | null },
+    now: Date,
+  ): Promise<void> {
+    const { db, settings, logger } = this.options;
+    const labels = labelsOf(alert, alert.severity, settings.staticLabels);
+    const silence = silenceFor(alert, labels, now, settings.silenceDurationMs, id);
+    let renewed: string;
+    try {
+      renewed = await postSilence(url, silence, settings.timeoutMs);
+    } catch (err) {
+      const unknown = isRttmError(err, "ALERTMANAGER_FAILED") && err.upstreamStatus === 404;
+      const ended = endsAt !== null && endsAt.getTime() <= now.getTime();
+      if (!unknown && !ended) throw err;
+      logger.info("could not renew the silence of an acknowledged alert; creating a new one", {
+        alertId: alert.id,
+        silenceId: id,
+        alertmanager: url,
+        err,
+      });
+      await this.createSilence(alert, now);
+      return;
+    }
+    await recordSilence(db, alert.id, { id: renewed, url, endsAt: new Date(silence.endsAt) });
+    logger.debug("silence renewed", { alertId: alert.id, silenceId: renewed, replaced: id });
   }
 }
 

@@ -33,7 +33,14 @@ AlertDeliveryRef.implement({
     silenceId: t.exposeString("silenceId", {
       nullable: true,
       description:
-        "The Alertmanager silence created when the alert was acknowledged (RTTM_ALERTMANAGER_SILENCE_ON_ACK).",
+        "The Alertmanager silence that holds the acknowledged alert (RTTM_ALERTMANAGER_SILENCE_ON_ACK): the one created on acknowledgement, or the latest renewal of it.",
+    }),
+    silenceEndsAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description:
+        "When the silence ends unless renewed: RTTM renews it while the alert stays acknowledged (RTTM_ALERTMANAGER_SILENCE_DURATION), which may give it a new silenceId.",
+      resolve: (d) => d.silenceEndsAt,
     }),
     silenceExpiredAt: t.field({
       type: "DateTime",

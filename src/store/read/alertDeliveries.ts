@@ -9,6 +9,7 @@ export interface AlertDeliveryRecord {
   lastErrorAt: Date | null;
   silenceId: string | null;
   silenceUrl: string | null;
+  silenceEndsAt: Date | null;
   silenceExpiredAt: Date | null;
 }
 
@@ -19,6 +20,7 @@ const deliveryFields: Columns<AlertDeliveryRecord> = {
   lastErrorAt: column("last_error_at"),
   silenceId: column("silence_id"),
   silenceUrl: column("silence_url"),
+  silenceEndsAt: column("silence_ends_at"),
   silenceExpiredAt: column("silence_expired_at"),
 };
 const deliveryColumns = selectList(deliveryFields);
