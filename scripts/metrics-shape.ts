@@ -10,6 +10,7 @@ import { createTestDatabase, waitFor } from "../test/support/infra.js";
 import { connectProducer, freshTopics } from "../test/support/kafka.js";
 import * as m from "../test/support/messages.js";
 import { serviceEnv, startAppInProcess, wsClient } from "../test/support/service.js";
+import { tradeEventMessage } from "../test/support/traffic.js";
 
 const db = await createTestDatabase();
 const producer = await connectProducer();
@@ -20,14 +21,7 @@ try {
   await producer.send({
     topic: fresh.topics.tradeEvents,
     messages: [
-      {
-        key: tradeId,
-        value: fresh.encoder.encode(
-          "tradeEvents",
-          m.RttmTradeEventSchema,
-          m.tradeEvent(tradeId, "RECEIVED", Date.now()),
-        ),
-      },
+      tradeEventMessage(fresh.encoder, tradeId, "RECEIVED", Date.now()),
       { key: tradeId, value: Buffer.from("not a framed record") },
     ],
   });

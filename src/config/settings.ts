@@ -14,17 +14,7 @@ import { alertThresholds, cardThresholds } from "./thresholds.js";
 import { topicSettings } from "./topics.js";
 import { httpIngestConfig } from "./httpIngest.js";
 import { readTrustedDocuments, type TrustedDocumentsConfig } from "./trustedDocuments.js";
-import {
-  durationMs,
-  int,
-  literal,
-  number,
-  oneOf,
-  optionalString,
-  string,
-  variable,
-  Variable,
-} from "./variable.js";
+import { int, literal, number, optionalString, string, variable, Variable } from "./variable.js";
 
 const databaseUrl = new Variable(
   [

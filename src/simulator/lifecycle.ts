@@ -11,7 +11,6 @@
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import type { TopicKey } from "../domain/topics.js";
 import type { RttmDlqEventSchema } from "../ingest/proto/rttm/rttm_dlq_event_pb.js";
 import type { RttmErrorEventSchema } from "../ingest/proto/rttm/rttm_error_event_pb.js";
 import type { RttmQueueMetricSchema } from "../ingest/proto/rttm/rttm_queue_metric_pb.js";

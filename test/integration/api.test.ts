@@ -6,28 +6,13 @@ import { waitFor } from "../support/infra.js";
 import * as m from "../support/messages.js";
 import { graphql, wsClient } from "../support/service.js";
 
-type Stage = "RECEIVED" | "VALIDATED" | "ENRICHED" | "COMMITTED";
+import type { Stage } from "../../src/domain/stages.js";
 
 describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () => {
   const fixture = useAppFixture();
   // Two minutes ago, on a whole second: inside the 5-minute peak window, outside the 5-s current-TPS window.
   const T = Math.floor(Date.now() / 1000) * 1000 - 120_000;
   const [t1, t2, t3, t4] = [m.newTradeId(), m.newTradeId(), m.newTradeId(), m.newTradeId()];
-
-  const sendTrade = (tradeId: string, stage: Stage, at: number) =>
-    fixture.producer.send({
-      topic: fixture.topics.tradeEvents,
-      messages: [
-        {
-          key: tradeId,
-          value: fixture.encoder.encode(
-            "tradeEvents",
-            m.RttmTradeEventSchema,
-            m.tradeEvent(tradeId, stage, at),
-          ),
-        },
-      ],
-    });
 
   before(async () => {
     // t1: V 100, E 200, C 300, end to end 600.  t2: V 300, E 100, C 600, end to end 1000.
@@ -45,7 +30,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       [t3, "VALIDATED", T + 2200],
       [t4, "RECEIVED", T + 1500],
     ];
-    for (const [id, stage, at] of plan) await sendTrade(id, stage, at);
+    for (const [id, stage, at] of plan) await fixture.sendTradeEvent(id, stage, at);
     await fixture.producer.send({
       topic: fixture.topics.dlqEvents,
       messages: [
@@ -351,7 +336,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       await overview.waitFor((v) => v.overview.currentTps === 0);
       const tradeId = m.newTradeId();
       const sent = Date.now();
-      await sendTrade(tradeId, "RECEIVED", Date.now());
+      await fixture.sendTradeEvent(tradeId, "RECEIVED", Date.now());
       await overview.waitFor((v) => v.overview.currentTps > 0, 10_000);
       const elapsed = Date.now() - sent;
       assert.ok(elapsed < 5_000, `update arrived ${elapsed} ms after the produce`);
@@ -370,7 +355,7 @@ describe("GraphQL API over real HTTP and WebSocket, fed through real Kafka", () 
       await trade.waitFor(
         (v) => v.trade.stages[1].reached === true && v.trade.stages[2].reached === false,
       );
-      await sendTrade(t3, "ENRICHED", T + 2500);
+      await fixture.sendTradeEvent(t3, "ENRICHED", T + 2500);
       const update = await trade.waitFor((v) => v.trade.stages[2].reached === true, 10_000);
       assert.equal(update.trade.stages[3].reached, false);
     } finally {

@@ -23,7 +23,6 @@ import { waitFor } from "../support/infra.js";
 import * as m from "../support/messages.js";
 
 type Client = typeof RttmClientModule;
-type Stage = "RECEIVED" | "VALIDATED" | "ENRICHED" | "COMMITTED";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const packageDir = join(repo, "clients/typescript");
@@ -149,20 +148,6 @@ describe("@pms/rttm-client package", () => {
 describe("@pms/rttm-client against the running service", () => {
   let client: Client;
   const fixture = useAppFixture({ env: { RTTM_ALERT_EVAL_INTERVAL: "1000" } });
-  const sendTrade = (tradeId: string, stage: Stage, at = Date.now()) =>
-    fixture.producer.send({
-      topic: fixture.topics.tradeEvents,
-      messages: [
-        {
-          key: tradeId,
-          value: fixture.encoder.encode(
-            "tradeEvents",
-            m.RttmTradeEventSchema,
-            m.tradeEvent(tradeId, stage, at),
-          ),
-        },
-      ],
-    });
   const urls = (port: number) => ({
     url: `http://127.0.0.1:${port}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/ws/rttm/graphql`,
@@ -175,7 +160,7 @@ describe("@pms/rttm-client against the running service", () => {
   test("typed queries over HTTP: every generated query runs within the server's limits", async () => {
     const rttm = client.createRttmClient({ url: urls(fixture.app.port).url });
     const tradeId = m.newTradeId();
-    await sendTrade(tradeId, "RECEIVED");
+    await fixture.sendTradeEvent(tradeId, "RECEIVED");
     const { trade } = await waitFor(
       "trade stored",
       async () => {
@@ -288,7 +273,7 @@ describe("@pms/rttm-client against the running service", () => {
       seen.push(update.trade.stages.map((s) => s.reached));
       if (seen.length === 1) {
         assert.equal(rttm.status, "connected");
-        await sendTrade(tradeId, "RECEIVED");
+        await fixture.sendTradeEvent(tradeId, "RECEIVED");
       }
       if (update.trade.stages[0]?.reached) break;
     }
@@ -455,7 +440,7 @@ describe("@pms/rttm-client against the running service", () => {
     });
     try {
       await waitFor("first value", async () => values.length > 0, 15_000);
-      await sendTrade(tradeId, "RECEIVED");
+      await fixture.sendTradeEvent(tradeId, "RECEIVED");
       await waitFor("RECEIVED", async () => values.some((v) => v.reached[0]), 15_000);
 
       await fixture.app.stop();
@@ -477,7 +462,7 @@ describe("@pms/rttm-client against the running service", () => {
         20_000,
       );
       assert.deepEqual(values.at(-1)!.reached, [true, false, false, false]);
-      await sendTrade(tradeId, "VALIDATED");
+      await fixture.sendTradeEvent(tradeId, "VALIDATED");
       await waitFor(
         "live update after the restart",
         async () => values.some((v) => v.reached[1]),

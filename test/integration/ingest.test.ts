@@ -14,6 +14,7 @@ import {
 import * as m from "../support/messages.js";
 import { frameValue } from "../../src/ingest/wireFormat.js";
 import { serviceEnv, startInProcess } from "../support/service.js";
+import { sendTradeEvent } from "../support/traffic.js";
 
 describe("ingestion from real Kafka into real PostgreSQL", () => {
   const { topics, env } = uniqueTopics();
@@ -39,19 +40,7 @@ describe("ingestion from real Kafka into real PostgreSQL", () => {
 
   test("each topic: a protobuf record in Confluent framing becomes a row with the right values", async () => {
     const tradeId = m.newTradeId();
-    await producer.send({
-      topic: topics.tradeEvents,
-      messages: [
-        {
-          key: tradeId,
-          value: encoder.encode(
-            "tradeEvents",
-            m.RttmTradeEventSchema,
-            m.tradeEvent(tradeId, "RECEIVED", now),
-          ),
-        },
-      ],
-    });
+    await sendTradeEvent(producer, encoder, topics.tradeEvents, tradeId, "RECEIVED", now);
     await producer.send({
       topic: topics.errorEvents,
       messages: [
@@ -315,19 +304,7 @@ describe("ingestion from real Kafka into real PostgreSQL", () => {
     const tradeId = m.newTradeId();
     const now = Date.now() - 2 * 3600_000; // a minute of its own in the histogram
     const send = (stage: "RECEIVED" | "VALIDATED" | "ENRICHED" | "COMMITTED", offsetMs: number) =>
-      producer.send({
-        topic: topics.tradeEvents,
-        messages: [
-          {
-            key: tradeId,
-            value: encoder.encode(
-              "tradeEvents",
-              m.RttmTradeEventSchema,
-              m.tradeEvent(tradeId, stage, now + offsetMs),
-            ),
-          },
-        ],
-      });
+      sendTradeEvent(producer, encoder, topics.tradeEvents, tradeId, stage, now + offsetMs);
     const latencies = async () =>
       Object.fromEntries(
         (

@@ -379,19 +379,7 @@ describe("the old dashboard's REST calls and raw sockets, against a real server 
     const marks = [metrics, pipeline, telemetry, dlq].map((s) => s.frames.length);
     const id = m.newTradeId();
     const at = Date.now();
-    await fixture.producer.send({
-      topic: fixture.topics.tradeEvents,
-      messages: [
-        {
-          key: id,
-          value: fixture.encoder.encode(
-            "tradeEvents",
-            m.RttmTradeEventSchema,
-            m.tradeEvent(id, "RECEIVED", at),
-          ),
-        },
-      ],
-    });
+    await fixture.sendTradeEvent(id, "RECEIVED", at);
     await fixture.producer.send({
       topic: fixture.topics.dlqEvents,
       messages: [

@@ -7,6 +7,7 @@ import { count, createTestDatabase, waitFor, type TestDatabase } from "../suppor
 import { connectProducer, freshTopics } from "../support/kafka.js";
 import * as m from "../support/messages.js";
 import { serviceEnv, startChild, startInProcess } from "../support/service.js";
+import { sendTradeEvent } from "../support/traffic.js";
 
 describe("operations", () => {
   let db: TestDatabase;
@@ -28,19 +29,7 @@ describe("operations", () => {
     );
     try {
       const tradeId = m.newTradeId();
-      await producer.send({
-        topic: topics.tradeEvents,
-        messages: [
-          {
-            key: tradeId,
-            value: encoder.encode(
-              "tradeEvents",
-              m.RttmTradeEventSchema,
-              m.tradeEvent(tradeId, "RECEIVED", Date.now()),
-            ),
-          },
-        ],
-      });
+      await sendTradeEvent(producer, encoder, topics.tradeEvents, tradeId, "RECEIVED", Date.now());
       await waitFor(
         "stored without the registry",
         async () =>

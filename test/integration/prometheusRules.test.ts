@@ -16,6 +16,7 @@ import { connectProducer, freshTopics } from "../support/kafka.js";
 import * as m from "../support/messages.js";
 import { Prometheus, promtool } from "../support/prometheus.js";
 import { serviceEnv, startAppInProcess } from "../support/service.js";
+import { sendTradeEvent } from "../support/traffic.js";
 
 const rulesFile = "monitoring/rttm.rules.yml";
 const rulesTestFile = "monitoring/rttm.rules.test.yml";
@@ -117,19 +118,14 @@ describe("RTTM's own alert rules", () => {
       );
       const producer = await connectProducer();
       const tradeId = m.newTradeId();
-      await producer.send({
-        topic: fresh.topics.tradeEvents,
-        messages: [
-          {
-            key: tradeId,
-            value: fresh.encoder.encode(
-              "tradeEvents",
-              m.RttmTradeEventSchema,
-              m.tradeEvent(tradeId, "RECEIVED", Date.now()),
-            ),
-          },
-        ],
-      });
+      await sendTradeEvent(
+        producer,
+        fresh.encoder,
+        fresh.topics.tradeEvents,
+        tradeId,
+        "RECEIVED",
+        Date.now(),
+      );
       await producer.disconnect();
       await waitFor(
         "the record consumed",

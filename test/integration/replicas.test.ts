@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Producer } from "kafkajs";
 import type { App } from "../../src/app.js";
-import { createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
+import { createTestDatabase, waitFor } from "../support/infra.js";
 import { connectProducer, freshTopics, type Encoder } from "../support/kafka.js";
 import * as m from "../support/messages.js";
 import { startSentinelTopology, type SentinelTopology } from "../support/redisSentinel.js";
 import { graphql, serviceEnv, startAppInProcess, wsClient } from "../support/service.js";
+import { sendTradeEvent } from "../support/traffic.js";
 
 const partitions = 2;
 const timelineQuery =
@@ -53,19 +54,7 @@ async function produceStage(
   tradeId: string,
   stage: "RECEIVED" | "VALIDATED",
 ) {
-  await producer.send({
-    topic,
-    messages: [
-      {
-        key: tradeId,
-        value: encoder.encode(
-          "tradeEvents",
-          m.RttmTradeEventSchema,
-          m.tradeEvent(tradeId, stage, Date.now()),
-        ),
-      },
-    ],
-  });
+  await sendTradeEvent(producer, encoder, topic, tradeId, stage, Date.now());
 }
 
 describe("two replicas sharing Redis", () => {

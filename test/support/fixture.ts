@@ -8,10 +8,12 @@ import { after, before } from "node:test";
 import type { Producer } from "kafkajs";
 import { startApp, type App, type AppOptions } from "../../src/app.js";
 import { loadConfig, type TopicKey } from "../../src/config/index.js";
+import type { Stage } from "../../src/domain/stages.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import { createTestDatabase, type TestDatabase } from "./infra.js";
 import { connectProducer, freshTopics, type Encoder } from "./kafka.js";
 import { serviceEnv } from "./service.js";
+import { sendTradeEvent } from "./traffic.js";
 
 export interface AppFixtureOptions {
   /**
@@ -59,6 +61,17 @@ export class AppFixture {
   }
   get encoder(): Encoder {
     return this.started.encoder;
+  }
+  /** Produces one trade stage event to the fixture's trade-events topic. */
+  sendTradeEvent(tradeId: string, stage: Stage, atMs = Date.now()): Promise<void> {
+    return sendTradeEvent(
+      this.producer,
+      this.encoder,
+      this.topics.tradeEvents,
+      tradeId,
+      stage,
+      atMs,
+    );
   }
   /** The service's environment: test defaults, the fresh topics and group, the options' env. */
   get env(): Record<string, string> {

@@ -1,9 +1,38 @@
-/** Bulk trade traffic for durability tests: whole trades (4 stages), keyed by trade id. */
+/** Trade traffic through real Kafka: one stage event, or whole trades (4 stages) in bulk; keyed by trade id. */
 import type { Producer } from "kafkajs";
 import type { Stage } from "../../src/domain/stages.js";
 import { stages } from "../../src/domain/stages.js";
 import type { Encoder } from "./kafka.js";
 import * as m from "./messages.js";
+
+/** One trade stage event as a Kafka message, framed for the registered schema. */
+export function tradeEventMessage(
+  encoder: Encoder,
+  tradeId: string,
+  stage: Stage,
+  atMs: number,
+): { key: string; value: Buffer } {
+  return {
+    key: tradeId,
+    value: encoder.encode(
+      "tradeEvents",
+      m.RttmTradeEventSchema,
+      m.tradeEvent(tradeId, stage, atMs),
+    ),
+  };
+}
+
+/** Produces one trade stage event. */
+export async function sendTradeEvent(
+  producer: Producer,
+  encoder: Encoder,
+  topic: string,
+  tradeId: string,
+  stage: Stage,
+  atMs: number,
+): Promise<void> {
+  await producer.send({ topic, messages: [tradeEventMessage(encoder, tradeId, stage, atMs)] });
+}
 
 export interface ProducedTrades {
   tradeIds: string[];
@@ -30,16 +59,9 @@ export async function produceTrades(
   for (let i = 0; i < trades; i++) {
     const tradeId = m.newTradeId();
     tradeIds.push(tradeId);
-    stages.forEach((stage: Stage, s) => {
-      batch.push({
-        key: tradeId,
-        value: encoder.encode(
-          "tradeEvents",
-          m.RttmTradeEventSchema,
-          m.tradeEvent(tradeId, stage, baseMs + i + s * 100),
-        ),
-      });
-    });
+    stages.forEach((stage: Stage, s) =>
+      batch.push(tradeEventMessage(encoder, tradeId, stage, baseMs + i + s * 100)),
+    );
     if (batch.length >= chunk) await flush();
   }
   await flush();

@@ -3,7 +3,6 @@
  * p50/p99 of sequential HTTP requests per query; EXPLAIN (ANALYZE, BUFFERS) of the SQL of any
  * query whose p99 misses the target.
  */
-import http from "node:http";
 import pg from "pg";
 import * as read from "../../../src/store/read/index.js";
 import { rssKb } from "../lib/proc.js";
