@@ -24,7 +24,8 @@ psql -q -d postgres -c "DROP DATABASE IF EXISTS $template WITH (FORCE)" -c "CREA
 # Databases left by an interrupted run: nobody connected and created over an hour ago, so that a
 # run beside this one (another RTTM_RUN_DIR, e.g. a long benchmark) keeps its databases.
 for db in $(psql -Atq -d postgres -c "SELECT d.datname FROM pg_database d JOIN pg_stat_database s USING (datname)
-    WHERE (d.datname LIKE 'rttm_test_%' OR d.datname LIKE 'rttm_bench_%') AND s.numbackends = 0
+    WHERE (d.datname LIKE 'rttm_test_%' OR d.datname LIKE 'rttm_bench_%' OR d.datname LIKE 'rttm_registry_test_%')
+      AND s.numbackends = 0
       AND (pg_stat_file('base/' || d.oid || '/PG_VERSION', true)).modification < now() - interval '1 hour'"); do
   psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 done

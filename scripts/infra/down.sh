@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stop what up.sh started (recorded in $RTTM_RUN_DIR/up.started); nothing else.
-# usage: down.sh [--wipe]   (--wipe also deletes Kafka's data dir)
+# usage: down.sh [--wipe]   (--wipe also deletes Kafka's data dir and drops the registry's database)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
