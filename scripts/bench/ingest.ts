@@ -14,8 +14,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { rmdirSync } from "node:fs";
-import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import pg from "pg";
@@ -37,6 +36,7 @@ import { groupByTable } from "../../src/store/writeBatch.js";
 import * as tables from "../../src/store/tables.js";
 import type { TableSpec } from "../../src/store/columns.js";
 import { registerTopicSchemas } from "../../src/ingest/schemaRegistration.js";
+import { createEnvelope, type Envelope } from "./lib/cgroup.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -309,58 +309,23 @@ interface PipelineRun {
  * 512; 0 = none) where this process may create one (root), as it would in its pod.
  */
 const memoryLimitMb = Number(process.env.BENCH_MEMORY_LIMIT_MB ?? 512);
-const memoryLimit = await memoryCgroup(memoryLimitMb);
+const memoryLimit = await memoryEnvelope(memoryLimitMb);
 
-async function memoryCgroup(mb: number): Promise<{ dir: string; procs: string } | null> {
+async function memoryEnvelope(mb: number): Promise<Envelope | null> {
   if (mb <= 0) return null;
-  const bytes = String(mb * 1024 * 1024);
-  const candidates = [
-    { dir: `/sys/fs/cgroup/rttm-bench-${runId}`, limitFile: "memory.max" }, // cgroup v2
-    { dir: `/sys/fs/cgroup/memory/rttm-bench-${runId}`, limitFile: "memory.limit_in_bytes" }, // v1
-  ];
-  for (const { dir, limitFile } of candidates) {
-    try {
-      await mkdir(dir);
-      await writeFile(`${dir}/${limitFile}`, bytes);
-      // Normally removed by releaseCgroup once the service has left it; this is the fallback
-      // for an early exit, and must not turn a finished run into exit code 1.
-      process.on("exit", () => {
-        try {
-          rmdirSync(dir);
-        } catch {
-          // already removed, or a process still in it
-        }
-      });
-      return { dir, procs: `${dir}/cgroup.procs` };
-    } catch {
-      await rmdir(dir).catch(() => undefined);
-    }
-  }
-  progress(`no memory cgroup could be created: the service runs without a ${mb} MiB limit`);
-  return null;
-}
-
-/**
- * Removes the cgroup once the stopped service has left it: the kernel takes the exited process
- * out of the cgroup a moment after its parent saw it exit, and rmdir fails (ENOTEMPTY, EBUSY)
- * until then.
- */
-async function releaseCgroup(cgroup: { dir: string; procs: string } | null): Promise<void> {
-  if (!cgroup) return;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const procs = (await readFile(cgroup.procs, "utf8").catch(() => "")).trim();
-    if (procs === "") {
-      try {
-        await rmdir(cgroup.dir);
-        return;
-      } catch (err) {
-        if ((err as { code?: string }).code === "ENOENT") return;
-        if (Date.now() > deadline) throw err;
-      }
-    } else if (Date.now() > deadline)
-      throw new Error(`processes ${procs.split("\n").join(", ")} are still in ${cgroup.dir}`);
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    const envelope = await createEnvelope(`rttm-bench-${runId}`, {
+      cpuQuotaUs: null,
+      cpuPeriodUs: 100_000,
+      memoryBytes: mb * 2 ** 20,
+    });
+    progress(`the service runs with a ${mb} MiB memory limit (cgroup v${envelope.version})`);
+    return envelope;
+  } catch (err) {
+    progress(
+      `no memory cgroup could be created (${(err as Error).message}): the service runs without a ${mb} MiB limit`,
+    );
+    return null;
   }
 }
 
@@ -418,9 +383,7 @@ async function fullPipeline(
   // taskset and the shell exec the service in place: the child's pid is the service's.
   const pinned =
     pinToCore === undefined ? command : ["taskset", "-c", String(pinToCore), ...command];
-  const limited = memoryLimit
-    ? ["sh", "-c", `echo $$ > ${memoryLimit.procs} && exec "$@"`, "sh", ...pinned]
-    : pinned;
+  const limited = memoryLimit ? memoryLimit.wrap(pinned) : pinned;
   const child = spawn(limited[0]!, limited.slice(1), { env, stdio: ["ignore", "inherit", "pipe"] });
   // The clock starts when the consumer has joined its group: process start-up is not ingestion.
   const joined = new Promise<number>((resolve) => {
@@ -597,4 +560,4 @@ await writeFile(
   JSON.stringify(result, null, 2) + "\n",
 );
 progress(`wrote ${args.out}/ingest-latest.json`);
-await releaseCgroup(memoryLimit);
+await memoryLimit?.remove(10_000);

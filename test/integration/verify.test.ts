@@ -6,9 +6,12 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import type { TradeEventRow } from "../../src/domain/rows.js";
 import { stages } from "../../src/domain/stages.js";
-import { sameRange, verifyDerived } from "../../src/store/verify/run.js";
+import { loadConfig } from "../../src/config/index.js";
+import { startOfDay } from "../../src/store/partitions.js";
+import { preparePartitions, pruneOnce } from "../../src/store/retention.js";
+import { defaultRanges, sameRange, verifyDerived } from "../../src/store/verify/run.js";
 import { writeBatch } from "../../src/store/writeBatch.js";
-import { createTestDatabase, type TestDatabase } from "../support/infra.js";
+import { count, createTestDatabase, type TestDatabase } from "../support/infra.js";
 import { coordinateSequence, tradeEventRow, tradeEventsBatch } from "../support/rows.js";
 import { assertDerivedExact, derivedReports } from "../support/verify.js";
 
@@ -172,5 +175,91 @@ describe("npm run verify", () => {
         (r) => r.differing === 0,
       ),
     );
+  });
+});
+
+// README "Late events and retention": an event is stored and counted whatever its age; the next
+// retention run deletes it (and its buckets past their own retention); every bucket inside the
+// window `npm run verify` checks by default equals its recomputation, before and after, and a
+// redelivered event whose row is gone is counted again only in a bucket outside that window.
+describe("late events around retention", () => {
+  const retention = loadConfig({
+    RTTM_EVENTS_RETENTION_HOURS: "60",
+    RTTM_SECOND_ROLLUP_RETENTION_HOURS: "20",
+    RTTM_MINUTE_ROLLUP_RETENTION_HOURS: "120",
+  }).retention;
+  // Mid-day, so the cutoffs fall inside day partitions.
+  const now = new Date(startOfDay(Date.now()) + 13.5 * hour);
+  const ago = (hours: number) => now.getTime() - hours * hour;
+  let late: TestDatabase;
+  before(async () => {
+    late = await createTestDatabase();
+    for (let back = 3; back >= 0; back--)
+      await preparePartitions(late.pool, retention, now.getTime() - back * 24 * hour);
+  });
+  after(async () => {
+    await late?.drop();
+  });
+
+  const verifyWindow = async () => {
+    const reports = await verifyDerived(late.pool, { ranges: defaultRanges(retention, now) });
+    assert.deepEqual(
+      reports.filter((r) => r.differing > 0),
+      [],
+      "every bucket inside the window equals its recomputation",
+    );
+    for (const r of reports) assert.ok(r.checked > 0, `${r.table}: something checked`);
+  };
+  const minuteCount = async (from: number, to: number) =>
+    Number(
+      (
+        await late.pool.query<{ n: string }>(
+          "SELECT coalesce(sum(event_count), 0) AS n FROM rttm_stage_count_minute WHERE bucket >= $1 AND bucket < $2",
+          [new Date(from), new Date(to)],
+        )
+      ).rows[0]!.n,
+    );
+
+  test("verify is clean over its window before and after a retention run; a redelivered late event counts again only outside it", async () => {
+    const recent = trades(60, ago(10));
+    // Older than the events' retention, younger than the per-minute rollups': written now.
+    const lateTrades = trades(20, ago(80));
+    const ancient = trades(5, ago(200));
+    // A trade across the events cutoff: its first stage goes with the run, the others stay.
+    const across = randomUUID();
+    const acrossRows = stages.map((stage, s) =>
+      tradeEventRow(across, stage, new Date(ago(60.5) + s * 30 * 60_000), next()),
+    );
+    for (const rows of [recent, lateTrades, ancient, acrossRows])
+      await writeBatch(late.pool, tradeBatch(rows), snapshotRule);
+    assert.equal(await minuteCount(ago(81), ago(79)), lateTrades.length, "late events counted");
+    await verifyWindow();
+
+    await pruneOnce(late.pool, retention, now);
+    assert.equal(
+      await count(late.pool, "SELECT count(*) FROM rttm_trade_events WHERE event_time < $1", [
+        new Date(ago(60)),
+      ]),
+      0,
+      "the events past their retention are deleted",
+    );
+    assert.equal(await minuteCount(ago(81), ago(79)), lateTrades.length, "their minutes kept");
+    assert.equal(await minuteCount(ago(201), ago(199)), 0, "past every retention: gone");
+    await verifyWindow();
+
+    // A consumer group reset past the events' retention redelivers late events whose rows are
+    // gone: stored again, and counted again in their (kept) minute buckets, outside the window.
+    const redelivered = lateTrades.slice(0, 4);
+    await writeBatch(late.pool, tradeBatch(redelivered), snapshotRule);
+    assert.equal(
+      await minuteCount(ago(81), ago(79)),
+      lateTrades.length + redelivered.length,
+      "counted again (README: outside what verify can check)",
+    );
+    assert.ok(
+      defaultRanges(retention, now).countMinute.from.getTime() > ago(79),
+      "those buckets lie outside the default window",
+    );
+    await verifyWindow();
   });
 });

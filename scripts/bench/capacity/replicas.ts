@@ -10,11 +10,11 @@ import { cpuSeconds, rssKb } from "../lib/proc.js";
 import { progress, scrapeMetrics, startService, type RunningService } from "../lib/service.js";
 
 /** The platform's envelope (shared/spec/platform.md §4): limits cpu 500m, memory 512Mi. */
-export const platformLimits: EnvelopeLimits = {
+export const platformLimits = {
   cpuQuotaUs: 50_000,
   cpuPeriodUs: 100_000,
   memoryBytes: 512 * 2 ** 20,
-};
+} satisfies EnvelopeLimits;
 
 /** NODE_OPTIONS of the image's runtime stage, as the Dockerfile sets it. */
 export function imageNodeOptions(): string {

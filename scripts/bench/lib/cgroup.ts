@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
 
 export interface EnvelopeLimits {
-  /** CPU time per period, µs, and the period (the platform's 500m: 50,000 of 100,000). */
-  cpuQuotaUs: number;
+  /** CPU time per period, µs, and the period (the platform's 500m: 50,000 of 100,000); null: no CPU limit. */
+  cpuQuotaUs: number | null;
   cpuPeriodUs: number;
   memoryBytes: number;
 }
@@ -46,7 +46,7 @@ async function createV2(name: string, limits: EnvelopeLimits): Promise<Envelope>
   await mkdir(dir);
   const dirs = [dir];
   try {
-    await writeFile(`${dir}/cpu.max`, `${limits.cpuQuotaUs} ${limits.cpuPeriodUs}`);
+    await writeFile(`${dir}/cpu.max`, `${limits.cpuQuotaUs ?? "max"} ${limits.cpuPeriodUs}`);
     await writeFile(`${dir}/memory.max`, String(limits.memoryBytes));
     await writeFile(`${dir}/memory.swap.max`, "0").catch(() => undefined);
   } catch (err) {
@@ -67,7 +67,7 @@ async function createV1(name: string, limits: EnvelopeLimits): Promise<Envelope>
     await mkdir(cpu);
     dirs.push(cpu);
     await writeFile(`${cpu}/cpu.cfs_period_us`, String(limits.cpuPeriodUs));
-    await writeFile(`${cpu}/cpu.cfs_quota_us`, String(limits.cpuQuotaUs));
+    await writeFile(`${cpu}/cpu.cfs_quota_us`, String(limits.cpuQuotaUs ?? -1));
     await mkdir(memory);
     dirs.push(memory);
     await writeFile(`${memory}/memory.limit_in_bytes`, String(limits.memoryBytes));
