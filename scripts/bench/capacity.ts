@@ -28,12 +28,8 @@ import { progress } from "./lib/service.js";
 import { fmt, round } from "./lib/stats.js";
 import { httpQueryRamp, type HttpQueryResult } from "./capacity/httpQueries.js";
 import { ramp, type RampResult } from "./capacity/ramp.js";
-import {
-  buildService,
-  imageNodeOptions,
-  platformLimits,
-  stopAllReplicas,
-} from "./capacity/replicas.js";
+import { buildService, platformLimits, stopAllReplicas } from "./capacity/replicas.js";
+import { imageNodeOptions } from "./lib/image.js";
 import { viewerRamp, type ViewerResult } from "./capacity/viewers.js";
 
 const { values: args } = parseArgs({

@@ -37,6 +37,8 @@ import * as tables from "../../src/store/tables.js";
 import type { TableSpec } from "../../src/store/columns.js";
 import { registerTopicSchemas } from "../../src/ingest/schemaRegistration.js";
 import { createEnvelope, type Envelope } from "./lib/cgroup.js";
+import { createDatabase, dropDatabase } from "./lib/service.js";
+import { imageNodeOptions } from "./lib/image.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -51,8 +53,6 @@ const partitions = Number(args.partitions);
 const widePartitions = Number(args["wide-partitions"]);
 const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092").split(",");
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
-const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const kafka = new Kafka({ clientId: "rttm-bench", brokers, logLevel: logLevel.NOTHING });
 const runId = randomUUID().slice(0, 8);
@@ -305,11 +305,14 @@ interface PipelineRun {
 /**
  * The platform runs the service with a 512 MiB memory limit (shared/spec/platform.md §4); Node
  * sizes V8's heap from that limit (heap_size_limit ~259 MB under 512 MiB, ~4 GB on this 24 GiB
- * machine without one). So the service runs in a memory cgroup of BENCH_MEMORY_LIMIT_MB (default
- * 512; 0 = none) where this process may create one (root), as it would in its pod.
+ * machine without one), and the image sets NODE_OPTIONS for it. So the service runs in a memory
+ * cgroup of BENCH_MEMORY_LIMIT_MB (default 512; 0 = none) where this process may create one
+ * (root), with the image's NODE_OPTIONS, as it would in its pod.
  */
 const memoryLimitMb = Number(process.env.BENCH_MEMORY_LIMIT_MB ?? 512);
 const memoryLimit = await memoryEnvelope(memoryLimitMb);
+/** Inside the pod's limit, V8's heap is sized as the image sizes it (its NODE_OPTIONS). */
+const serviceNodeOptions = memoryLimit ? imageNodeOptions() : null;
 
 async function memoryEnvelope(mb: number): Promise<Envelope | null> {
   if (mb <= 0) return null;
@@ -366,6 +369,7 @@ async function fullPipeline(
   const groupId = `bench-rttm-${runId}-${label}`;
   const env = {
     ...process.env,
+    ...(serviceNodeOptions === null ? {} : { NODE_OPTIONS: serviceNodeOptions }),
     DATABASE_URL: databaseUrl,
     KAFKA_BOOTSTRAP_SERVERS: brokers.join(","),
     SCHEMA_REGISTRY_URL: registryUrl,
@@ -474,19 +478,14 @@ async function withDatabase<T>(fn: (pool: pg.Pool, url: string) => Promise<T>): 
   // scripts/with-services.sh drops rttm_bench_* databases left by interrupted runs.
   const prefix = process.env.BENCH_DB_PREFIX ?? "rttm_bench";
   const name = `${prefix}_${runId}_${Math.random().toString(36).slice(2, 6)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  const url = await createDatabase(name);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on("error", () => undefined); // the drop below ends connections a failed step left open
   try {
-    return await fn(pool, url.toString());
+    return await fn(pool, url);
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await dropDatabase(name);
   }
 }
 
@@ -531,6 +530,7 @@ const result = {
   node: process.version,
   loadAverage: (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number),
   serviceMemoryLimitMb: memoryLimit ? memoryLimitMb : null,
+  serviceNodeOptions,
   events: total,
   tradeEvents: tradeEventCount,
   partitions,

@@ -3,10 +3,12 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import pg from "pg";
-import { databaseUrl, uniqueName } from "../support/infra.js";
-
-const admin = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
+import {
+  databaseUrl,
+  pgAdminUrl as admin,
+  templateDatabase as template,
+  uniqueName,
+} from "../support/infra.js";
 
 function schemaDump(url: string): string {
   const dump = execFileSync(

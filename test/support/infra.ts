@@ -6,28 +6,48 @@ import { sleep } from "../../src/pipeline/retry.js";
 export const kafkaBrokers = (process.env.TEST_KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 export const schemaRegistryUrl =
   process.env.TEST_SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
-const adminUrl = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-/** Migrated once per run by scripts/test.sh; each test file copies it. */
-const templateDatabase = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
+/** A PostgreSQL URL that may create and drop databases (benchmarks read BENCH_PG_ADMIN_URL). */
+export const pgAdminUrl =
+  process.env.TEST_PG_ADMIN_URL ??
+  process.env.BENCH_PG_ADMIN_URL ??
+  "postgresql://postgres@127.0.0.1:5432/postgres";
+/** Migrated once per run by scripts/with-services.sh; test files and benchmarks copy it. */
+export const templateDatabase = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomUUID().slice(0, 8)}`;
 }
 
 export function databaseUrl(name: string): string {
-  const url = new URL(adminUrl);
+  const url = new URL(pgAdminUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
+/** Runs `fn` on a connection of pgAdminUrl, closed afterwards. */
+export async function withPgAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: pgAdminUrl });
   await client.connect();
   try {
     return await fn(client);
   } finally {
     await client.end();
   }
+}
+
+/** A fresh copy of the migrated template named `name` (/^[a-z0-9_]+$/; one left by an earlier run is replaced); its URL. */
+export async function copyTemplateDatabase(name: string): Promise<string> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
+  await withPgAdmin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase}`);
+  });
+  return databaseUrl(name);
+}
+
+/** Drops `name`, ending its connections. */
+export async function dropDatabase(name: string): Promise<void> {
+  await withPgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
 export interface TestDatabase {
@@ -43,8 +63,7 @@ export interface TestDatabase {
 /** A fresh, migrated database for one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = uniqueName("rttm_test");
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase}`));
-  const url = databaseUrl(name);
+  const url = await copyTemplateDatabase(name);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on("error", () => undefined);
   const terminate = (c: pg.Client) =>
@@ -58,19 +77,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     pool,
     async drop() {
       await pool.end().catch(() => undefined);
-      await admin(async (c) => {
+      await withPgAdmin(async (c) => {
         await terminate(c);
         await c.query(`DROP DATABASE IF EXISTS ${name}`);
       });
     },
     async cutOff() {
-      await admin(async (c) => {
+      await withPgAdmin(async (c) => {
         await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
         await terminate(c);
       });
     },
     async restore() {
-      await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
+      await withPgAdmin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
     },
   };
 }

@@ -4,7 +4,7 @@
  * Dockerfile), each in its own envelope of half a core and 512 MiB (lib/cgroup.ts).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { imageNodeOptions } from "../lib/image.js";
 import { createEnvelope, type Envelope, type EnvelopeLimits } from "../lib/cgroup.js";
 import { cpuSeconds, rssKb } from "../lib/proc.js";
 import { progress, scrapeMetrics, startService, type RunningService } from "../lib/service.js";
@@ -15,15 +15,6 @@ export const platformLimits = {
   cpuPeriodUs: 100_000,
   memoryBytes: 512 * 2 ** 20,
 } satisfies EnvelopeLimits;
-
-/** NODE_OPTIONS of the image's runtime stage, as the Dockerfile sets it. */
-export function imageNodeOptions(): string {
-  const dockerfile = readFileSync("Dockerfile", "utf8");
-  const runtime = dockerfile.slice(dockerfile.indexOf("AS runtime"));
-  const m = /NODE_OPTIONS="([^"]*)"/.exec(runtime);
-  if (!m) throw new Error("Dockerfile: no NODE_OPTIONS in the runtime stage");
-  return m[1]!;
-}
 
 /** Compiles the service to dist/ as the image's build stage does. */
 export function buildService(): void {

@@ -6,7 +6,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { Kafka, logLevel } from "kafkajs";
-import pg from "pg";
 import { topicKeys, type TopicKey } from "../../../src/config/index.js";
 import { topicSettings } from "../../../test/support/kafka.js";
 import {
@@ -18,42 +17,19 @@ import {
 export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? "127.0.0.1:9092").split(",");
 export const registryUrl =
   process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7";
-export const adminUrl =
-  process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-export const template = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 export const kafka = new Kafka({ clientId: "rttm-bench", brokers, logLevel: logLevel.NOTHING });
 
 export const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-export function databaseUrl(name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh database copied from the migrated template; name must match /^[a-z0-9_]+$/. */
-export async function createDatabase(name: string): Promise<string> {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
-  await withAdmin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-  });
-  return databaseUrl(name);
-}
-
-export async function dropDatabase(name: string): Promise<void> {
-  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-}
+// Databases: copies of the migrated template, as the tests make them.
+export {
+  pgAdminUrl as adminUrl,
+  templateDatabase as template,
+  databaseUrl,
+  withPgAdmin as withAdmin,
+  copyTemplateDatabase as createDatabase,
+  dropDatabase,
+} from "../../../test/support/infra.js";
 
 export interface BenchTopics {
   topics: Record<TopicKey, string>;

@@ -27,6 +27,7 @@ import {
   topProcesses,
 } from "../lib/proc.js";
 import {
+  adminUrl,
   createDatabase,
   createTopics,
   deleteTopics,
@@ -177,10 +178,7 @@ export function metric(values: Map<string, number>, name: string): number | null
 }
 
 export async function databaseXacts(name: string): Promise<number> {
-  const client = new pg.Client({
-    connectionString:
-      process.env.BENCH_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
-  });
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const { rows } = await client.query(
