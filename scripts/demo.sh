@@ -40,7 +40,7 @@ MSG
 # ---- what is missing? ----
 missing=()
 if [[ $mode == local ]]; then
-  if ! port_open 9092 || ! port_open 8081; then
+  if ! port_open "${KAFKA_PORT:-9092}" || ! port_open "${SCHEMA_REGISTRY_PORT:-8081}"; then
     find_java 17 "${KAFKA_JAVA_HOME:-}" >/dev/null ||
       missing+=("Java 17+ (runs the local Kafka broker and Schema Registry): apt-get install -y openjdk-17-jre-headless, or set KAFKA_JAVA_HOME")
     if ! compgen -G "$RTTM_CACHE_DIR/kafka-*/" >/dev/null || ! compgen -G "$RTTM_CACHE_DIR/apicurio-registry-*/" >/dev/null; then
