@@ -93,12 +93,12 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 
 if [[ $mode == local ]]; then
-  export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}
-  export SCHEMA_REGISTRY_URL=${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}
+  export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}
+  export SCHEMA_REGISTRY_URL=${SCHEMA_REGISTRY_URL:-http://127.0.0.1:${SCHEMA_REGISTRY_PORT:-8081}/apis/ccompat/v7}
 fi
 setsid bash -c '
   say() { printf "[demo] %s\n" "$*" >&2; }
-  registry_ready() { [[ -z ${SCHEMA_REGISTRY_URL:-} ]] || curl -fsS -o /dev/null --max-time 2 "$SCHEMA_REGISTRY_URL/subjects"; }
+  registry_ready() { [[ -z ${SCHEMA_REGISTRY_URL:-} ]] || curl -fs -o /dev/null --max-time 2 "$SCHEMA_REGISTRY_URL/subjects"; }
   broker_ready() { local b=${KAFKA_BOOTSTRAP_SERVERS%%,*}; timeout 2 bash -c "exec 3<>/dev/tcp/${b%:*}/${b##*:}" 2>/dev/null; }
   trap "exit 0" TERM
   deadline=$((SECONDS + ${RTTM_DEMO_WAIT_SECONDS:-600}))

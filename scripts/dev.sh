@@ -28,8 +28,8 @@ trap 'exit 130' INT TERM
 bash scripts/infra/up.sh
 
 export DB_NAME=${DB_NAME:-pmsdb}
-export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}
-export SCHEMA_REGISTRY_URL=${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}
+export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}
+export SCHEMA_REGISTRY_URL=${SCHEMA_REGISTRY_URL:-http://127.0.0.1:${SCHEMA_REGISTRY_PORT:-8081}/apis/ccompat/v7}
 [[ -n ${REDIS_SENTINEL_NODES:-} ]] || export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 if [[ -z ${DATABASE_URL:-} && -z $(psql -Atq -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
   echo "[dev] creating database $DB_NAME" >&2
