@@ -90,9 +90,14 @@ export function createMetrics({ ingest, hub, fanout, bus, alertFeed, sockets }: 
   );
   counter(
     "rttm_stored_rows_total",
-    "Rows written per table (quarantine = rejected records)",
+    "Rows written per table (quarantine = rejected records; a redelivered record adds none)",
     () => perLabel("table", ingest.stats().writer.rows),
     ["table"],
+  );
+  counter(
+    "rttm_redelivered_records_total",
+    "Kafka records that were already stored when they came again (redelivered after a rebalance or restart): not written or counted again",
+    () => ingest.stats().writer.redelivered,
   );
   counter(
     "rttm_quarantined_records_total",

@@ -34,8 +34,10 @@ export interface WriterHooks {
 
 /** What the writers report to /metrics. */
 export interface WriterStats {
-  /** Rows written since start, per table (quarantine = rejected records). */
+  /** Rows written since start, per table (quarantine = rejected records), and latencies derived. */
   rows: Readonly<Record<string, number>>;
+  /** Records that were already stored when a batch brought them again: not written again. */
+  redelivered: number;
   /** Batch writes are failing and being retried. */
   failing: boolean;
 }
@@ -43,6 +45,7 @@ export interface WriterStats {
 export interface WriterStatus {
   batches: number;
   rows: Record<string, number>;
+  redelivered: number;
   /** Set while the database refuses writes; cleared by the next successful batch. */
   failingSince: Date | null;
   lastError: string | null;
@@ -62,6 +65,7 @@ export class WriterPool {
   readonly status: WriterStatus = {
     batches: 0,
     rows: {},
+    redelivered: 0,
     failingSince: null,
     lastError: null,
     lastBatchMs: 0,
@@ -101,7 +105,11 @@ export class WriterPool {
 
   /** The writers' counts now. */
   stats(): WriterStats {
-    return { rows: { ...this.status.rows }, failing: this.status.failingSince !== null };
+    return {
+      rows: { ...this.status.rows },
+      redelivered: this.status.redelivered,
+      failing: this.status.failingSince !== null,
+    };
   }
 
   /** Writes what is queued, commits, and resolves; `abandonAfterMs` bounds the wait on a failing database. */
@@ -175,8 +183,10 @@ export class WriterPool {
     this.status.failingSince = null;
     this.status.batches++;
     this.status.lastBatchMs = performance.now() - started;
-    for (const [table, n] of Object.entries(counts))
+    const { redelivered, ...rows } = counts;
+    for (const [table, n] of Object.entries(rows))
       this.status.rows[table] = (this.status.rows[table] ?? 0) + n;
+    this.status.redelivered += redelivered;
     this.ledger.stored(batch.map((r) => r.row));
     this.committing = this.committing.then(() => this.commitNow());
     try {

@@ -40,16 +40,20 @@ const plainTables = {
   quarantine: quarantineTable,
 } satisfies { [K in TableKey]?: TableSpec<RowOf<K>> };
 
+/**
+ * What one batch wrote: the rows each table gained (a record stored before adds none; queue
+ * metrics: the snapshots kept), the latencies derived, and the records that were already stored
+ * (redelivered after a rebalance or a restart, or twice in the batch), which were not written again.
+ */
 export type BatchCounts = Record<TableKey, number> & {
   latencies: number;
-  queueMetricsStored: number;
+  redelivered: number;
 };
 
 /**
  * Writes one batch in one transaction: every row, the rollups and the derived latencies commit
  * together or not at all, so a retried batch never leaves partial or doubled data. Each table's
- * rows go in once per Kafka record and in key order (see keyOrder.ts); the counts returned are
- * of the rows received.
+ * rows go in once per Kafka record and in key order (see keyOrder.ts).
  */
 export async function writeBatch(
   pool: Pool,
@@ -58,24 +62,33 @@ export async function writeBatch(
 ): Promise<BatchCounts> {
   const rows = inKeyOrder(received);
   return inTransaction(pool, async (client) => {
-    const counts: BatchCounts = {
-      ...Object.fromEntries(Object.entries(received).map(([k, v]) => [k, v.length])),
+    const counts = {
+      ...Object.fromEntries(Object.keys(received).map((k) => [k, 0])),
       latencies: 0,
-      queueMetricsStored: 0,
+      redelivered: 0,
     } as BatchCounts;
     for (const [key, spec] of Object.entries(plainTables) as Array<
       [keyof typeof plainTables, TableSpec<never>]
     >) {
       const tableRows = rows[key] as never[];
       if (tableRows.length > 0)
-        await client.query(insertIgnoringDuplicates(spec), columnArrays(spec, tableRows));
+        counts[key] =
+          (await client.query(insertIgnoringDuplicates(spec), columnArrays(spec, tableRows)))
+            .rowCount ?? 0;
     }
-    if (rows.tradeEvents.length > 0)
-      counts.latencies = (await writeTradeEvents(client, rows.tradeEvents)).latencies;
+    if (rows.tradeEvents.length > 0) {
+      const written = await writeTradeEvents(client, rows.tradeEvents);
+      counts.tradeEvents = written.inserted;
+      counts.latencies = written.latencies;
+    }
     if (rows.queueMetrics.length > 0)
-      counts.queueMetricsStored = (
+      counts.queueMetrics = (
         await writeQueueMetrics(client, rows.queueMetrics, snapshotRule)
       ).stored;
+    // Queue metrics are thinned, not deduplicated: what they did not keep was not redelivered.
+    for (const key of Object.keys(plainTables) as Array<keyof typeof plainTables>)
+      counts.redelivered += received[key].length - counts[key];
+    counts.redelivered += received.tradeEvents.length - counts.tradeEvents;
     return counts;
   });
 }

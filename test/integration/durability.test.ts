@@ -247,6 +247,10 @@ describe("durability against real Kafka and PostgreSQL", () => {
           table,
         );
       await assertDerivedExact(db.pool, new Date(baseMs - 3_600_000), new Date());
+      // What the service reports: the rows written, and every other copy as redelivered.
+      const writer = service.writer.stats();
+      assert.equal(writer.rows.tradeEvents, records);
+      assert.equal(writer.redelivered, consumed() - records);
     } finally {
       await blocker.query("ROLLBACK").catch(() => undefined);
       blocker.release();

@@ -154,7 +154,16 @@ describe("one record twice", () => {
     const trade = randomUUID();
     const received = tradeEventRow(trade, "RECEIVED", new Date(base), next());
     const committed = tradeEventRow(trade, "COMMITTED", new Date(base + 40), next());
-    await writeBatch(pool, tradeBatch([received, committed, { ...received }]), snapshotRule);
+    const counts = await writeBatch(
+      pool,
+      tradeBatch([received, committed, { ...received }]),
+      snapshotRule,
+    );
+    assert.deepEqual(
+      [counts.tradeEvents, counts.redelivered],
+      [2, 1],
+      "rows written, and the copy",
+    );
 
     assert.equal(
       await count(
@@ -184,7 +193,13 @@ describe("one record twice", () => {
     );
     await writeBatch(pool, tradeBatch(first), snapshotRule);
     // The redelivered half of `first`, every `second` record, and one of them twice.
-    await writeBatch(pool, tradeBatch([...first.slice(25), ...second, second[7]!]), snapshotRule);
+    const counts = await writeBatch(
+      pool,
+      tradeBatch([...first.slice(25), ...second, second[7]!]),
+      snapshotRule,
+    );
+    // 50 new rows; 25 records already stored and one twice in the batch, not written again.
+    assert.deepEqual([counts.tradeEvents, counts.redelivered], [50, 26]);
 
     assert.equal(
       await count(pool, "SELECT sum(event_count) FROM rttm_stage_count_minute WHERE bucket = $1", [

@@ -18,7 +18,7 @@ function ingestStats(rows: Record<string, number>) {
         pausedPartitions: 4,
         lag: { "rttm.trade.events": { 0: 12, 1: 0 } },
       },
-      writer: { rows: { ...rows }, failing: true },
+      writer: { rows: { ...rows }, redelivered: 8, failing: true },
       queueDepth: 3,
       queueCapacity: 10,
       commitLag: 2,
@@ -75,6 +75,7 @@ test("*_total series are counters holding the counts the service keeps; levels a
     assert.match(text, /^rttm_commit_lag_records 2$/m);
     assert.match(text, /^rttm_database_writes_failing 1$/m);
     assert.match(text, /^rttm_quarantined_records_total 1$/m);
+    assert.match(text, /^rttm_redelivered_records_total 8$/m);
     assert.match(text, /^rttm_ws_open_sockets 1$/m);
     assert.match(text, /^rttm_subscriptions_active 0$/m);
     assert.match(text, /^rttm_live_reads_total\{answer="computed"\} 0$/m);
