@@ -14,12 +14,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
+import { sleep } from "../../src/pipeline/retry.js";
 import { kafka, uniqueTopics } from "../../test/support/kafka.js";
 import {
   databaseUrl,
+  freePort,
   kafkaBrokers,
   schemaRegistryUrl,
   uniqueName,
@@ -364,19 +365,6 @@ function mapPort(arg: string, containerPort: string, port: number): string {
     `127.0.0.1:${port}`,
   );
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 main().catch((err: unknown) => {
   say(`✘ ${err instanceof Error ? err.message : String(err)}`);

@@ -75,20 +75,19 @@ export async function writeBatch(
         counts[key] =
           (await client.query(insertIgnoringDuplicates(spec), columnArrays(spec, tableRows)))
             .rowCount ?? 0;
+      counts.redelivered += received[key].length - counts[key];
     }
     if (rows.tradeEvents.length > 0) {
       const written = await writeTradeEvents(client, rows.tradeEvents);
       counts.tradeEvents = written.inserted;
       counts.latencies = written.latencies;
+      counts.redelivered += received.tradeEvents.length - written.inserted;
     }
+    // Queue metrics are thinned, not deduplicated: what they did not keep was not redelivered.
     if (rows.queueMetrics.length > 0)
       counts.queueMetrics = (
         await writeQueueMetrics(client, rows.queueMetrics, snapshotRule)
       ).stored;
-    // Queue metrics are thinned, not deduplicated: what they did not keep was not redelivered.
-    for (const key of Object.keys(plainTables) as Array<keyof typeof plainTables>)
-      counts.redelivered += received[key].length - counts[key];
-    counts.redelivered += received.tradeEvents.length - counts.tradeEvents;
     return counts;
   });
 }

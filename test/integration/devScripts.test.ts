@@ -23,9 +23,15 @@ import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { topicKeys, type TopicKey } from "../../src/config/index.js";
-import { databaseUrl, uniqueName, waitFor } from "../support/infra.js";
+import {
+  databaseUrl,
+  dropDatabase,
+  freePort,
+  uniqueName,
+  waitFor,
+  withPgAdmin,
+} from "../support/infra.js";
 import { uniqueTopics } from "../support/kafka.js";
-import { freePort } from "../support/privateKafka.js";
 import { graphql } from "../support/service.js";
 
 const run = promisify(execFile);
@@ -57,7 +63,6 @@ describe("npm run demo, then Ctrl-C", { timeout: 1_800_000 }, () => {
   let outputFile: string;
   let outputHandle: FileHandle | undefined;
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  const adminDb = () => new pg.Client({ connectionString: databaseUrl("postgres") });
 
   const output = async () => readFile(outputFile, "utf8").catch(() => "");
   const script = (name: string, ...args: string[]) =>
@@ -168,13 +173,7 @@ describe("npm run demo, then Ctrl-C", { timeout: 1_800_000 }, () => {
         }
       await script("registry", "stop", "--wipe").catch(() => undefined);
       await script("kafka", "stop", "--wipe").catch(() => undefined);
-      const client = adminDb();
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await dropDatabase(database);
       await rm(runDir, { recursive: true, force: true });
     },
     { timeout: 600_000 },
@@ -332,13 +331,10 @@ describe("npm run demo, then Ctrl-C", { timeout: 1_800_000 }, () => {
         });
 
         // The machine's PostgreSQL and Redis still answer.
-        const client = adminDb();
-        await client.connect();
-        try {
-          assert.equal((await client.query("SELECT 1 AS one")).rows[0].one, 1);
-        } finally {
-          await client.end();
-        }
+        assert.equal(
+          (await withPgAdmin((client) => client.query("SELECT 1 AS one"))).rows[0].one,
+          1,
+        );
         const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
         try {
           await redis.connect();

@@ -11,11 +11,17 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import type { Producer } from "kafkajs";
 import { rules } from "../../src/alerts/rules.js";
 import type { App } from "../../src/app.js";
-import { count, createTestDatabase, waitFor, type TestDatabase } from "../support/infra.js";
+import {
+  count,
+  createTestDatabase,
+  freePort,
+  waitFor,
+  type TestDatabase,
+} from "../support/infra.js";
 import { connectProducer, createTopics, createEncoder, uniqueTopics } from "../support/kafka.js";
 import * as m from "../support/messages.js";
 import { graphql, serviceEnv, startAppInProcess, startChild } from "../support/service.js";
-import { freePort, startPrivateKafka, type PrivateKafka } from "../support/privateKafka.js";
+import { startPrivateKafka, type PrivateKafka } from "../support/privateKafka.js";
 
 /** The spec's fixture (../shared/spec/fixtures), copied unchanged into the repository. */
 const fixture = new URL("../fixtures/pms-rttm-client-2.3.0-http.jsonl", import.meta.url);

@@ -7,23 +7,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "./infra.js";
+import { freePort, waitFor } from "./infra.js";
 
 export const alertmanagerBinary =
   process.env.TEST_ALERTMANAGER_BIN ?? "/usr/bin/prometheus-alertmanager";
-
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 /** One alert of a webhook notification (Alertmanager's webhook format, version 4). */
 export interface WebhookAlert {

@@ -1,5 +1,6 @@
 /** Where the test suite finds the real services that scripts/test.sh started. */
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
 import pg from "pg";
 import { sleep } from "../../src/pipeline/retry.js";
 
@@ -13,6 +14,19 @@ export const pgAdminUrl =
   "postgresql://postgres@127.0.0.1:5432/postgres";
 /** Migrated once per run by scripts/with-services.sh; test files and benchmarks copy it. */
 export const templateDatabase = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
+
+/** A loopback port nothing listens on right now (the OS picked it; another process may still take it first). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomUUID().slice(0, 8)}`;

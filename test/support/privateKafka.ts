@@ -5,12 +5,12 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import type { TopicKey } from "../../src/config/index.js";
+import { freePort } from "./infra.js";
 
 const run = promisify(execFile);
 
@@ -20,17 +20,6 @@ export interface PrivateKafka {
   freeze(): void;
   thaw(): void;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPrivateKafka(): Promise<PrivateKafka> {

@@ -8,8 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { uniqueName } from "./infra.js";
-import { freePort } from "./privateKafka.js";
+import { freePort, uniqueName } from "./infra.js";
 
 const run = promisify(execFile);
 

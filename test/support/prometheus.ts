@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./alertmanager.js";
-import { waitFor } from "./infra.js";
+import { freePort, waitFor } from "./infra.js";
 
 export const prometheusBinary = process.env.TEST_PROMETHEUS_BIN ?? "/usr/bin/prometheus";
 export const promtoolBinary = process.env.TEST_PROMTOOL_BIN ?? "/usr/bin/promtool";

@@ -6,11 +6,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { RedisConfig } from "../../src/config/index.js";
+import { freePort } from "./infra.js";
 
 export interface HostPort {
   host: string;
@@ -50,23 +50,6 @@ const host = "127.0.0.1";
 const masterName = "mymaster";
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
-
-/** A port nothing listens on right now (the OS picked it; a race with other processes is possible but unlikely). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** One command on a short-lived connection. */
 export async function redisCommand(

@@ -4,10 +4,10 @@
  * port, readiness, /metrics.
  */
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { Kafka, logLevel } from "kafkajs";
 import { topicKeys, type TopicKey } from "../../../src/config/index.js";
 import { topicSettings } from "../../../test/support/kafka.js";
+import { freePort } from "../../../test/support/infra.js";
 import {
   spawnService,
   waitUntilReady,
@@ -29,6 +29,7 @@ export {
   withPgAdmin as withAdmin,
   copyTemplateDatabase as createDatabase,
   dropDatabase,
+  freePort,
 } from "../../../test/support/infra.js";
 
 export interface BenchTopics {
@@ -75,18 +76,6 @@ export async function deleteTopics(t: BenchTopics): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RunningService extends ServiceProcess {
