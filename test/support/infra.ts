@@ -15,17 +15,29 @@ export const pgAdminUrl =
 /** Migrated once per run by scripts/with-services.sh; test files and benchmarks copy it. */
 export const templateDatabase = process.env.TEST_PG_TEMPLATE ?? "rttm_template";
 
-/** A loopback port nothing listens on right now (the OS picked it; another process may still take it first). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+const portsHandedOut = new Set<number>();
+
+/**
+ * A loopback port nothing listens on right now (the OS picked it; another process may still take
+ * it first), never one this process was given before: the OS can pick a just-closed port again,
+ * and callers take several in a row before anything binds them (a broker and its controller).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.unref();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!portsHandedOut.has(port)) {
+      portsHandedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export function uniqueName(prefix: string): string {
